@@ -1,0 +1,68 @@
+"""The `civscore` command. Thin: it parses arguments, calls the API and prints plain words.
+
+Each sub-command lives in its own module of this package with a ``register(subparsers)``
+function; add a module name to ``COMMAND_MODULES`` to add a command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from civscore.errors import CivscoreError
+
+COMMAND_MODULES = ["core"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="civscore",
+        description="Score and rank communities against civilisation-creation rubrics (文明创建测评).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"civscore.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    _utf8_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or EXIT_OK)
+    except CivscoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, details only on request
+        if os.environ.get("CIVSCORE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"civscore: internal error ({type(exc).__name__}: {exc}). Nothing was written. "
+            "Set CIVSCORE_DEBUG=1 for details and please report it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _utf8_streams() -> None:
+    # Windows consoles and some CI runners default to a narrow encoding; Chinese must print.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

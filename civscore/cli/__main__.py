@@ -1,0 +1,5 @@
+import sys
+
+from civscore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,63 @@
+"""Helpers shared by the sub-commands: loading inputs and printing problem reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from civscore.data import read_data
+from civscore.export import UnsupportedFormat, check_output_path, write_table
+from civscore.rubric import Rubric, load_rubric
+from civscore.validate import ValidationReport
+
+MAX_PRINTED_PROBLEMS = 200
+
+
+def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -> None:
+    parser.add_argument("rubric", metavar="RUBRIC", help="rubric file (.yaml)")
+    parser.add_argument(
+        "data", metavar="DATA", nargs=None if data_required else "?",
+        help="data file: .csv (UTF-8 / GBK), .xlsx or .parquet",
+    )
+    parser.add_argument("--sheet", metavar="NAME", help="sheet of an .xlsx data file (default: the first)")
+
+
+def add_problems_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--problems", metavar="FILE",
+        help="also write every problem found to FILE (.csv, .xlsx or .parquet)",
+    )
+
+
+def output_format(parser: argparse.ArgumentParser, path: str, formats: tuple[str, ...] | None = None) -> str:
+    """Check an output path's extension up front; wrong usage exits 2 before any work."""
+    try:
+        return check_output_path(path, formats) if formats else check_output_path(path)
+    except UnsupportedFormat as exc:
+        parser.error(str(exc))
+        raise  # unreachable: parser.error exits
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame | None]:
+    rubric = load_rubric(args.rubric)
+    data = read_data(args.data, rubric, sheet=args.sheet) if args.data else None
+    return rubric, data
+
+
+def print_report(report: ValidationReport, args: argparse.Namespace, stream=None) -> None:
+    """Print every problem (a summary by column and rule when there are very many)."""
+    stream = stream or sys.stdout
+    lines = report.lines()
+    print(f"{report.source or 'data'}: {len(lines)} problem(s) found in {report.n_units} units", file=stream)
+    for line in lines[:MAX_PRINTED_PROBLEMS]:
+        print(line, file=stream)
+    if len(lines) > MAX_PRINTED_PROBLEMS:
+        print(f"... and {len(lines) - MAX_PRINTED_PROBLEMS} more. All problems by column and rule:", file=stream)
+        print("\n".join(report.summary().splitlines()[1:]), file=stream)
+        if not getattr(args, "problems", None):
+            print("Use --problems FILE to write every problem to a file.", file=stream)
+    if getattr(args, "problems", None):
+        write_table(report.problems, args.problems, sheet="problems")
+        print(f"every problem written to {args.problems}", file=stream)

@@ -1,0 +1,52 @@
+"""The error types of the public API. Each carries every problem found, not only the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from civscore.validate import ValidationReport
+
+
+class CivscoreError(Exception):
+    """Base class of every error civscore raises on purpose for bad input."""
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    """One problem in a rubric file: where it is and what is wrong, in plain words."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class RubricError(CivscoreError):
+    """A rubric that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[RubricProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DataError(CivscoreError):
+    """A data file that cannot be read at all (missing, empty, binary, undecodable, too large)."""
+
+    def __init__(self, file: str, message: str):
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}: {message}")
+
+
+class ValidationError(CivscoreError):
+    """Data that does not satisfy the rubric; ``report`` lists every problem."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        super().__init__(report.summary())

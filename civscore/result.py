@@ -1,0 +1,50 @@
+"""The outcome of scoring: the result table plus the matrices it was derived from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from civscore.rubric.model import Rubric
+from civscore.validate import ValidationReport
+
+
+@dataclass
+class Result:
+    """A scored and ranked data set.
+
+    ``table`` is the result table of rubric-contract section 6. The matrices are indexed by unit
+    id with one column per indicator (base indicators in rubric order, then bonus):
+
+    - ``points``: points earned after the missing-value policy (not rescaled)
+    - ``applicable``: False where ``exclude`` left the indicator out of the unit's base
+    - ``missing``: True where the indicator's value was missing
+    - ``imputed``: True where ``mean`` filled the points in
+    - ``values``: the evaluated indicator values
+    - ``vetoes``: one column per veto, True where it was triggered
+    """
+
+    rubric: Rubric
+    table: pd.DataFrame
+    points: pd.DataFrame
+    applicable: pd.DataFrame
+    missing: pd.DataFrame
+    imputed: pd.DataFrame
+    values: pd.DataFrame
+    vetoes: pd.DataFrame
+    report: ValidationReport
+
+    @property
+    def id_column(self) -> str:
+        return self.rubric.unit.id_column
+
+    def write(self, path: str | Path) -> Path:
+        """Write the result table to .csv (UTF-8 with BOM), .xlsx or .parquet, atomically."""
+        from civscore.export import write_result
+
+        return write_result(self, path)
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()

@@ -1,0 +1,319 @@
+"""Safe rubric expressions: a whitelist over Python's own grammar, compiled to column arithmetic.
+
+An expression (an indicator's ``value`` or a veto's ``when``) is parsed with :mod:`ast` and
+then rebuilt node by node into a small tree of our own. Only the node kinds listed in
+rubric-contract section 2 survive; anything else is reported as a problem. The tree is evaluated
+on whole columns with NumPy and never reaches ``eval``.
+
+Column names written in backticks may contain any character except a backtick; they are swapped
+for private placeholder identifiers before parsing and swapped back afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Kind = Literal["number", "boolean", "text"]
+
+_BACKTICK = re.compile(r"`([^`]*)`")
+_PLACEHOLDER = "_civscore_col_{}_"
+MAX_EXPRESSION_LENGTH = 2000
+MAX_DEPTH = 60
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be parsed or uses syntax outside the whitelist."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A parsed expression node; ``op`` names what it does, ``args`` are its operands."""
+
+    op: str
+    args: tuple = ()
+    name: str | None = None  # for op == "col"
+    const: float | str | None = None  # for op == "num" / "str"
+
+
+@dataclass
+class Expression:
+    """A checked expression: its source, its tree and the columns it reads, each with a kind."""
+
+    source: str
+    root: Node
+    context: Literal["value", "when"]
+    columns: dict[str, set[Kind]] = field(default_factory=dict)
+
+    @property
+    def is_bare_column(self) -> bool:
+        """True when the expression is nothing but one column name."""
+        return self.root.op == "col"
+
+    @property
+    def bare_column(self) -> str | None:
+        return self.root.name if self.root.op == "col" else None
+
+
+_ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARE = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==", ast.NotEq: "!="}
+_FORBIDDEN_WORDS = {
+    ast.Call: "function calls",
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscripts (a[b])",
+    ast.Lambda: "lambda",
+    ast.IfExp: "if/else",
+    ast.ListComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.NamedExpr: ":=",
+    ast.Starred: "*",
+    ast.JoinedStr: "f-strings",
+    ast.Await: "await",
+}
+
+
+def parse(source: str, context: Literal["value", "when"]) -> Expression:
+    """Parse ``source`` as a ``value`` or ``when`` expression; raise ExpressionError if not allowed."""
+    if not isinstance(source, str):
+        raise ExpressionError("must be an expression written as text")
+    if not source.strip():
+        raise ExpressionError("is empty")
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(f"is longer than {MAX_EXPRESSION_LENGTH} characters")
+    if source.count("`") % 2:
+        raise ExpressionError("has an unclosed backtick")
+    quoted: dict[str, str] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not name.strip():
+            raise ExpressionError("has an empty backtick-quoted name")
+        placeholder = _PLACEHOLDER.format(len(quoted))
+        quoted[placeholder] = name
+        return placeholder
+
+    text = _BACKTICK.sub(swap, source)
+    if _PLACEHOLDER.split("{")[0] in _BACKTICK.sub("", source):
+        raise ExpressionError("uses a reserved name")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        where = f" at character {exc.offset}" if exc.offset else ""
+        raise ExpressionError(f"is not a valid expression{where}: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExpressionError("is not a valid expression") from None
+    builder = _Builder(text.strip(), quoted, context)
+    root = builder.build(tree.body, 0)
+    expr = Expression(source=source, root=root, context=context)
+    _infer_kinds(root, "boolean" if context == "when" else "number", expr.columns)
+    if context == "when" and root.op in ("+", "-", "*", "/", "neg", "num"):
+        raise ExpressionError("must be a condition (a comparison, and/or/not, or a yes/no column)")
+    if context == "value" and root.op == "str":
+        raise ExpressionError("text literals are only allowed in comparisons of a `when`")
+    return expr
+
+
+class _Builder:
+    def __init__(self, text: str, quoted: dict[str, str], context: str):
+        self.text = text
+        self.quoted = quoted
+        self.context = context
+        self._bytes = text.encode("utf-8")
+
+    def build(self, node: ast.AST, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"is nested more than {MAX_DEPTH} levels deep")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or value is None:
+                raise ExpressionError(
+                    f"uses {value!r}, which is not allowed; a column with that name must be written in backticks"
+                )
+            if isinstance(value, (int, float)):
+                return Node("num", const=float(value))
+            if isinstance(value, str):
+                if self.context != "when":
+                    raise ExpressionError("text literals are only allowed in comparisons of a `when`")
+                return Node("str", const=value)
+            raise ExpressionError(f"uses a literal of a kind that is not allowed: {self._src(node)}")
+        if isinstance(node, ast.Name):
+            return Node("col", name=self._column_name(node))
+        if isinstance(node, ast.BinOp):
+            op = _ARITH.get(type(node.op))
+            if op is None:
+                raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)} (allowed: + - * /)")
+            return Node(op, (self.build(node.left, d), self.build(node.right, d)))
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub):
+                return Node("neg", (self.build(node.operand, d),))
+            if isinstance(node.op, ast.UAdd):
+                return self.build(node.operand, d)
+            if isinstance(node.op, ast.Not):
+                self._need_when("not")
+                return Node("not", (self.build(node.operand, d),))
+            raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)}")
+        if isinstance(node, ast.Compare):
+            self._need_when("comparisons")
+            parts: list[Node] = []
+            left = self.build(node.left, d)
+            for op_node, right_node in zip(node.ops, node.comparators):
+                op = _COMPARE.get(type(op_node))
+                if op is None:
+                    raise ExpressionError(
+                        f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)"
+                    )
+                right = self.build(right_node, d)
+                if "str" in (left.op, right.op) and op not in ("==", "!="):
+                    raise ExpressionError(f"compares text with {op}; text can only be compared with == or !=")
+                parts.append(Node(op, (left, right)))
+                left = right
+            return parts[0] if len(parts) == 1 else Node("and", tuple(parts))
+        if isinstance(node, ast.BoolOp):
+            self._need_when("and/or")
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return Node(op, tuple(self.build(v, d) for v in node.values))
+        for kind, words in _FORBIDDEN_WORDS.items():
+            if isinstance(node, kind):
+                raise ExpressionError(f"uses {words}, which rubric expressions do not allow: {self._src(node)}")
+        raise ExpressionError(f"uses syntax that rubric expressions do not allow: {self._src(node)}")
+
+    def _need_when(self, what: str) -> None:
+        if self.context != "when":
+            raise ExpressionError(f"uses {what}, which are only allowed in a veto's `when`")
+
+    def _column_name(self, node: ast.Name) -> str:
+        if node.id in self.quoted:
+            return self.quoted[node.id]
+        # ast normalises identifiers (NFKC); take the name exactly as the user typed it.
+        original = self._src(node)
+        return original if original.isidentifier() else node.id
+
+    def _src(self, node: ast.AST) -> str:
+        try:
+            start, end = node.col_offset, node.end_col_offset  # byte offsets into UTF-8
+            snippet = self._bytes[start:end].decode("utf-8")
+        except (AttributeError, TypeError, UnicodeDecodeError):
+            snippet = ast.unparse(node)
+        for placeholder, name in self.quoted.items():
+            snippet = snippet.replace(placeholder, f"`{name}`")
+        return snippet
+
+
+def _infer_kinds(node: Node, want: Kind, out: dict[str, set[Kind]]) -> None:
+    """Record, for each column, the kinds of value the expression needs from it."""
+    op = node.op
+    if op == "col":
+        out.setdefault(node.name, set()).add(want)
+    elif op in ("and", "or", "not"):
+        for arg in node.args:
+            _infer_kinds(arg, "boolean", out)
+    elif op in ("==", "!="):
+        left, right = node.args
+        text_side = "str" in (left.op, right.op)
+        for arg in node.args:
+            _infer_kinds(arg, "text" if text_side else "number", out)
+    else:
+        for arg in node.args:
+            _infer_kinds(arg, "number", out)
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+ColumnGetter = Callable[[str], np.ndarray]
+
+
+def evaluate(expr: Expression, columns: Mapping[str, np.ndarray] | ColumnGetter, n: int) -> np.ndarray:
+    """Evaluate on whole columns.
+
+    Numbers come back as float64 with NaN for missing (missing cells, division by zero, overflow).
+    A ``when`` comes back as a bool array where any comparison with a missing value is false.
+    Text columns are object arrays with None for missing.
+    """
+    get = columns if callable(columns) else columns.__getitem__
+    with np.errstate(all="ignore"):
+        out = _eval(expr.root, get, n)
+    if expr.context == "when":
+        return _truthy(out)
+    return out
+
+
+def _eval(node: Node, get: ColumnGetter, n: int):
+    op = node.op
+    if op == "col":
+        return get(node.name)
+    if op == "num":
+        return np.full(n, node.const, dtype=float)
+    if op == "str":
+        return node.const
+    if op == "neg":
+        return -_as_float(_eval(node.args[0], get, n))
+    if op in ("+", "-", "*"):
+        a, b = (_as_float(_eval(x, get, n)) for x in node.args)
+        out = a + b if op == "+" else a - b if op == "-" else a * b
+        return _finite_or_nan(out)
+    if op == "/":
+        a, b = (_as_float(_eval(x, get, n)) for x in node.args)
+        out = np.divide(a, b)
+        out[b == 0] = np.nan
+        return _finite_or_nan(out)
+    if op in ("and", "or"):
+        parts = [_truthy(_eval(x, get, n)) for x in node.args]
+        return np.logical_and.reduce(parts) if op == "and" else np.logical_or.reduce(parts)
+    if op == "not":
+        return ~_truthy(_eval(node.args[0], get, n))
+    return _compare(op, _eval(node.args[0], get, n), _eval(node.args[1], get, n), n)
+
+
+def _compare(op: str, a, b, n: int) -> np.ndarray:
+    if isinstance(a, str) or isinstance(b, str):
+        col, lit = (b, a) if isinstance(a, str) else (a, b)
+        if isinstance(col, str):  # two literals
+            same = np.full(n, col == lit)
+            return same if op == "==" else ~same
+        present = np.array([v is not None for v in col], dtype=bool) if col.dtype == object else ~np.isnan(col)
+        equal = np.asarray(col == lit, dtype=bool)
+        return (equal if op == "==" else ~equal) & present
+    a, b = _as_float(a), _as_float(b)
+    result = {
+        ">": np.greater,
+        ">=": np.greater_equal,
+        "<": np.less,
+        "<=": np.less_equal,
+        "==": np.equal,
+        "!=": np.not_equal,
+    }[op](a, b)
+    return result & ~np.isnan(a) & ~np.isnan(b)
+
+
+def _as_float(x) -> np.ndarray:
+    if isinstance(x, str):
+        raise ExpressionError(f"uses the text {x!r} in arithmetic")
+    if x.dtype == bool:
+        return x.astype(float)
+    if x.dtype == object:
+        raise ExpressionError("uses a text column in arithmetic")
+    return x
+
+
+def _truthy(x) -> np.ndarray:
+    """Yes/no of a value: true only when present and non-zero."""
+    if isinstance(x, str):
+        raise ExpressionError(f"uses the text {x!r} as a condition")
+    if x.dtype == bool:
+        return x
+    return np.nan_to_num(x, nan=0.0) != 0
+
+
+def _finite_or_nan(x: np.ndarray) -> np.ndarray:
+    x[~np.isfinite(x)] = np.nan
+    return x

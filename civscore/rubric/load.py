@@ -1,0 +1,440 @@
+"""Load a rubric file safely and report every problem with its file, line and key path.
+
+YAML is composed into nodes with PyYAML's safe loader and turned into plain Python by our own
+walker, which records the line of every key, refuses unknown tags and duplicate keys, and stops
+at a fixed node budget so that an aliased "billion laughs" file is refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from civscore.errors import RubricError, RubricProblem
+from civscore.rubric.model import Rubric, indicator_rule_problems, is_close
+
+MAX_RUBRIC_BYTES = 2 * 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+# Keys whose scalar values are kept exactly as typed: `version: 2025.1` stays "2025.1",
+# and `map: {yes: 3}` keeps the label "yes" rather than YAML 1.1's boolean.
+_TEXT_KEYS = {
+    "id", "name", "version", "description", "value", "when", "source",
+    "id_column", "name_column", "group_columns", "veto_tier", "evidence",
+}
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+Path_ = tuple[str | int, ...]
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Load and check a rubric file; raise :class:`civscore.RubricError` listing every problem."""
+    path = Path(path)
+    label = str(path)
+    try:
+        raw_bytes = _read_bytes(path)
+    except _FileProblem as exc:
+        raise RubricError([RubricProblem(label, None, "", str(exc))]) from None
+    return parse_rubric_bytes(raw_bytes, label)
+
+
+def parse_rubric_text(text: str, label: str = "<rubric>") -> Rubric:
+    """Check a rubric given as YAML text (``label`` names it in messages)."""
+    return parse_rubric_bytes(text.encode("utf-8"), label)
+
+
+def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
+    problems: list[RubricProblem] = []
+    try:
+        text = _decode(data)
+        node = _compose(text)
+    except _FileProblem as exc:
+        raise RubricError([RubricProblem(label, exc.line, "", str(exc))]) from None
+    walker = _Walker(label)
+    try:
+        raw = walker.convert(node, (), 0)
+    except _FileProblem as exc:
+        raise RubricError([RubricProblem(label, exc.line, "", str(exc))]) from None
+    problems.extend(walker.problems)
+    if not isinstance(raw, dict):
+        problems.append(RubricProblem(label, 1, "", "a rubric file must be a mapping of keys (id, name, ...)"))
+        raise RubricError(problems)
+    lines = walker.lines
+    owners = _owner_paths(raw)
+    problems.extend(_duplicate_ids(owners, label, lines))
+    problems.extend(_points_add_up(raw, label, lines))
+    problems.extend(_method_rules(raw, owners, label, lines))
+    rubric: Rubric | None = None
+    try:
+        rubric = Rubric.model_validate(raw)
+    except ValidationError as exc:
+        indicator_paths = {o.path for o in owners if o.kind in ("indicator", "bonus")}
+        problems.extend(_translate(exc, label, lines, skip_value_errors_at=indicator_paths))
+    if rubric is not None:
+        problems.extend(_column_conflicts(rubric, owners, label, lines))
+    if problems:
+        raise RubricError(sorted(_dedupe(problems), key=lambda p: p.line or 0))
+    rubric._path = label
+    return rubric
+
+
+def rubric_json_schema() -> dict[str, Any]:
+    """A JSON Schema of the rubric format, for editors' autocompletion and checking."""
+    schema = Rubric.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "civscore rubric"
+    schema["description"] = "A creation indicator system (测评体系) for civscore; see rubric-contract.md."
+    return schema
+
+
+def rubric_json_schema_text() -> str:
+    return json.dumps(rubric_json_schema(), ensure_ascii=False, indent=2)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+class _FileProblem(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _FileProblem("file not found") from None
+    except OSError as exc:
+        raise _FileProblem(f"cannot be read: {exc.strerror}") from None
+    if path.is_dir():
+        raise _FileProblem("is a folder, not a rubric file")
+    if size > MAX_RUBRIC_BYTES:
+        raise _FileProblem(f"is {size:,} bytes; rubric files are limited to {MAX_RUBRIC_BYTES:,} bytes")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _FileProblem(f"cannot be read: {exc.strerror}") from None
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise _FileProblem("is empty")
+    if b"\x00" in data[:8192]:
+        raise _FileProblem("is a binary file, not YAML text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _FileProblem(
+            f"is not UTF-8 text (undecodable byte at position {exc.start}); save the rubric as UTF-8"
+        ) from None
+
+
+def _compose(text: str) -> yaml.Node:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise _FileProblem(f"YAML syntax error: {what}{context}", line) from None
+    except yaml.YAMLError as exc:
+        raise _FileProblem(f"YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    if node is None:
+        raise _FileProblem("is empty")
+    return node
+
+
+class _Walker:
+    """Turns YAML nodes into dicts/lists/scalars, remembering the line of every key path."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.lines: dict[Path_, int] = {}
+        self.problems: list[RubricProblem] = []
+        self.count = 0
+        self._scalars = yaml.SafeLoader("")
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int, text: bool = False) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _FileProblem(
+                f"expands to more than {MAX_NODES:,} YAML nodes (too many aliases?); refused without expanding"
+            )
+        if depth > MAX_DEPTH:
+            raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", _line(node))
+        self.lines.setdefault(path, _line(node))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self._problem(path, key_node, "a key must be plain text")
+                    continue
+                key = key_node.value
+                if key == "<<":
+                    self._problem(path, key_node, "YAML merge keys (<<) are not supported; write the keys out")
+                    continue
+                if key in out:
+                    self._problem(path + (key,), key_node, f"key `{key}` appears twice in the same mapping")
+                    continue
+                self.lines[path + (key,)] = _line(key_node)
+                out[key] = self.convert(value_node, path + (key,), depth + 1, text=key in _TEXT_KEYS)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, path + (i,), depth + 1, text=text) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
+            return None
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        if text and node.style is None and node.tag != "tag:yaml.org,2002:str":
+            return node.value
+        return self._scalars.construct_object(node)
+
+    def _problem(self, path: Path_, node: yaml.Node, message: str) -> None:
+        self.problems.append(RubricProblem(self.label, _line(node), format_path(path), message))
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def format_path(path: Path_) -> str:
+    """('dimensions', 2, 'indicators', 0) -> 'dimensions[2].indicators[0]'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _line_of(path: Path_, lines: dict[Path_, int]) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
+
+
+# --- whole-file checks that must run even when an item is malformed ---------------------------
+
+
+@dataclass
+class _Owner:
+    id: Any
+    path: Path_
+    kind: str  # dimension | indicator | bonus | veto
+
+
+def _owner_paths(raw: dict) -> list[_Owner]:
+    owners: list[_Owner] = []
+
+    def dims(items: Any, path: Path_) -> None:
+        for i, d in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(d, dict):
+                continue
+            here = path + (i,)
+            owners.append(_Owner(d.get("id"), here, "dimension"))
+            for j, ind in enumerate(d.get("indicators") or [] if isinstance(d.get("indicators"), list) else []):
+                if isinstance(ind, dict):
+                    owners.append(_Owner(ind.get("id"), here + ("indicators", j), "indicator"))
+            dims(d.get("dimensions"), here + ("dimensions",))
+
+    dims(raw.get("dimensions"), ("dimensions",))
+    bonus = raw.get("bonus")
+    if isinstance(bonus, dict) and isinstance(bonus.get("indicators"), list):
+        for j, ind in enumerate(bonus["indicators"]):
+            if isinstance(ind, dict):
+                owners.append(_Owner(ind.get("id"), ("bonus", "indicators", j), "bonus"))
+    if isinstance(raw.get("vetoes"), list):
+        for j, veto in enumerate(raw["vetoes"]):
+            if isinstance(veto, dict):
+                owners.append(_Owner(veto.get("id"), ("vetoes", j), "veto"))
+    return owners
+
+
+def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    seen: dict[str, _Owner] = {}
+    problems = []
+    for owner in owners:
+        if not isinstance(owner.id, str):
+            continue
+        if owner.id in seen:
+            first = seen[owner.id]
+            problems.append(
+                RubricProblem(
+                    label,
+                    _line_of(owner.path + ("id",), lines),
+                    format_path(owner.path + ("id",)),
+                    f"id `{owner.id}` is already used at {format_path(first.path)} "
+                    f"(line {_line_of(first.path + ('id',), lines)}); every id must be unique in the file",
+                )
+            )
+        else:
+            seen[owner.id] = owner
+    return problems
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    total = raw.get("total_points")
+    points = []
+    for owner in _owner_paths(raw):
+        if owner.kind != "indicator":
+            continue
+        ind = _get(raw, owner.path)
+        points.append(ind.get("points"))
+    if not _number(total) or not points or not all(_number(p) for p in points):
+        return []  # the model reports the malformed values themselves
+    base = float(sum(points))
+    if is_close(base, float(total)):
+        return []
+    return [
+        RubricProblem(
+            label,
+            _line_of(("total_points",), lines),
+            "total_points",
+            f"base indicator points add up to {base:g}, not total_points {float(total):g} "
+            f"(bonus indicators are not counted)",
+        )
+    ]
+
+
+def _get(raw: Any, path: Path_) -> Any:
+    for part in path:
+        raw = raw[part]
+    return raw
+
+
+def _column_conflicts(
+    rubric: Rubric, owners: list[_Owner], label: str, lines: dict[Path_, int]
+) -> list[RubricProblem]:
+    path_of = {o.id: o.path for o in owners if o.kind != "dimension"}
+    uses = rubric.column_uses()
+    problems = []
+    for column, kinds in rubric.columns().items():
+        if "text" in kinds and kinds & {"number", "boolean"}:
+            text_users = sorted({owner for col, kind, owner in uses if col == column and kind == "text"})
+            other = sorted({owner for col, kind, owner in uses if col == column and kind != "text"})
+            at = path_of.get(other[0], ()) if other else ()
+            problems.append(
+                RubricProblem(
+                    label,
+                    _line_of(at, lines),
+                    format_path(at),
+                    f"column `{column}` is used as text by {', '.join(text_users)} "
+                    f"and as a number or yes/no by {', '.join(other)}; a column can only be one",
+                )
+            )
+    return problems
+
+
+# --- pydantic errors in plain words ---------------------------------------------------------
+
+
+def _method_rules(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    problems = []
+    for owner in owners:
+        if owner.kind not in ("indicator", "bonus"):
+            continue
+        for key, message in indicator_rule_problems(_get(raw, owner.path)):
+            path = owner.path + tuple(_split_key(key))
+            problems.append(RubricProblem(label, _line_of(path, lines), format_path(path), message))
+    return problems
+
+
+def _split_key(key: str) -> list[str | int]:
+    """'bands[1].points' -> ['bands', 1, 'points']."""
+    parts: list[str | int] = []
+    for piece in filter(None, key.replace("]", "").replace("[", ".").split(".")):
+        parts.append(int(piece) if piece.isdigit() else piece)
+    return parts
+
+
+def _translate(
+    exc: ValidationError, label: str, lines: dict[Path_, int], skip_value_errors_at: set[Path_]
+) -> list[RubricProblem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))
+        kind = err["type"]
+        if kind == "value_error" and loc in skip_value_errors_at:
+            continue  # the method rules, already reported item by item by _method_rules
+        msg = err["msg"]
+        value = err.get("input")
+        if kind == "missing":
+            where = loc[:-1]
+            text = f"required key `{loc[-1]}` is missing"
+        elif kind == "extra_forbidden":
+            where = loc
+            key = loc[-1]
+            allowed = _allowed_keys(loc[:-1])
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            text = f"unknown key `{key}`{hint}"
+        elif kind == "value_error":
+            where = loc
+            text = msg.removeprefix("Value error, ")
+        elif kind == "string_pattern_mismatch":
+            where = loc
+            text = f"{value!r} may only use letters, digits, '-' and '_'"
+        elif kind == "literal_error":
+            where = loc
+            text = f"must be {msg.removeprefix('Input should be ')}, not {value!r}"
+        else:
+            where = loc
+            text = f"{msg.replace('Input should be', 'must be')}, not {value!r}" if value is not None else msg
+        problems.append(RubricProblem(label, _line_of(where, lines), format_path(where), text))
+    return problems
+
+
+_UNION_TAGS = {"literal['fail']", "CapEffect", "DeductEffect", "function-wrap[_effect_words()]"}
+
+
+def _allowed_keys(loc: Path_) -> list[str]:
+    from civscore.rubric import model
+
+    last_key = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    by_parent = {
+        None: model.Rubric,
+        "dimensions": model.Dimension,
+        "indicators": model.Indicator,
+        "bands": model.Band,
+        "vetoes": model.Veto,
+        "tiers": model.Tier,
+        "bonus": model.Bonus,
+        "unit": model.Unit,
+    }
+    cls = by_parent.get(last_key)
+    return sorted(cls.model_fields) if cls else []
+
+
+def _dedupe(problems: list[RubricProblem]) -> list[RubricProblem]:
+    seen = set()
+    out = []
+    for p in problems:
+        key = (p.line, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,358 @@
+"""The typed rubric model (rubric-contract section 1), with every per-item rule of the contract.
+
+Checks that need the whole file (unique ids, points adding up) live in :mod:`civscore.rubric.load`
+so that they run even when some item is malformed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from civscore.rubric.expr import Expression, ExpressionError, parse
+
+MissingPolicy = Literal["zero", "error", "exclude", "mean"]
+Method = Literal["boolean", "linear", "bands", "deduction", "count", "categorical"]
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+Points = Annotated[float, Field(allow_inf_nan=False)]
+
+# keys each method needs (first) and accepts; anything else from this set is an error
+METHOD_KEYS: dict[str, tuple[set[str], set[str]]] = {
+    "boolean": (set(), set()),
+    "linear": ({"zero", "full"}, set()),
+    "bands": ({"bands"}, {"otherwise"}),
+    "deduction": ({"per_item"}, set()),
+    "count": ({"per_item"}, set()),
+    "categorical": ({"map"}, set()),
+}
+ALL_METHOD_KEYS = {"zero", "full", "bands", "otherwise", "per_item", "map"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Band(_Strict):
+    """One band (分档): points earned when the value is at least / at most a threshold."""
+
+    at_least: Points | None = None
+    at_most: Points | None = None
+    points: Points
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Band:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("a band needs exactly one of at_least or at_most")
+        return self
+
+    @property
+    def threshold(self) -> float:
+        return self.at_least if self.at_least is not None else self.at_most  # type: ignore[return-value]
+
+
+class Indicator(_Strict):
+    """One scored indicator (指标)."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    name: str
+    value: str = Field(description="Expression over data columns (rubric-contract section 2).")
+    method: Method
+    points: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    source: str | None = Field(None, description="How evidence is gathered, e.g. 材料审核 / 问卷调查 / 实地考察.")
+    missing: MissingPolicy | None = None
+    description: str | None = None
+    evidence: list[str] | None = Field(
+        None, description="Keywords naming facts in narrative work reports that support this indicator."
+    )
+    zero: Points | None = Field(None, description="linear: the value that earns 0 points.")
+    full: Points | None = Field(None, description="linear: the value that earns full points.")
+    bands: list[Band] | None = Field(None, min_length=1)
+    otherwise: Points | None = Field(None, description="bands: points when no band is met (default 0).")
+    per_item: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    map: dict[str, Points] | None = Field(None, min_length=1, description="categorical: label -> points.")
+
+    _expr: Expression | None = PrivateAttr(None)
+
+    @field_validator("value")
+    @classmethod
+    def _value_parses(cls, v: str) -> str:
+        try:
+            parse(v, "value")
+        except ExpressionError as exc:
+            raise ValueError(f"expression {v!r} {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _method_rules(self) -> Indicator:
+        problems = indicator_rule_problems(self.__dict__)
+        if problems:
+            raise ValueError("; ".join(f"{key}: {msg}" if key else msg for key, msg in problems))
+        self._expr = parse(self.value, "value")
+        return self
+
+    @property
+    def expression(self) -> Expression:
+        """The parsed ``value`` expression."""
+        if self._expr is None:
+            self._expr = parse(self.value, "value")
+        return self._expr
+
+
+def _num(x: Any) -> float | None:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+
+def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The method rules of rubric-contract section 3 as (key, message) pairs.
+
+    Works on a raw mapping as well as on a validated indicator's fields, so that the loader can
+    report these rules even when some other key of the same indicator is malformed.
+    """
+    method = ind.get("method")
+    if method not in METHOD_KEYS:
+        return []
+    needed, optional = METHOD_KEYS[method]
+    given = {k for k in ALL_METHOD_KEYS if ind.get(k) is not None}
+    problems: list[tuple[str, str]] = []
+    for key in sorted(needed - given):
+        problems.append(("", f"method {method} needs `{key}`"))
+    for key in sorted(given - needed - optional):
+        problems.append((key, f"`{key}` does not belong to method {method}"))
+    P = _num(ind.get("points"))
+    if method == "linear" and ind.get("zero") is not None and ind.get("zero") == ind.get("full"):
+        problems.append(("full", "linear needs zero != full"))
+    bands = ind.get("bands")
+    if isinstance(bands, list) and bands:
+        def field(band: Any, key: str) -> float | None:
+            return _num(band.get(key) if isinstance(band, Mapping) else getattr(band, key, None))
+
+        least = [field(b, "at_least") for b in bands]
+        most = [field(b, "at_most") for b in bands]
+        if any(x is not None for x in least) and any(x is not None for x in most):
+            problems.append(("bands", "bands mix at_least and at_most; use one kind in an indicator"))
+        elif all(x is not None for x in least) and any(b >= a for a, b in zip(least, least[1:])):
+            problems.append(("bands", "at_least must decrease strictly from one band to the next"))
+        elif all(x is not None for x in most) and any(b <= a for a, b in zip(most, most[1:])):
+            problems.append(("bands", "at_most must increase strictly from one band to the next"))
+        for i, band in enumerate(bands):
+            p = field(band, "points")
+            if P is not None and p is not None and not 0 <= p <= P:
+                problems.append((f"bands[{i}].points", f"{p:g} is outside [0, points={P:g}]"))
+    otherwise = _num(ind.get("otherwise"))
+    if P is not None and otherwise is not None and not 0 <= otherwise <= P:
+        problems.append(("otherwise", f"{otherwise:g} is outside [0, points={P:g}]"))
+    mapping = ind.get("map")
+    if P is not None and isinstance(mapping, Mapping):
+        for label, p in mapping.items():
+            p = _num(p)
+            if p is not None and not 0 <= p <= P:
+                problems.append(("map", f"{label!r} -> {p:g} is outside [0, points={P:g}]"))
+    return problems
+
+
+class Dimension(_Strict):
+    """A group of indicators (一级/二级指标); may nest."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    name: str
+    description: str | None = None
+    indicators: list[Indicator] = Field(default_factory=list)
+    dimensions: list[Dimension] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Dimension:
+        if not self.indicators and not self.dimensions:
+            raise ValueError("a dimension needs `indicators`, `dimensions`, or both")
+        return self
+
+    def iter_indicators(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Indicator]]:
+        """Yield (dimension path, indicator) for every indicator under this dimension."""
+        here = path + (self.id,)
+        for ind in self.indicators:
+            yield here, ind
+        for sub in self.dimensions:
+            yield from sub.iter_indicators(here)
+
+
+class CapEffect(_Strict):
+    cap: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class DeductEffect(_Strict):
+    deduct: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Veto(_Strict):
+    """A one-vote veto (一票否决), gate or penalty."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    name: str
+    when: str = Field(description="Condition over data columns (rubric-contract section 2).")
+    effect: Literal["fail"] | CapEffect | DeductEffect
+    description: str | None = None
+
+    _expr: Expression | None = PrivateAttr(None)
+
+    @field_validator("when")
+    @classmethod
+    def _when_parses(cls, v: str) -> str:
+        try:
+            parse(v, "when")
+        except ExpressionError as exc:
+            raise ValueError(f"expression {v!r} {exc}") from None
+        return v
+
+    @field_validator("effect", mode="wrap")
+    @classmethod
+    def _effect_words(cls, v: Any, handler: Any) -> Any:
+        try:
+            return handler(v)
+        except Exception:
+            raise ValueError(
+                f"effect must be `fail`, `{{cap: N}}` (N >= 0) or `{{deduct: N}}` (N > 0), not {v!r}"
+            ) from None
+
+    @property
+    def expression(self) -> Expression:
+        if self._expr is None:
+            self._expr = parse(self.when, "when")
+        return self._expr
+
+    @property
+    def kind(self) -> str:
+        """'fail', 'cap' or 'deduct'."""
+        return "fail" if self.effect == "fail" else "cap" if isinstance(self.effect, CapEffect) else "deduct"
+
+
+class Tier(_Strict):
+    name: str
+    min: Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Bonus(_Strict):
+    """Characteristic indicators (特色指标), added on top of the base under a cap."""
+
+    cap: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class Unit(_Strict):
+    id_column: str = Field(min_length=1)
+    name_column: str | None = None
+    group_columns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Unit:
+        cols = [self.id_column, self.name_column, *self.group_columns]
+        cols = [c for c in cols if c]
+        dup = sorted({c for c in cols if cols.count(c) > 1})
+        if dup:
+            raise ValueError(f"columns named more than once: {', '.join(dup)}")
+        return self
+
+
+class Rubric(_Strict):
+    """A creation indicator system (测评体系) loaded from YAML."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    name: str
+    version: str
+    description: str | None = None
+    unit: Unit
+    total_points: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    missing: MissingPolicy = "zero"
+    tiers: list[Tier] = Field(default_factory=list)
+    veto_tier: str | None = None
+    dimensions: list[Dimension] = Field(min_length=1)
+    bonus: Bonus | None = None
+    vetoes: list[Veto] = Field(default_factory=list)
+
+    _path: str | None = PrivateAttr(None)
+
+    @field_validator("tiers")
+    @classmethod
+    def _tier_order(cls, tiers: list[Tier]) -> list[Tier]:
+        mins = [t.min for t in tiers]
+        if any(b >= a for a, b in zip(mins, mins[1:])):
+            raise ValueError("tiers must be listed highest first with strictly decreasing `min`")
+        names = [t.name for t in tiers]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"tier names used more than once: {', '.join(dup)}")
+        return tiers
+
+    @model_validator(mode="after")
+    def _veto_tier_known(self) -> Rubric:
+        if self.veto_tier is not None and self.veto_tier not in {t.name for t in self.tiers}:
+            raise ValueError(f"veto_tier {self.veto_tier!r} is not one of the tiers")
+        return self
+
+    # --- views used by the engine -------------------------------------------------------------
+
+    @property
+    def path(self) -> str | None:
+        """The file the rubric was loaded from, if any."""
+        return self._path
+
+    def base_indicators(self) -> list[tuple[tuple[str, ...], Indicator]]:
+        """(dimension path, indicator) for every base indicator, in file order."""
+        return [pair for dim in self.dimensions for pair in dim.iter_indicators()]
+
+    def bonus_indicators(self) -> list[Indicator]:
+        return list(self.bonus.indicators) if self.bonus else []
+
+    def iter_indicators(self) -> Iterator[Indicator]:
+        """Every indicator, base then bonus."""
+        for _, ind in self.base_indicators():
+            yield ind
+        yield from self.bonus_indicators()
+
+    def missing_policy(self, indicator: Indicator) -> str:
+        return indicator.missing or self.missing
+
+    @property
+    def effective_veto_tier(self) -> str:
+        """Tier given to a unit failed by a veto: `veto_tier`, else the last tier, else empty."""
+        if self.veto_tier is not None:
+            return self.veto_tier
+        return self.tiers[-1].name if self.tiers else ""
+
+    @property
+    def bonus_cap(self) -> float:
+        return self.bonus.cap if self.bonus else 0.0
+
+    def column_uses(self) -> list[tuple[str, str, str]]:
+        """(column, kind of value needed, indicator or veto id) for every column an expression reads.
+
+        A column read bare by a boolean indicator needs yes/no values, by a categorical one text;
+        everything else read by a `value` needs numbers.
+        """
+        uses = []
+        for ind in self.iter_indicators():
+            expr = ind.expression
+            col = expr.bare_column
+            if col is not None and ind.method in ("boolean", "categorical"):
+                uses.append((col, "boolean" if ind.method == "boolean" else "text", ind.id))
+                continue
+            uses.extend((c, k, ind.id) for c, ks in expr.columns.items() for k in ks)
+        for veto in self.vetoes:
+            uses.extend((c, k, veto.id) for c, ks in veto.expression.columns.items() for k in ks)
+        return uses
+
+    def columns(self) -> dict[str, set[str]]:
+        """Every data column the rubric's expressions read, with the kinds of value needed."""
+        kinds: dict[str, set[str]] = {}
+        for col, kind, _ in self.column_uses():
+            kinds.setdefault(col, set()).add(kind)
+        return kinds
+
+
+Dimension.model_rebuild()
+
+
+def is_close(a: float, b: float) -> bool:
+    """Points compared as an analyst would add them up by hand."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)

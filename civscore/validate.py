@@ -1,0 +1,444 @@
+"""Check data against a rubric and report every problem with its unit, column, value and rule.
+
+The column checks are a pandera schema built from the rubric (see :func:`build_schema`); the
+checks that need evaluated indicator values (an expression's result below zero, a division by
+zero under ``missing: error``) run on the evaluated columns. Cells are parsed once per column
+and the parsed columns are reused by scoring.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from civscore.rubric.expr import evaluate
+from civscore.rubric.model import Indicator, Rubric
+
+MISSING_WORDS = frozenset({"", "na", "n/a", "#n/a", "null", "nan", "none", "缺失", "—", "/"})
+TRUE_WORDS = frozenset({"true", "1", "1.0", "是", "有", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "0.0", "否", "无", "no"})
+BOOLEAN_RULE = "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"
+PROBLEM_COLUMNS = ["file", "row", "unit", "column", "value", "rule"]
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found in a data set; ``ok`` is true when there are none."""
+
+    problems: pd.DataFrame
+    source: str | None = None
+    n_units: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.problems.empty
+
+    def lines(self) -> list[str]:
+        """One plain-words line per problem."""
+        return [_problem_line(row) for row in self.problems.itertuples(index=False)]
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"{self.source or 'data'}: {self.n_units} units, no problems"
+        counts = self.problems.groupby(["column", "rule"], sort=False, dropna=False).size()
+        head = f"{self.source or 'data'}: {len(self.problems)} problem(s) in {self.n_units} units"
+        parts = [f"  {n} × {col}: {rule}" for (col, rule), n in counts.items()]
+        return "\n".join([head, *parts])
+
+    def __str__(self) -> str:
+        return "\n".join([self.summary(), *self.lines()]) if not self.ok else self.summary()
+
+    def _repr_html_(self) -> str:
+        if self.ok:
+            return f"<p>✅ {self.summary()}</p>"
+        return f"<p>❌ {len(self.problems)} problem(s)</p>" + self.problems.to_html(index=False)
+
+
+def _problem_line(p) -> str:
+    where = [p.file or "data"]
+    if pd.notna(p.row):
+        where.append(f"row {int(p.row)}")
+    if p.unit:
+        where.append(f"unit {p.unit}")
+    if p.column:
+        where.append(f"column {p.column}")
+    if p.value is not None and not (isinstance(p.value, float) and np.isnan(p.value)) and p.value != "":
+        where.append(f"value {p.value!r}")
+    return ", ".join(where) + f": {p.rule}"
+
+
+# --- parsing cells ----------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """A column parsed into what the rubric needs: values, which cells are missing, which are bad."""
+
+    values: np.ndarray
+    missing: np.ndarray
+    bad: np.ndarray
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    return col.astype("string").str.strip()
+
+
+def _missing_words(text: pd.Series) -> np.ndarray:
+    return (text.isna() | text.str.lower().isin(MISSING_WORDS)).to_numpy(dtype=bool, na_value=True)
+
+
+def parse_number(col: pd.Series) -> Parsed:
+    """Numbers as float64; thousands separators and full-width digits accepted; NaN if missing."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(values)
+        bad = np.isinf(values)
+        values = np.where(bad, np.nan, values)
+        return Parsed(values, missing, bad)
+    if col.dtype == object and col.map(type).isin([bool, pd.Timestamp]).any():
+        col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    text = _as_text(col)
+    missing = _missing_words(text)
+    retry = np.isnan(values) & ~missing
+    if retry.any():
+        cleaned = text[retry].map(_clean_number_text)
+        values[retry] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = (np.isnan(values) | np.isinf(values)) & ~missing
+    values[bad | missing] = np.nan
+    return Parsed(values, missing, bad)
+
+
+def _clean_number_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    if "," in text:
+        head, _, tail = text.partition(".")
+        groups = head.lstrip("+-").split(",")
+        if groups[0] and len(groups[0]) <= 3 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
+            text = head.replace(",", "") + ("." + tail if tail else "")
+    return text
+
+
+def parse_boolean(col: pd.Series) -> Parsed:
+    """Yes/no as 1.0/0.0 (NaN if missing) from the contract's vocabulary."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
+    text = _as_text(col).str.lower()
+    missing = _missing_words(text)
+    values = np.full(len(col), np.nan)
+    values[text.isin(TRUE_WORDS).to_numpy(dtype=bool, na_value=False)] = 1.0
+    values[text.isin(FALSE_WORDS).to_numpy(dtype=bool, na_value=False)] = 0.0
+    bad = np.isnan(values) & ~missing
+    return Parsed(values, missing, bad)
+
+
+def parse_text(col: pd.Series) -> Parsed:
+    """Labels as stripped text (None if missing); 2.0 read from Excel becomes "2"."""
+    text = _as_text(col)
+    if col.dtype == object or pd.api.types.is_float_dtype(col.dtype):
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    missing = _missing_words(text)
+    values = text.to_numpy(dtype=object, na_value=None, copy=True)
+    values[missing] = None
+    return Parsed(values, missing, np.zeros(len(col), bool))
+
+
+PARSERS = {"number": parse_number, "boolean": parse_boolean, "text": parse_text}
+KIND_RULES = {"number": "must be a number", "boolean": BOOLEAN_RULE}
+
+
+def column_kind(kinds: set[str]) -> str:
+    """The one kind a column is read as, from the kinds its uses need."""
+    if "text" in kinds:
+        return "text"
+    return "boolean" if "boolean" in kinds else "number"
+
+
+class ColumnCache:
+    """Parses each column once, on first use, for both the checks and the scoring."""
+
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]):
+        self.frame = frame
+        self.kinds = kinds
+        self._parsed: dict[str, Parsed] = {}
+
+    def __getitem__(self, name: str) -> Parsed:
+        if name not in self._parsed:
+            self._parsed[name] = PARSERS[self.kinds[name]](self.frame[name])
+        return self._parsed[name]
+
+    def values(self, name: str) -> np.ndarray:
+        return self[name].values
+
+
+# --- the pandera schema -----------------------------------------------------------------------
+
+
+def _ok(mask: np.ndarray, s: pd.Series) -> pd.Series:
+    return pd.Series(~mask, index=s.index)
+
+
+def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFrameSchema:
+    """The pandera schema a data set must satisfy for ``rubric``.
+
+    With a ``cache``, the checks share its parsed columns with scoring; without one, each check
+    parses its column itself (for printing or reusing the schema on its own).
+    """
+    kinds = {col: column_kind(ks) for col, ks in rubric.columns().items()}
+
+    def parsed(name: str, s: pd.Series) -> Parsed:
+        return cache[name] if cache is not None else PARSERS[kinds[name]](s)
+
+    unit = rubric.unit
+    columns: dict[str, pa.Column] = {
+        unit.id_column: pa.Column(
+            nullable=True,
+            checks=[
+                pa.Check(lambda s: ~_blank(s), error="unit id must not be empty"),
+                pa.Check(lambda s: ~_normalised_ids(s).duplicated(keep=False), error="unit id must be unique"),
+            ],
+        )
+    }
+    if unit.name_column:
+        columns[unit.name_column] = pa.Column(nullable=True)
+    for g in unit.group_columns:
+        columns[g] = pa.Column(
+            nullable=True,
+            checks=pa.Check(lambda s: ~_blank(s), error=f"must not be empty: units are ranked within {g}"),
+        )
+    users = _users(rubric)
+    for name, kind in kinds.items():
+        checks = []
+        if kind in KIND_RULES:
+            checks.append(pa.Check(lambda s, n=name: _ok(parsed(n, s).bad, s), error=KIND_RULES[kind]))
+        for ind in users.get(name, []):
+            checks.extend(_indicator_checks(rubric, ind, name, parsed))
+        if name in columns:  # a unit column also read by an expression
+            columns[name] = pa.Column(nullable=True, checks=list(columns[name].checks) + checks)
+        else:
+            columns[name] = pa.Column(nullable=True, checks=checks)
+    return pa.DataFrameSchema(columns, name=f"civscore rubric {rubric.id} {rubric.version}", strict=False)
+
+
+def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list[pa.Check]:
+    checks = []
+    bare = ind.expression.bare_column == name
+    if rubric.missing_policy(ind) == "error":
+        checks.append(
+            pa.Check(
+                lambda s, n=name: _ok(parsed(n, s).missing, s),
+                error=f"must not be empty: indicator {ind.id} uses missing: error",
+            )
+        )
+    if bare and ind.method in ("deduction", "count"):
+        checks.append(
+            pa.Check(
+                lambda s, n=name: _ok(parsed(n, s).values < 0, s),
+                error=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
+            )
+        )
+    if bare and ind.method == "categorical":
+        labels = list(ind.map)
+        shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
+        checks.append(
+            pa.Check(
+                lambda s, n=name, keys=frozenset(labels): _ok(_not_in(parsed(n, s), keys), s),
+                error=f"must be one of: {shown} (indicator {ind.id})",
+            )
+        )
+    return checks
+
+
+def _not_in(p: Parsed, labels: frozenset[str]) -> np.ndarray:
+    return ~pd.Series(p.values, dtype=object).isin(labels).to_numpy() & ~p.missing
+
+
+def _users(rubric: Rubric) -> dict[str, list[Indicator]]:
+    users: dict[str, list[Indicator]] = {}
+    for ind in rubric.iter_indicators():
+        for col in ind.expression.columns:
+            users.setdefault(col, []).append(ind)
+    return users
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.isna()
+    return s.isna() | (s.astype("string").str.strip() == "").fillna(True)
+
+
+def _normalised_ids(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s
+    return s.astype("string").str.strip()
+
+
+# --- running the checks -----------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """The outcome of checking data: the report, and everything parsed for scoring."""
+
+    report: ValidationReport
+    ids: pd.Index
+    cache: ColumnCache
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # indicator id -> evaluated value
+    vetoes: dict[str, np.ndarray] = field(default_factory=dict)  # veto id -> triggered
+
+
+def check(data: pd.DataFrame, rubric: Rubric) -> Checked:
+    """Validate ``data`` against ``rubric``; never raises for bad data."""
+    source = data.attrs.get("source")
+    first_row = data.attrs.get("first_row")
+    frame = data.reset_index(drop=True)
+    kinds = {col: column_kind(ks) for col, ks in rubric.columns().items()}
+    cache = ColumnCache(frame, kinds)
+    problems = _missing_columns(frame, rubric, kinds)
+    schema = build_schema(rubric, cache)
+    # a column the data lacks is reported once above, in plain words, not again by pandera
+    schema = schema.remove_columns([c for c in schema.columns if c not in frame.columns])
+    # pandera keeps a weak reference to the frame it validated; validate a short-lived shallow
+    # copy so that reference is released now, not during interpreter shutdown.
+    target = frame.copy(deep=False)
+    try:
+        schema.validate(target, lazy=True, inplace=True)
+    except SchemaErrors as exc:
+        problems.extend(_from_pandera(exc.failure_cases, frame))
+    finally:
+        del target
+    ids = _unit_ids(frame, rubric)
+    checked = Checked(ValidationReport(pd.DataFrame(), source, len(frame)), ids, cache)
+    problems.extend(_evaluate(checked, rubric, frame))
+    table = _problem_table(problems, frame, rubric, source, first_row)
+    checked.report = ValidationReport(table, source, len(frame))
+    return checked
+
+
+def validate(data: pd.DataFrame, rubric: Rubric) -> ValidationReport:
+    """Check ``data`` against ``rubric`` and return the report; never raises for bad data."""
+    return check(data, rubric).report
+
+
+def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str]) -> list[dict]:
+    unit = rubric.unit
+    needed: dict[str, list[str]] = {}
+    needed.setdefault(unit.id_column, []).append("the unit id column")
+    if unit.name_column:
+        needed.setdefault(unit.name_column, []).append("the unit name column")
+    for g in unit.group_columns:
+        needed.setdefault(g, []).append("a group column")
+    for col, _, owner in rubric.column_uses():
+        users = needed.setdefault(col, [])
+        if owner not in users:
+            users.append(owner)
+    problems = []
+    available = [str(c) for c in frame.columns]
+    for col, users in needed.items():
+        if col in frame.columns:
+            continue
+        close = difflib.get_close_matches(col, available, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.append(
+            dict(row=None, column=col, value=None, rule=f"column is missing from the data (needed by {', '.join(users)}){hint}")
+        )
+    return problems
+
+
+def _from_pandera(failures: pd.DataFrame, frame: pd.DataFrame) -> list[dict]:
+    problems = []
+    for f in failures.itertuples(index=False):
+        if f.index is None or (isinstance(f.index, float) and np.isnan(f.index)):
+            problems.append(dict(row=None, column=f.column, value=None, rule=str(f.check)))
+            continue
+        problems.append(dict(row=int(f.index), column=f.column, value=f.failure_case, rule=str(f.check)))
+    return problems
+
+
+def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dict]:
+    """Evaluate every expression once; report what only the evaluated values can show."""
+    n = len(frame)
+    problems: list[dict] = []
+    bad_cells = np.zeros(n, bool)
+    for col in checked.cache.kinds:
+        if col in frame.columns:
+            bad_cells |= checked.cache[col].bad
+    for ind in rubric.iter_indicators():
+        expr = ind.expression
+        if any(c not in frame.columns for c in expr.columns):
+            continue
+        v = evaluate(expr, checked.cache.values, n)
+        checked.values[ind.id] = v
+        if expr.is_bare_column:
+            continue  # its column checks already said everything
+        if ind.method in ("deduction", "count"):
+            for i in np.flatnonzero(v < 0):
+                problems.append(
+                    dict(row=int(i), column=ind.value, value=float(v[i]),
+                         rule=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})")
+                )
+        if rubric.missing_policy(ind) == "error":
+            inputs_present = np.logical_and.reduce([~checked.cache[c].missing for c in expr.columns]) & ~bad_cells
+            for i in np.flatnonzero(np.isnan(v) & inputs_present):
+                problems.append(
+                    dict(row=int(i), column=ind.value, value=None,
+                         rule=f"cannot be computed (division by zero?): indicator {ind.id} uses missing: error")
+                )
+    for veto in rubric.vetoes:
+        if all(c in frame.columns for c in veto.expression.columns):
+            checked.vetoes[veto.id] = evaluate(veto.expression, checked.cache.values, n)
+    return problems
+
+
+def _unit_ids(frame: pd.DataFrame, rubric: Rubric) -> pd.Index:
+    col = rubric.unit.id_column
+    if col not in frame.columns:
+        return pd.RangeIndex(len(frame))
+    ids = frame[col]
+    if pd.api.types.is_numeric_dtype(ids.dtype):
+        return pd.Index(ids, name=col)
+    return pd.Index(parse_text(ids).values, name=col)
+
+
+def _problem_table(
+    problems: list[dict], frame: pd.DataFrame, rubric: Rubric, source: str | None, first_row: int | None
+) -> pd.DataFrame:
+    if not problems:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    table = pd.DataFrame(problems)
+    id_col = rubric.unit.id_column
+    positions = table["row"]
+    has_row = positions.notna()
+    units = pd.Series("", index=table.index, dtype=object)
+    if id_col in frame.columns and has_row.any():
+        id_text = parse_text(frame[id_col]).values
+        units[has_row] = [id_text[int(i)] or "" for i in positions[has_row]]
+    table["unit"] = units
+    offset = first_row if first_row is not None else 0
+    table["row"] = (positions + offset).astype("Int64")
+    table["file"] = source or ""
+    table["value"] = table["value"].map(_plain_value).astype(object)
+    table = table.sort_values(["row", "column"], na_position="first", kind="stable", key=_sort_key)
+    return table[PROBLEM_COLUMNS].reset_index(drop=True)
+
+
+def _sort_key(s: pd.Series) -> pd.Series:
+    return s if s.name == "row" else s.astype("string")
+
+
+def _plain_value(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (np.generic,)):
+        return v.item()
+    return v
