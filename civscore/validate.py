@@ -184,6 +184,11 @@ class ColumnCache:
 # --- the pandera schema -----------------------------------------------------------------------
 
 
+def _check(fn, error: str) -> pa.Check:
+    # ignore_na=False: our checks see the whole column, so parsed masks line up with its index
+    return pa.Check(fn, error=error, ignore_na=False)
+
+
 def _ok(mask: np.ndarray, s: pd.Series) -> pd.Series:
     return pd.Series(~mask, index=s.index)
 
@@ -204,8 +209,8 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
         unit.id_column: pa.Column(
             nullable=True,
             checks=[
-                pa.Check(lambda s: ~_blank(s), error="unit id must not be empty"),
-                pa.Check(lambda s: ~_normalised_ids(s).duplicated(keep=False), error="unit id must be unique"),
+                _check(lambda s: ~_blank(s), "unit id must not be empty"),
+                _check(lambda s: ~_normalised_ids(s).duplicated(keep=False), "unit id must be unique"),
             ],
         )
     }
@@ -214,13 +219,13 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     for g in unit.group_columns:
         columns[g] = pa.Column(
             nullable=True,
-            checks=pa.Check(lambda s: ~_blank(s), error=f"must not be empty: units are ranked within {g}"),
+            checks=_check(lambda s: ~_blank(s), f"must not be empty: units are ranked within {g}"),
         )
     users = _users(rubric)
     for name, kind in kinds.items():
         checks = []
         if kind in KIND_RULES:
-            checks.append(pa.Check(lambda s, n=name: _ok(parsed(n, s).bad, s), error=KIND_RULES[kind]))
+            checks.append(_check(lambda s, n=name: _ok(parsed(n, s).bad, s), error=KIND_RULES[kind]))
         for ind in users.get(name, []):
             checks.extend(_indicator_checks(rubric, ind, name, parsed))
         if name in columns:  # a unit column also read by an expression
@@ -235,14 +240,14 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
     bare = ind.expression.bare_column == name
     if rubric.missing_policy(ind) == "error":
         checks.append(
-            pa.Check(
+            _check(
                 lambda s, n=name: _ok(parsed(n, s).missing, s),
                 error=f"must not be empty: indicator {ind.id} uses missing: error",
             )
         )
     if bare and ind.method in ("deduction", "count"):
         checks.append(
-            pa.Check(
+            _check(
                 lambda s, n=name: _ok(parsed(n, s).values < 0, s),
                 error=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
             )
@@ -251,7 +256,7 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
         labels = list(ind.map)
         shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
         checks.append(
-            pa.Check(
+            _check(
                 lambda s, n=name, keys=frozenset(labels): _ok(_not_in(parsed(n, s), keys), s),
                 error=f"must be one of: {shown} (indicator {ind.id})",
             )
