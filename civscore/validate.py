@@ -432,7 +432,7 @@ def _problem_table(
     offset = first_row if first_row is not None else 0
     table["row"] = (positions + offset).astype("Int64")
     table["file"] = source or ""
-    table["value"] = table["value"].map(_plain_value).astype(object)
+    table["value"] = pd.Series([_plain_value(v) for v in table["value"]], index=table.index, dtype=object)
     table = table.sort_values(["row", "column"], na_position="first", kind="stable", key=_sort_key)
     return table[PROBLEM_COLUMNS].reset_index(drop=True)
 
@@ -442,7 +442,9 @@ def _sort_key(s: pd.Series) -> pd.Series:
 
 
 def _plain_value(v):
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, str) and not v.strip():
         return None
     if isinstance(v, (np.generic,)):
         return v.item()

@@ -24,7 +24,7 @@ Kind = Literal["number", "boolean", "text"]
 _BACKTICK = re.compile(r"`([^`]*)`")
 _PLACEHOLDER = "_civscore_col_{}_"
 MAX_EXPRESSION_LENGTH = 2000
-MAX_DEPTH = 60
+MAX_DEPTH = 200
 
 
 class ExpressionError(ValueError):
@@ -119,7 +119,19 @@ def parse(source: str, context: Literal["value", "when"]) -> Expression:
         raise ExpressionError("must be a condition (a comparison, and/or/not, or a yes/no column)")
     if context == "value" and root.op == "str":
         raise ExpressionError("text literals are only allowed in comparisons of a `when`")
+    _text_only_in_equality(root)
     return expr
+
+
+def _text_only_in_equality(node: Node) -> None:
+    """A text literal may only be an operand of == or != (else scoring would fail later)."""
+    if node.op == "str":
+        raise ExpressionError(
+            f"uses the text {node.const!r} outside a comparison; text can only be compared with == or !="
+        )
+    for arg in node.args:
+        if not (arg.op == "str" and node.op in ("==", "!=")):
+            _text_only_in_equality(arg)
 
 
 class _Builder:
@@ -163,15 +175,16 @@ class _Builder:
                 return Node("not", (self.build(node.operand, d),))
             raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)}")
         if isinstance(node, ast.Compare):
+            for op_node in node.ops:
+                if type(op_node) not in _COMPARE:
+                    raise ExpressionError(
+                        f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)"
+                    )
             self._need_when("comparisons")
             parts: list[Node] = []
             left = self.build(node.left, d)
             for op_node, right_node in zip(node.ops, node.comparators):
-                op = _COMPARE.get(type(op_node))
-                if op is None:
-                    raise ExpressionError(
-                        f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)"
-                    )
+                op = _COMPARE[type(op_node)]
                 right = self.build(right_node, d)
                 if "str" in (left.op, right.op) and op not in ("==", "!="):
                     raise ExpressionError(f"compares text with {op}; text can only be compared with == or !=")

@@ -36,6 +36,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_ALLOWED_TAGS = _SCALAR_TAGS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 Path_ = tuple[str | int, ...]
 
 
@@ -150,6 +151,8 @@ def _compose(text: str) -> yaml.Node:
         line = mark.line + 1 if mark else None
         what = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
+        if "'\\t'" in what:  # PyYAML's words for a tab are cryptic; tabs come from copy-pasting
+            what, context = "a tab is used for indentation; YAML must be indented with spaces", ""
         raise _FileProblem(f"YAML syntax error: {what}{context}", line) from None
     except yaml.YAMLError as exc:
         raise _FileProblem(f"YAML syntax error: {exc}") from None
@@ -168,6 +171,7 @@ class _Walker:
         self.lines: dict[Path_, int] = {}
         self.problems: list[RubricProblem] = []
         self.count = 0
+        self._open: list[yaml.Node] = []  # collections being converted: an alias back to one is a cycle
         self._scalars = yaml.SafeLoader("")
 
     def convert(self, node: yaml.Node, path: Path_, depth: int, text: bool = False) -> Any:
@@ -179,6 +183,30 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", _line(node))
         self.lines.setdefault(path, _line(node))
+        if node.tag == "tag:yaml.org,2002:timestamp" and node.style is None:
+            return node.value  # `version: 2025-01-01` is text; where a number is needed the model says so
+        if node.tag not in _ALLOWED_TAGS:
+            self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
+            return None
+        if isinstance(node, yaml.CollectionNode):
+            if any(node is open_node for open_node in self._open):
+                raise _FileProblem(
+                    "an alias refers to a mapping or list that contains it (a recursive YAML alias); "
+                    "refused without expanding",
+                    _line(node),
+                )
+            self._open.append(node)
+            try:
+                return self._collection(node, path, depth, text)
+            finally:
+                self._open.pop()
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        if text and node.style is None and node.tag != "tag:yaml.org,2002:str":
+            return node.value
+        return self._scalars.construct_object(node)
+
+    def _collection(self, node: yaml.CollectionNode, path: Path_, depth: int, text: bool) -> Any:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -195,16 +223,7 @@ class _Walker:
                 self.lines[path + (key,)] = _line(key_node)
                 out[key] = self.convert(value_node, path + (key,), depth + 1, text=key in _TEXT_KEYS)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + (i,), depth + 1, text=text) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
-            return None
-        if node.tag == "tag:yaml.org,2002:null":
-            return None
-        if text and node.style is None and node.tag != "tag:yaml.org,2002:str":
-            return node.value
-        return self._scalars.construct_object(node)
+        return [self.convert(item, path + (i,), depth + 1, text=text) for i, item in enumerate(node.value)]
 
     def _problem(self, path: Path_, node: yaml.Node, message: str) -> None:
         self.problems.append(RubricProblem(self.label, _line(node), format_path(path), message))

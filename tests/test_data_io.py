@@ -1,0 +1,215 @@
+"""Reading data as offices produce it, and writing results."""
+
+import io
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import civscore
+from civscore.io import neutralise
+
+from conftest import ROOT, frame, one_indicator
+
+RUBRIC_YAML = """\
+id: t
+name: 测试
+version: "1"
+unit: {id_column: 社区代码, name_column: 社区名称, group_columns: [街道]}
+total_points: 10
+dimensions:
+  - id: d
+    name: 维度
+    indicators:
+      - {id: a, name: 参与率, value: 参与率, method: linear, zero: 0, full: 1, points: 6}
+      - {id: b, name: 站点, value: 站点, method: boolean, points: 4}
+"""
+CSV_TEXT = "社区代码,社区名称,街道,参与率,站点\nSQ1,幸福里社区,城关街道,0.5,是\nSQ2,㐀字社区,城关街道,1,否\n"
+
+
+@pytest.fixture
+def rubric():
+    return civscore.parse_rubric_text(RUBRIC_YAML, "t.yaml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings_are_detected(tmp_path, rubric, encoding):
+    text = CSV_TEXT if encoding != "gbk" else CSV_TEXT.replace("㐀字", "和平")
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode(encoding))
+    data = civscore.read_data(path, rubric)
+    assert list(data.columns) == ["社区代码", "社区名称", "街道", "参与率", "站点"]
+    assert data["社区名称"].tolist()[0] == "幸福里社区"
+    t = civscore.score(data, rubric).table
+    assert t["total"].tolist() == pytest.approx([7, 6])
+
+
+def test_bundled_gbk_file_scores_like_the_utf8_file(sample_rubric):
+    a = civscore.score(civscore.read_data(ROOT / "data/communities_2025.csv", sample_rubric), sample_rubric).table
+    b = civscore.score(civscore.read_data(ROOT / "data/communities_2025_gbk.csv", sample_rubric), sample_rubric).table
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bundled_xlsx_scores_like_the_csv(sample_rubric):
+    a = civscore.score(civscore.read_data(ROOT / "data/communities_2025.csv", sample_rubric), sample_rubric).table
+    b = civscore.score(civscore.read_data(ROOT / "data/communities_2025.xlsx", sample_rubric), sample_rubric).table
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def write_xlsx(path, sheets: dict[str, list[list]], hidden: tuple = ()):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    book.save(path)
+
+
+def test_xlsx_first_visible_sheet_or_named_sheet(tmp_path, rubric):
+    header = ["社区代码", "社区名称", "街道", "参与率", "站点"]
+    path = tmp_path / "d.xlsx"
+    write_xlsx(path, {"旧表": [["x"], [1]], "2025": [header, [1001, "甲", "东", 0.5, "是"]],
+                      "2024": [header, ["SQ9", "乙", "西", 1, "否"]]}, hidden=("旧表",))
+    assert civscore.read_data(path, rubric)["社区代码"].tolist() == ["1001"]
+    assert civscore.read_data(path, rubric, sheet="2024")["社区代码"].tolist() == ["SQ9"]
+    with pytest.raises(civscore.DataError, match="has no sheet named '2023'; its sheets are: 旧表, 2025, 2024"):
+        civscore.read_data(path, rubric, sheet="2023")
+
+
+def test_parquet_round_trip(tmp_path, rubric):
+    data = pd.read_csv(io.StringIO(CSV_TEXT))
+    path = tmp_path / "d.parquet"
+    data.to_parquet(path)
+    t = civscore.score(civscore.read_data(path, rubric), rubric).table
+    assert t["total"].tolist() == pytest.approx([7, 6])
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("d.csv", b"", "is empty"),
+        ("d.csv", b"\x00\x01PK\x03\x04", "is a binary file, not CSV text (is it an Excel file renamed .csv?)"),
+        ("d.csv", b"a,b\n\xff\xfe\xfa\xfb,1\n", "is neither UTF-8 nor GBK/GB18030 text; save it as 'CSV UTF-8' from Excel"),
+        ("d.csv", "a,b\n1,2\n3,4,5\n".encode(), "is not well-formed CSV: line 3 has 3 cells but the header has 2 (a stray comma or a truncated file?)"),
+        ("d.csv", 'a,b\n1,"2\n'.encode(), "is not well-formed CSV: a quoted cell is never closed (the file may be truncated)"),
+        ("d.csv", "a,b,a\n1,2,3\n".encode(), "has columns that appear twice in the header: a"),
+        ("d.csv", "a,b\n".encode(), "has a header but no data rows"),
+        ("d.txt", b"a,b\n1,2\n", "unsupported file type '.txt'; use .csv, .xlsx or .parquet"),
+        ("d.xlsx", b"a,b\n1,2\n", "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)"),
+        ("d.parquet", b"PAR1garbage", "is not a readable Parquet file (ArrowInvalid)"),
+    ],
+)
+def test_unreadable_files_get_one_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(civscore.DataError) as exc:
+        civscore.read_data(path)
+    assert str(exc.value) == f"{path}: {message}"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(civscore.DataError, match="file not found"):
+        civscore.read_data(tmp_path / "none.csv")
+
+
+def test_every_data_problem_is_reported_with_unit_column_value_and_rule(tmp_path, rubric):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "社区代码,社区名称,街道,参与率,站点\nSQ1,甲,东,85%,是\nSQ1,乙,,0.5,有的\n,丙,西,3000多,否\nSQ4,丁,西,\"1,000\",1\n",
+        encoding="utf-8-sig",
+    )
+    report = civscore.validate(civscore.read_data(path, rubric), rubric)
+    assert not report.ok
+    got = report.problems[["row", "unit", "column", "value", "rule"]].astype(object).values.tolist()
+    assert got == [
+        [2, "SQ1", "参与率", "85%", "must be a number"],
+        [2, "SQ1", "社区代码", "SQ1", "unit id must be unique"],
+        [3, "SQ1", "社区代码", "SQ1", "unit id must be unique"],
+        [3, "SQ1", "站点", "有的", "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"],
+        [3, "SQ1", "街道", None, "must not be empty: units are ranked within 街道"],
+        [4, "", "参与率", "3000多", "must be a number"],
+        [4, "", "社区代码", None, "unit id must not be empty"],
+    ]
+    assert (report.problems["file"] == str(path)).all()
+    assert report.lines()[0] == f"{path}, row 2, unit SQ1, column 参与率, value '85%': must be a number"
+
+
+def test_missing_columns_suggest_close_names(rubric):
+    data = pd.DataFrame({"社区代码": ["a"], "社区名称": ["x"], "街道": ["y"], "参与 率": [1], "站点": ["是"]})
+    report = civscore.validate(data, rubric)
+    assert report.problems["rule"].tolist() == ["column is missing from the data (needed by a); did you mean '参与 率'?"]
+
+
+def test_thousands_separators_and_full_width_digits_are_numbers():
+    rubric = one_indicator("{id: a, name: A, value: x, method: count, per_item: 0.001, points: 10}")
+    r = civscore.score(frame(x=["1,000", "２０００", " 3000 ", "1,0000"]), rubric) if False else None
+    report = civscore.validate(frame(x=["1,000", "２０００", " 3000 ", "1,0000"]), rubric)
+    assert report.problems[["unit", "value"]].values.tolist() == [["u4", "1,0000"]]
+    r = civscore.score(frame(x=["1,000", "２０００", " 3000 "]), rubric)
+    assert r.values["a"].tolist() == [1000, 2000, 3000]
+
+
+def test_counts_cannot_be_negative_even_through_an_expression():
+    rubric = one_indicator("{id: a, name: A, value: x - y, method: deduction, per_item: 1, points: 10}")
+    report = civscore.validate(frame(x=[1, 5], y=[3, 1]), rubric)
+    assert report.problems[["unit", "column", "value", "rule"]].values.tolist() == [
+        ["u1", "x - y", -2.0, "must be 0 or more: indicator a counts items (deduction)"]
+    ]
+
+
+def test_categorical_values_outside_the_map():
+    rubric = one_indicator("{id: a, name: A, value: g, method: categorical, points: 3, map: {A: 3, B: 1}}", total=3)
+    report = civscore.validate(frame(g=["A", "B+", ""]), rubric)
+    assert report.problems[["unit", "value", "rule"]].values.tolist() == [["u2", "B+", "must be one of: A, B (indicator a)"]]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def result(rubric):
+    data = pd.read_csv(io.StringIO(CSV_TEXT.replace("幸福里社区", "=HYPERLINK(\"http://x\")")), dtype=str)
+    return civscore.score(data, rubric)
+
+
+def test_csv_output_has_bom_and_neutralised_formulas(tmp_path, result):
+    out = tmp_path / "r.csv"
+    result.write(out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(back.columns) == list(result.table.columns)
+    assert "'=HYPERLINK(\"http://x\")" in back["社区名称"].tolist()
+    assert back["total"].tolist() == pytest.approx(result.table["total"].tolist())
+
+
+def test_xlsx_output_sheets_and_no_formulas(tmp_path, result):
+    out = tmp_path / "r.xlsx"
+    result.write(out)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["排名", "指标得分", "测评体系", "说明"]
+    ws = book["排名"]
+    assert [c.value for c in ws[1]] == list(result.table.columns)
+    assert ws.freeze_panes is not None
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+
+
+def test_parquet_output(tmp_path, result):
+    out = tmp_path / "r.parquet"
+    result.write(out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), result.table, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+     ("\rx", "'\rx"), ("＝1", "'＝1"), ("－1", "'－1"), ("-5", "-5"), ("+3.5", "+3.5"), ("幸福里", "幸福里")],
+)
+def test_neutralise(text, expected):
+    assert neutralise(text) == expected
