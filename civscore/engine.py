@@ -39,8 +39,11 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Resul
     base = rubric.base_indicators()
     bonus = rubric.bonus_indicators()
     indicators = [ind for _, ind in base] + bonus
-    values = pd.DataFrame({ind.id: checked.values[ind.id] for ind in indicators}, index=ids)
-    raw = np.column_stack([points_for(ind, checked.values[ind.id]) for ind in indicators]) if indicators else np.zeros((n, 0))
+    evaluated = {ind.id: checked.values[ind.id] for ind in indicators}
+    # column-major: every per-indicator step below reads and writes one contiguous column
+    raw = np.empty((n, len(indicators)), order="F")
+    for j, ind in enumerate(indicators):
+        raw[:, j] = points_for(ind, checked.values[ind.id])
     missing = np.isnan(raw)
     policies = [rubric.missing_policy(ind) for ind in indicators]
     earned, applicable, imputed = apply_missing(raw, policies, n_base=len(base))
@@ -55,10 +58,11 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Resul
         rubric,
         _veto_matrix(checked, rubric, n),
     )
-    dims = pd.DataFrame(index=ids)
+    dims = {}
     for dim in rubric.dimensions:
         cols = [j for j, (path, _) in enumerate(base) if path[0] == dim.id]
-        dims[dim.id] = earned[:, cols].sum(axis=1)
+        # a top-level dimension's indicators are contiguous in file order: sum a slice, not a copy
+        dims[dim.id] = earned[:, cols[0] : cols[-1] + 1].sum(axis=1) if cols else np.zeros(n)
 
     table = _result_table(frame, rubric, ids, totals, dims)
     cols = [ind.id for ind in indicators]
@@ -69,7 +73,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Resul
         applicable=pd.DataFrame(applicable, index=ids, columns=cols),
         missing=pd.DataFrame(missing, index=ids, columns=cols),
         imputed=pd.DataFrame(imputed, index=ids, columns=cols),
-        values=values,
+        values=lambda: pd.DataFrame(evaluated, index=ids),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes]),
         report=checked.report,
     )
@@ -84,7 +88,7 @@ def apply_missing(
     simply earns 0, as the contract says.
     """
     missing = np.isnan(raw)
-    earned = np.where(missing, 0.0, raw)
+    earned = np.nan_to_num(raw, nan=0.0, copy=True)  # keeps raw's memory layout, unlike np.where
     applicable = np.ones_like(missing)
     imputed = np.zeros_like(missing)
     for j, policy in enumerate(policies):
@@ -112,14 +116,43 @@ def aggregate(
 
     ``earned_base`` may carry a leading batch axis (runs x units x indicators) with ``weights``
     of shape (runs x indicators), so that Monte Carlo runs share this code with :func:`score`.
+    Callers that already hold E and A per run (e.g. as one matrix product, to avoid a
+    runs x units x indicators array) use :func:`rescale_base` and :func:`finish_totals`.
     """
     T = rubric.total_points
     E = earned_base.sum(axis=-1)
-    A = weights @ applicable.T if weights.ndim > 1 else applicable @ weights
+    A = weights @ applicable.T if weights.ndim > 1 else _applicable_points(applicable, weights)
+    base = rescale_base(E, A, T)
+    return dict(finish_totals(base, earned_bonus, rubric, veto_matrix), base=base, coverage=A / T)
+
+
+def _applicable_points(applicable: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of points over applicable indicators; only columns with an exclusion are visited."""
+    partial = ~applicable.all(axis=0)
+    A = np.full(applicable.shape[0], weights.sum())
+    if partial.any():
+        A -= (~applicable[:, partial]) @ weights[partial]
+    return A
+
+
+def rescale_base(E: np.ndarray, A: np.ndarray, total_points: float) -> np.ndarray:
+    """``base`` = E * total_points / A (0 where A = 0): the 合理缺项 rescaling of section 5."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = np.where(A > 0, E * T / np.where(A > 0, A, 1.0), 0.0)
-    coverage = A / T
-    bonus = np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1)) if earned_bonus.shape[-1] else np.zeros_like(E)
+        return np.where(A > 0, E * total_points / np.where(A > 0, A, 1.0), 0.0)
+
+
+def finish_totals(
+    base: np.ndarray, earned_bonus: np.ndarray, rubric: Rubric, veto_matrix: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Add the capped bonus to ``base``, then apply deductions, caps and fails (section 5).
+
+    ``base`` is (units,) or (runs x units); bonus and vetoes are per unit and broadcast over runs.
+    """
+    bonus = (
+        np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1))
+        if earned_bonus.shape[-1]
+        else np.zeros(base.shape[-1])
+    )
     total = base + bonus
     deduct = np.zeros(veto_matrix.shape[0])
     cap = np.full(veto_matrix.shape[0], np.inf)
@@ -133,7 +166,7 @@ def aggregate(
         else:
             fail |= hit
     total = np.minimum(np.maximum(total - deduct, 0.0), cap)
-    return dict(total=total, base=base, bonus=bonus, coverage=coverage, disqualified=fail, veto_matrix=veto_matrix)
+    return dict(total=total, bonus=bonus, disqualified=fail, veto_matrix=veto_matrix)
 
 
 def _veto_matrix(checked: Checked, rubric: Rubric, n: int) -> np.ndarray:
@@ -144,38 +177,118 @@ def _veto_matrix(checked: Checked, rubric: Rubric, n: int) -> np.ndarray:
 
 def assign_tiers(total: np.ndarray, disqualified: np.ndarray, rubric: Rubric) -> np.ndarray:
     """The first tier whose `min` the total reaches; the veto tier for disqualified units."""
-    tiers = np.full(total.shape, "", dtype=object)
-    for tier in reversed(rubric.tiers):
-        tiers[total >= tier.min - TIER_TOLERANCE] = tier.name
-    tiers[disqualified] = rubric.effective_veto_tier
-    return tiers
+    names = np.array([t.name for t in rubric.tiers] + [""], dtype=object)
+    return names[tier_codes(total, disqualified, rubric)]  # code -1 picks the trailing ""
+
+
+def tier_codes(total: np.ndarray, disqualified: np.ndarray, rubric: Rubric) -> np.ndarray:
+    """Index into ``rubric.tiers`` of each unit's tier (-1: none); any shape of ``total``.
+
+    Tiers are listed highest first, so the first tier whose ``min`` the total reaches is the
+    number of tiers whose ``min`` lies above it (one binary search, also for runs x units).
+    """
+    mins = np.array([t.min for t in rubric.tiers], dtype=float) - TIER_TOLERANCE
+    codes = np.searchsorted(-mins, -np.asarray(total, dtype=float), side="left")
+    codes = codes.astype(np.int8 if len(mins) < 127 else np.int64)  # int8: runs x units stays small
+    codes[codes == len(mins)] = -1
+    veto = next((i for i, t in enumerate(rubric.tiers) if t.name == rubric.effective_veto_tier), -1)
+    return np.where(disqualified, codes.dtype.type(veto), codes)
 
 
 def competition_rank(total: np.ndarray, disqualified: np.ndarray, groups: pd.Series | None = None) -> np.ndarray:
     """Competition ranks ("1224"), highest total first, disqualified units after all others.
 
-    Totals equal after rounding to 9 decimals tie. With ``groups``, ranks run within each group.
+    Totals equal after rounding to 9 decimals tie. With ``groups``, ranks run within each group
+    (a missing group value is a group of its own). ``total`` may be (units,) or (runs x units)
+    with ``disqualified`` and ``groups`` per unit; ranks are computed along the last axis.
+
+    Units are sorted by class (group, then qualified before disqualified) and by total, highest
+    first; a unit's rank is the position of the first unit with its class and total, counted
+    from the start of its group.
     """
-    key = np.round(total, TIE_DECIMALS)
-    n = len(key)
-    group = groups.to_numpy(dtype=object) if groups is not None else np.zeros(n, dtype=object)
-    frame = pd.DataFrame({"g": group, "d": disqualified, "k": key})
-    within = frame.groupby(["g", "d"], sort=False, dropna=False)["k"].rank(method="min", ascending=False)
-    qualified = frame.assign(q=~frame["d"]).groupby("g", sort=False, dropna=False)["q"].transform("sum")
-    return (within + np.where(frame["d"], qualified, 0)).to_numpy(dtype=np.int64)
+    total = np.asarray(total, dtype=float)
+    batch = np.atleast_2d(total)
+    n = batch.shape[-1]
+    if groups is None:
+        codes = np.zeros(n, dtype=np.int64)
+    else:
+        codes = pd.factorize(pd.Series(groups).reset_index(drop=True), use_na_sentinel=False)[0].astype(np.int64)
+    cls = codes * 2 + np.asarray(disqualified, dtype=bool)
+    sorted_ = _sort_packed(batch, cls) if n else None
+    if sorted_ is None:
+        sorted_ = _sort_generic(np.round(batch, TIE_DECIMALS), cls, codes)
+    order, same_value, new_group = sorted_
+    pos = np.broadcast_to(np.arange(n), batch.shape)
+    starts_value = np.ones(batch.shape, bool)
+    starts_value[:, 1:] = ~same_value
+    starts_group = np.ones(batch.shape, bool)
+    starts_group[:, 1:] = new_group
+    first = np.maximum.accumulate(np.where(starts_value, pos, 0), axis=-1)
+    start = np.maximum.accumulate(np.where(starts_group, pos, 0), axis=-1)
+    ranks = np.empty(batch.shape, dtype=np.int64)
+    np.put_along_axis(ranks, order, first - start + 1, axis=-1)
+    return ranks.reshape(total.shape)
+
+
+def _sort_packed(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Sort by (class, total descending) as one int64 sort of (class | total | position) bits.
+
+    Monte Carlo ranks runs x units at a time; sorting plain integers is several times faster
+    than an argsort of floats. Returns None when the bits do not fit in 63 (then the generic
+    sort is used): totals are compared as their 9-decimal integers, exactly as rounded.
+    """
+    # np.round(x, 9) is rint(x * 1e9) / 1e9, and below 2**52 distinct integers stay distinct
+    # after the division: equal rounded totals <=> equal integers here
+    scaled = np.multiply(batch, 10.0**TIE_DECIMALS)
+    np.rint(scaled, out=scaled)
+    top, bottom = scaled.max(), scaled.min()
+    if not (np.isfinite(top) and np.isfinite(bottom)) or max(abs(top), abs(bottom)) >= 2.0**52:
+        return None
+    n = batch.shape[-1]
+    idx_bits = max(1, (n - 1).bit_length())
+    key_bits = max(1, int(top - bottom).bit_length())
+    cls_bits = max(1, int(cls.max()).bit_length())
+    if idx_bits + key_bits + cls_bits > 63:
+        return None
+    np.subtract(top, scaled, out=scaled)  # highest total -> smallest key
+    packed = scaled.astype(np.int64)
+    del scaled
+    packed <<= idx_bits
+    packed |= np.arange(n, dtype=np.int64)
+    if cls.max() > 0:
+        packed |= cls.astype(np.int64) << (key_bits + idx_bits)
+    packed.sort(axis=-1)
+    order = packed & ((1 << idx_bits) - 1)
+    packed >>= idx_bits  # now (class, key) of each sorted position
+    same_value = packed[:, 1:] == packed[:, :-1]
+    packed >>= key_bits + 1  # now the group
+    return order, same_value, packed[:, 1:] != packed[:, :-1]
+
+
+def _sort_generic(
+    batch: np.ndarray, cls: np.ndarray, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same order as :func:`_sort_packed` with an argsort by total, then a stable one by class."""
+    order = np.argsort(-batch, axis=-1)
+    if len(cls) and cls.min() != cls.max():
+        order = np.take_along_axis(order, np.argsort(cls[order], axis=-1, kind="stable"), axis=-1)
+    k_sorted = np.take_along_axis(batch, order, axis=-1)
+    c_sorted, g_sorted = cls[order], codes[order]
+    same_value = (k_sorted[:, 1:] == k_sorted[:, :-1]) & (c_sorted[:, 1:] == c_sorted[:, :-1])
+    return order, same_value, g_sorted[:, 1:] != g_sorted[:, :-1]
 
 
 def veto_labels(veto_matrix: np.ndarray, veto_ids: list[str]) -> np.ndarray:
     """Triggered veto ids joined by ';' per unit ('' when none), built column by column."""
     labels = np.full(veto_matrix.shape[0], "", dtype=object)
     for j, vid in enumerate(veto_ids):
-        hit = veto_matrix[:, j]
-        labels = np.where(hit, np.where(labels == "", vid, labels + ";" + vid), labels)
+        hit = np.flatnonzero(veto_matrix[:, j])  # usually a handful of units: touch only those
+        labels[hit] = np.where(labels[hit] == "", vid, labels[hit] + ";" + vid)
     return labels
 
 
 def _result_table(
-    frame: pd.DataFrame, rubric: Rubric, ids: pd.Index, totals: dict[str, np.ndarray], dims: pd.DataFrame
+    frame: pd.DataFrame, rubric: Rubric, ids: pd.Index, totals: dict[str, np.ndarray], dims: dict[str, np.ndarray]
 ) -> pd.DataFrame:
     unit = rubric.unit
     total, disq = totals["total"], totals["disqualified"]
@@ -195,13 +308,8 @@ def _result_table(
     out["vetoes"] = veto_labels(totals["veto_matrix"], [v.id for v in rubric.vetoes])
     out["coverage"] = totals["coverage"]
     for dim in rubric.dimensions:
-        out[dim.id] = dims[dim.id].to_numpy()
+        out[dim.id] = dims[dim.id]
     table = pd.DataFrame(out)
-    order = np.lexsort((_id_sort_key(table[unit.id_column]), table["rank"].to_numpy()))
+    by_id = pd.Index(table[unit.id_column]).argsort()
+    order = by_id[np.argsort(table["rank"].to_numpy()[by_id], kind="stable")]
     return table.iloc[order].reset_index(drop=True)
-
-
-def _id_sort_key(ids: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(ids.dtype):
-        return ids.to_numpy()
-    return ids.astype("string").to_numpy(dtype=object, na_value="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ class Result:
     - ``applicable``: False where ``exclude`` left the indicator out of the unit's base
     - ``missing``: True where the indicator's value was missing
     - ``imputed``: True where ``mean`` filled the points in
-    - ``values``: the evaluated indicator values
+    - ``values``: the evaluated indicator values (built on first use: ranking never needs it)
     - ``vetoes``: one column per veto, True where it was triggered
     """
 
@@ -46,5 +47,32 @@ class Result:
 
         return write_result(self, path)
 
+    def explain(self, unit_id) -> pd.DataFrame:
+        """One unit's breakdown per indicator; contributions add up to its total (civscore.explain)."""
+        from civscore.explain import explain
+
+        return explain(self, unit_id)
+
+    def gaps(self, unit_id=None) -> pd.DataFrame:
+        """The rectification list (整改清单): vetoes first, then lost points, largest first (civscore.gaps)."""
+        from civscore.gaps import gaps
+
+        return gaps(self, unit_id)
+
     def _repr_html_(self) -> str:
         return self.table._repr_html_()
+
+
+def _get_values(self: Result) -> pd.DataFrame:
+    if callable(self._values):
+        self._values = self._values()
+    return self._values
+
+
+def _set_values(self: Result, values: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+    self._values = values
+
+
+# `values` stays an ordinary constructor argument (a DataFrame, or a function that builds one);
+# assembling it for 200,000 units costs as much as the scoring, so it is deferred until read.
+Result.values = property(_get_values, _set_values, doc="The evaluated indicator values, units x indicators.")

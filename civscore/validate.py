@@ -8,6 +8,7 @@ and the parsed columns are reused by scoring.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
@@ -86,6 +87,8 @@ class Parsed:
 
 
 def _as_text(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return col.str.strip()  # already Arrow-backed text: no conversion
     return col.astype("string").str.strip()
 
 
@@ -104,6 +107,9 @@ def parse_number(col: pd.Series) -> Parsed:
         bad = np.isinf(values)
         values = np.where(bad, np.nan, values)
         return Parsed(values, missing, bad)
+    if _is_date_dtype(col.dtype):  # pd.to_numeric would turn dates into nanoseconds since 1970
+        missing = col.isna().to_numpy(dtype=bool)
+        return Parsed(np.full(len(col), np.nan), missing, ~missing)
     if col.dtype == object and col.map(type).isin([bool, pd.Timestamp]).any():
         col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
@@ -133,6 +139,12 @@ def parse_boolean(col: pd.Series) -> Parsed:
     if pd.api.types.is_bool_dtype(col.dtype):
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        missing = np.isnan(values)
+        bad = ~missing & (values != 0) & (values != 1)
+        values[bad] = np.nan
+        return Parsed(values, missing, bad)
     text = _as_text(col).str.lower()
     missing = _missing_words(text)
     values = np.full(len(col), np.nan)
@@ -155,6 +167,21 @@ def parse_text(col: pd.Series) -> Parsed:
 
 PARSERS = {"number": parse_number, "boolean": parse_boolean, "text": parse_text}
 KIND_RULES = {"number": "must be a number", "boolean": BOOLEAN_RULE}
+DATE_RULE = "must be a number, not a date (is the column formatted as a date in Excel?)"
+
+
+def _is_date_dtype(dtype) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+
+
+def _bad(p: Parsed, s: pd.Series, dates: bool) -> np.ndarray:
+    """The bad cells that hold a date or time (Excel cells formatted as dates), or the others."""
+    if _is_date_dtype(s.dtype):
+        return p.bad & dates
+    if not p.bad.any() or s.dtype != object:  # only object columns (from .xlsx) can hold dates
+        return p.bad & (not dates)
+    is_date = s.map(lambda v: isinstance(v, (datetime.date, datetime.time))).to_numpy(dtype=bool)
+    return p.bad & (is_date if dates else ~is_date)
 
 
 def column_kind(kinds: set[str]) -> str:
@@ -224,7 +251,10 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     users = _users(rubric)
     for name, kind in kinds.items():
         checks = []
-        if kind in KIND_RULES:
+        if kind == "number":
+            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False), s), error=KIND_RULES[kind]))
+            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
+        elif kind in KIND_RULES:
             checks.append(_check(lambda s, n=name: _ok(parsed(n, s).bad, s), error=KIND_RULES[kind]))
         for ind in users.get(name, []):
             checks.extend(_indicator_checks(rubric, ind, name, parsed))
@@ -448,4 +478,8 @@ def _plain_value(v):
         return None
     if isinstance(v, (np.generic,)):
         return v.item()
+    if isinstance(v, datetime.datetime) and v == datetime.datetime.combine(v.date(), datetime.time()):
+        return v.date().isoformat()  # a date typed in Excel, shown as the user typed it
+    if isinstance(v, (datetime.date, datetime.time)):
+        return v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v.isoformat()
     return v
