@@ -1,0 +1,40 @@
+"""Run every benchmark in this folder (bench_*.py, each with a main()) and print its figures.
+
+    make bench                   # all of them
+    .venv/bin/python bench/run.py score uncertainty   # only those whose names contain a word
+
+Benchmarks print ratios against a baseline measured in the same run, so figures from machines
+of different speed can be compared. Nothing here is part of `make test`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(words: list[str]) -> int:
+    sys.path.insert(0, str(HERE))
+    names = sorted(p.stem for p in HERE.glob("bench_*.py"))
+    chosen = [n for n in names if not words or any(w in n for w in words)]
+    if not chosen:
+        print(f"no benchmark matches {words}; there are: {', '.join(names)}")
+        return 2
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        print(f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set; NumPy may run slower kernels")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    for name in chosen:
+        print(f"\n== {name} ==")
+        start = time.perf_counter()
+        importlib.import_module(name).main()
+        print(f"({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
