@@ -58,7 +58,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import cn2an
 import numpy as np
 import pandas as pd
 
@@ -155,6 +154,8 @@ def parse_chinese_number(token: str) -> float | None:
     integer = token.split("点")[0]
     if len(integer) >= 2 and not any(c in _CN_PLACES for c in integer):
         return None  # 七一, 五一, 一二三: names and digit strings, not quantities
+    import cn2an  # imported on first use: it costs ~0.5 s, which every `civscore` command would pay
+
     try:
         return float(cn2an.cn2an(token, "normal"))
     except (ValueError, KeyError, IndexError, TypeError):
