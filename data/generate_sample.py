@@ -28,6 +28,7 @@ compounds_2025.csv                           80 residential compounds (XQ001-XQ0
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -470,22 +471,25 @@ def write_xlsx(df: pd.DataFrame, path: Path) -> None:
         xw.sheets["说明"].set_column(0, 0, 110)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
+    """Write every sample file into ``out`` (default: this folder)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     df24, df25 = make_communities(rng)
     compounds = make_compounds(rng)
     broken, _notes = make_broken(df25)
 
-    write_csv(df24, HERE / "communities_2024.csv")
-    write_csv(df25, HERE / "communities_2025.csv")
-    write_csv(df25, HERE / "communities_2025_gbk.csv", encoding="gbk")
-    write_csv(broken, HERE / "communities_2025_broken.csv")
-    write_csv(compounds, HERE / "compounds_2025.csv")
-    write_xlsx(df25, HERE / "communities_2025.xlsx")
+    write_csv(df24, out / "communities_2024.csv")
+    write_csv(df25, out / "communities_2025.csv")
+    write_csv(df25, out / "communities_2025_gbk.csv", encoding="gbk")
+    write_csv(broken, out / "communities_2025_broken.csv")
+    write_csv(compounds, out / "compounds_2025.csv")
+    write_xlsx(df25, out / "communities_2025.xlsx")
     for line in _notes:
         print("planted:", line)
-    print(f"wrote {len(df24)} + {len(df25)} communities, {len(compounds)} compounds to {HERE}")
+    print(f"wrote {len(df24)} + {len(df25)} communities, {len(compounds)} compounds to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
