@@ -89,6 +89,7 @@ def add_sheet(
     sheet = writer.sheets[name]
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9D9D9", "border": 1})
     numbers = book.add_format({"num_format": number_format})
+    total_width = 0.0
     for j, col in enumerate(safe.columns):
         sheet.write_string(0, j, str(col), header)
         sample = safe[col].head(2000)
@@ -96,10 +97,27 @@ def add_sheet(
         is_float = pd.api.types.is_float_dtype(safe[col].dtype)
         width = min(max(widest, 6) + 2, 60) if not is_float else max(display_width(col), 8) + 2
         sheet.set_column(j, j, width, numbers if is_float else None)
+        total_width += width
     sheet.freeze_panes(1, freeze_columns)
     if len(safe):
         sheet.autofilter(0, 0, len(safe), max(len(safe.columns) - 1, 0))
+    _print_setup(sheet, total_width)
     return sheet
+
+
+# Wider than this (in character widths) a sheet fitted to one page's width prints too small to read.
+PRINT_FIT_WIDTH = 260
+
+
+def _print_setup(sheet, total_width: float) -> None:
+    # Offices print rankings on A4: landscape, the header row repeated on every page, and one page
+    # wide when that still leaves the text readable.
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.repeat_rows(0)
+    sheet.center_horizontally()
+    if total_width <= PRINT_FIT_WIDTH:
+        sheet.fit_to_pages(1, 0)
 
 
 def _write_workbook(result: Result, path: Path) -> None:
@@ -110,6 +128,7 @@ def _write_workbook(result: Result, path: Path) -> None:
         name_cols = 1 if rubric.unit.name_column else 0
         sheet = add_sheet(xw, table, "排名", freeze_columns=id_pos + 1 + name_cols)
         _style_ranking(xw.book, sheet, table, rubric)
+        _explain_headers(sheet, table, rubric)
         add_sheet(xw, indicator_points_table(result), "指标得分", freeze_columns=1)
         add_sheet(xw, rubric_table(rubric), "测评体系")
         add_sheet(xw, about_table(result), "说明")
@@ -190,7 +209,7 @@ def about_table(result: Result) -> pd.DataFrame:
     except PackageNotFoundError:
         tool = "unknown"
     tiers = "; ".join(f"{t.name} ≥ {t.min:g}" for t in rubric.tiers)
-    counts = result.table["tier"].value_counts()
+    counts = result.table["tier"].value_counts().reindex([t.name for t in rubric.tiers], fill_value=0)
     items = [
         ("测评体系", rubric.name),
         ("体系编号 (id)", rubric.id),
@@ -204,5 +223,43 @@ def about_table(result: Result) -> pd.DataFrame:
         ("等级分布", "; ".join(f"{k} {v}" for k, v in counts.items() if k)),
         ("一票否决单位数", int(result.table["disqualified"].sum())),
         ("civscore 版本", tool),
+        ("", ""),
+        ("“排名”表各列", "含义"),
+        *column_glossary(result.table, rubric).items(),
     ]
     return pd.DataFrame(items, columns=["项目", "内容"])
+
+
+def column_glossary(table: pd.DataFrame, rubric: Rubric) -> dict[str, str]:
+    """Column of the result table -> what it means, in Chinese, for readers of the workbook."""
+    unit = rubric.unit
+    dims = {d.id: d for d in rubric.dimensions}
+    maxima: dict[str, float] = {}
+    for path, ind in rubric.base_indicators():
+        maxima[path[0]] = maxima.get(path[0], 0.0) + ind.points
+    words = {
+        "rank": "排名：按总分从高到低，同分并列（1、1、3……）；被一票否决的单位排在所有其他单位之后",
+        "total": "总分 = 基础分 + 特色加分，再减去扣分项、按限分项封顶",
+        "base": f"基础分（满分 {rubric.total_points:g}；有合理缺项时按适用指标的分值比例折算）",
+        "bonus": f"特色加分（上限 {rubric.bonus_cap:g}）",
+        "tier": "等级" + (f"（被一票否决的单位为 {rubric.effective_veto_tier}）" if rubric.vetoes else ""),
+        "disqualified": "是否被一票否决（TRUE 为是）",
+        "vetoes": "触发的否决、限分或扣分项编号（多项以 ; 分隔，见“测评体系”表）",
+        "coverage": "指标覆盖率：适用指标的分值占基础分满分的比例；不足 100% 表示有合理缺项",
+        unit.id_column: "单位编号",
+    }
+    if unit.name_column:
+        words[unit.name_column] = "单位名称"
+    for g in unit.group_columns:
+        words[g] = "分组"
+        words[f"rank_in_{g}"] = f"在本{g}内的排名（规则同 rank）"
+    for d_id, d in dims.items():
+        words[d_id] = f"维度“{d.name}”的得分（满分 {maxima.get(d_id, 0.0):g}，未折算）"
+    return {str(col): words.get(str(col), "") for col in table.columns}
+
+
+def _explain_headers(sheet, table: pd.DataFrame, rubric: Rubric) -> None:
+    # English contract headers (rank, total, ...) get their Chinese meaning as a hover note.
+    for j, (col, text) in enumerate(column_glossary(table, rubric).items()):
+        if text:
+            sheet.write_comment(0, j, neutralise(text), {"x_scale": 2, "y_scale": 0.8})

@@ -1,0 +1,393 @@
+"""Charts of a scored result: the ranking, tiers, dimensions by unit, top and bottom, groups, one unit.
+
+Every chart takes a :class:`civscore.Result` and derives all it shows from the result's rubric
+(dimension names, id / name / group columns, tiers), so it works for any rubric. Charts are in the
+house style of :mod:`civscore.plots`: Chinese labels, a title, axis labels with units, and greys
+plus hatches so that they read in black-and-white print. Each function returns the
+:class:`~matplotlib.figure.Figure`; the caller shows, saves or closes it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from civscore.plots import GREYS, HATCHES, figure
+from civscore.result import Result
+
+# Above this many units a chart stops naming every unit on its axis (labels would overlap).
+MAX_LABELLED_UNITS = 80
+# Bar fills per tier, best tier darkest.
+TIER_FILLS = ["#404040", "#7f7f7f", "#b3b3b3", "#e0e0e0", "#ffffff"]
+# A unit failed by a veto is white and cross-hatched, whatever its total.
+VETO_HATCH = "xx"
+# Tier hatches: the house hatches minus the one reserved for vetoes, so tiers differ in print too.
+TIER_HATCHES = [h for h in HATCHES if h != VETO_HATCH] + ["--", "oo"]
+EDGE = GREYS[0]
+# white → near black; a grey ramp prints the same in colour and in black and white
+SHARE_CMAP = LinearSegmentedColormap.from_list("civscore_greys", ["#ffffff", "#262626"])
+
+
+# --- what the charts show ---------------------------------------------------------------------
+
+
+def unit_labels(result: Result) -> pd.Series:
+    """A short label per unit, indexed by unit id (as text), in result-table order.
+
+    The name column when the rubric has one and names are unique, ``名称 (id)`` when some names
+    repeat (two 幸福里社区 in different streets), else the id.
+    """
+    table = result.table
+    ids = table[result.id_column].astype(str)
+    name_col = result.rubric.unit.name_column
+    if not name_col:
+        return pd.Series(ids.to_numpy(dtype=object), index=ids.to_numpy(dtype=object), name="label")
+    names = table[name_col].astype("string").fillna("").str.strip()
+    names = names.where(names != "", ids)
+    repeated = names.duplicated(keep=False)
+    labels = names.where(~repeated, names + " (" + ids + ")")
+    return pd.Series(labels.to_numpy(dtype=object), index=ids.to_numpy(dtype=object), name="label")
+
+
+def dimension_names(result: Result) -> dict[str, str]:
+    """Top-level dimension id -> name, in rubric order."""
+    return {d.id: d.name for d in result.rubric.dimensions}
+
+
+def dimension_shares(result: Result) -> pd.DataFrame:
+    """Units (result-table order) x top-level dimensions: % of the points the unit could earn there.
+
+    A unit's maximum in a dimension counts only the indicators that apply to it, so a 合理缺项
+    (``missing: exclude``) does not look like a loss. NaN where nothing in the dimension applies.
+    Indexed by unit id (as text); columns are dimension ids.
+    """
+    rubric = result.rubric
+    pairs = rubric.base_indicators()
+    cols = [ind.id for _, ind in pairs]
+    dim_of = pd.Series([path[0] for path, _ in pairs], index=cols)
+    weights = pd.Series([ind.points for _, ind in pairs], index=cols, dtype=float)
+    order = result.table[result.id_column].to_numpy()
+    earned = result.points.loc[order, cols].astype(float)
+    possible = result.applicable.loc[order, cols].astype(float) * weights
+    dims = list(dimension_names(result))
+    earned_by_dim = earned.T.groupby(dim_of).sum().T.reindex(columns=dims)
+    possible_by_dim = possible.T.groupby(dim_of).sum().T.reindex(columns=dims)
+    shares = 100.0 * earned_by_dim / possible_by_dim.where(possible_by_dim > 0)
+    shares.index = pd.Index(pd.Series(order).astype(str).to_numpy(dtype=object), name=result.id_column)
+    shares.columns.name = None
+    return shares
+
+
+def tier_counts(result: Result) -> pd.DataFrame:
+    """Units per tier in rubric order (empty tiers included): columns 单位数, 其中一票否决."""
+    table = result.table
+    names = [t.name for t in result.rubric.tiers]
+    counts = table["tier"].value_counts().reindex(names, fill_value=0)
+    vetoed = table.loc[table["disqualified"], "tier"].value_counts().reindex(names, fill_value=0)
+    out = pd.DataFrame({"单位数": counts.astype(int), "其中一票否决": vetoed.astype(int)})
+    out.index.name = "等级"
+    return out
+
+
+def tier_bounds(result: Result) -> dict[str, str]:
+    """Tier name -> its score range in words: '≥ 90', '80–90', ..."""
+    tiers = result.rubric.tiers
+    return {
+        t.name: f"≥ {t.min:g}" if i == 0 else f"{t.min:g}–{tiers[i - 1].min:g}"
+        for i, t in enumerate(tiers)
+    }
+
+
+def _tier_style(result: Result) -> dict[str, tuple[str, str]]:
+    """Tier name -> (fill, hatch)."""
+    return {
+        t.name: (TIER_FILLS[min(i, len(TIER_FILLS) - 1)], TIER_HATCHES[i % len(TIER_HATCHES)])
+        for i, t in enumerate(result.rubric.tiers)
+    }
+
+
+def _bar_styles(result: Result, part: pd.DataFrame) -> tuple[list[str], list[str]]:
+    styles = _tier_style(result)
+    fills = ["#ffffff" if d else styles.get(t, ("#ffffff", ""))[0] for t, d in zip(part["tier"], part["disqualified"])]
+    hatches = [VETO_HATCH if d else styles.get(t, ("", ""))[1] for t, d in zip(part["tier"], part["disqualified"])]
+    return fills, hatches
+
+
+def _tier_legend(result: Result, include_veto: bool) -> list[Patch]:
+    bounds = tier_bounds(result)
+    handles = [Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch, label=plain(f"{name}（{bounds[name]}）"))
+               for name, (fill, hatch) in _tier_style(result).items()]
+    if include_veto:
+        handles.append(Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH, label="一票否决"))
+    return handles
+
+
+def plain(text: object) -> str:
+    """Text as matplotlib should draw it: a '$' in a name must not switch on math mode."""
+    return str(text).replace("$", r"\$")
+
+
+def _title(result: Result, what: str) -> str:
+    rubric = result.rubric
+    return plain(f"{what}\n{rubric.name}（版本 {rubric.version}）")
+
+
+def _rank_labels(result: Result, part: pd.DataFrame) -> list[str]:
+    labels = unit_labels(result)
+    ids = part[result.id_column].astype(str)
+    return [plain(f"{r}. {labels[i]}") for r, i in zip(part["rank"], ids)]
+
+
+def _score_axis_max(result: Result) -> float:
+    top = float(result.table["total"].max()) if len(result.table) else 0.0
+    return max(top, result.rubric.total_points)
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def ranking_chart(result: Result) -> Figure:
+    """Every unit's total as a horizontal bar, best at the top, shaded and hatched by tier.
+
+    Tier thresholds are dashed vertical lines named on the top axis; a unit failed by a veto is
+    white and cross-hatched. Units are named on the axis up to ``MAX_LABELLED_UNITS``.
+    """
+    table = result.table
+    n = len(table)
+    fig, ax = figure(8, min(max(3.0, 0.24 * n + 2.0), 60))
+    fills, hatches = _bar_styles(result, table)
+    y = np.arange(n)
+    bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
+                   linewidth=0.5, height=0.75)
+    for bar, hatch in zip(bars, hatches):
+        bar.set_hatch(hatch)
+    if n <= MAX_LABELLED_UNITS:
+        ax.set_yticks(y, _rank_labels(result, table), fontsize=8)
+    else:
+        ax.set_yticks([])
+    ax.set_ylim(n - 0.5, -0.5)  # rank 1 at the top
+    ax.set_xlim(0, _score_axis_max(result) * 1.04)
+    lines = [t for t in result.rubric.tiers if t.min > 0]
+    for tier in lines:
+        ax.axvline(tier.min, color=EDGE, linestyle="--", linewidth=0.8)
+    if lines:  # name each dashed threshold on a top axis, clear of the bars
+        top_axis = ax.secondary_xaxis("top")
+        top_axis.set_xticks([t.min for t in lines], [plain(t.name) for t in lines], fontsize=8)
+        top_axis.tick_params(length=0)
+    ax.grid(axis="y", visible=False)
+    ax.set_ylabel("参评单位（名次. 名称）")
+    ax.set_xlabel("总分（分）；虚线为等级分数线" if lines else "总分（分）")
+    ax.set_title(_title(result, "总分排名"))
+    handles = _tier_legend(result, include_veto=bool(table["disqualified"].any()))
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def tier_chart(result: Result) -> Figure:
+    """Units per tier (rubric order), the part failed by a veto stacked on top and cross-hatched."""
+    if not result.rubric.tiers:
+        raise ValueError("the rubric has no tiers to count units in")
+    counts = tier_counts(result)
+    fig, ax = figure(6.5, 4.2)
+    x = np.arange(len(counts))
+    styles = _tier_style(result)
+    not_vetoed = (counts["单位数"] - counts["其中一票否决"]).to_numpy()
+    vetoed = counts["其中一票否决"].to_numpy()
+    for i, name in enumerate(counts.index):
+        fill, hatch = styles[name]
+        ax.bar(x[i], not_vetoed[i], color=fill, hatch=hatch, edgecolor=EDGE, linewidth=0.6, width=0.6)
+    if vetoed.any():
+        ax.bar(x, vetoed, bottom=not_vetoed, color="#ffffff", hatch=VETO_HATCH, edgecolor=EDGE,
+               linewidth=0.6, width=0.6, label="其中一票否决")
+        ax.legend(fontsize=9, loc="upper right")
+    total = int(counts["单位数"].sum())
+    peak = max(1, int(counts["单位数"].max()))
+    for i, c in enumerate(counts["单位数"]):
+        share = f"{100 * c / total:.0f}%" if total else "0%"
+        ax.text(x[i], c + peak * 0.02, f"{c}（{share}）", ha="center", va="bottom", fontsize=9)
+    bounds = tier_bounds(result)
+    ax.set_xticks(x, [plain(f"{name}\n{bounds[name]}") for name in counts.index])
+    ax.set_ylim(0, peak * 1.22)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel("等级（总分区间，分）")
+    ax.set_ylabel("单位数（个）")
+    ax.set_title(_title(result, f"等级分布（共 {total} 个单位）"))
+    fig.tight_layout()
+    return fig
+
+
+def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
+    """Units (rows, by rank) x top-level dimensions (columns): % of the points attainable there.
+
+    Darker is better. The grey ramp starts at the lowest tenth below the data (not at 0) so that
+    the differences that matter stay visible; the colour bar says where. Cells where nothing in
+    the dimension applies to the unit are hatched. Values are written in the cells when there is
+    room (``annotate=None``: up to 60 units and 12 dimensions).
+    """
+    shares = dimension_shares(result)
+    names = dimension_names(result)
+    n, m = shares.shape
+    values = shares.to_numpy(dtype=float)
+    if annotate is None:
+        annotate = n <= 60 and m <= 12
+    finite = values[np.isfinite(values)]
+    low = min(math.floor(finite.min() / 10) * 10, 90) if finite.size else 0
+    fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), min(max(3.5, 0.24 * n + 2.6), 60))
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=SHARE_CMAP, vmin=low, vmax=100,
+                      aspect="auto", interpolation="nearest")
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    rows, cols = np.nonzero(np.isnan(values))
+    for r, c in zip(rows, cols):  # only the few cells where nothing applies, not every unit
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///", edgecolor=GREYS[2], linewidth=0))
+    dim_labels = [plain(names[d]) for d in shares.columns]
+    rotation = 0 if m <= 8 and max(len(s) for s in dim_labels) <= 6 else 30
+    ax.set_xticks(np.arange(m), dim_labels, rotation=rotation, ha="center" if rotation == 0 else "right", fontsize=9)
+    ax.tick_params(axis="x", labeltop=n > 25, top=False, bottom=False)
+    if n <= MAX_LABELLED_UNITS:
+        ax.set_yticks(np.arange(n), _rank_labels(result, result.table), fontsize=8)
+    else:
+        ax.set_yticks([])
+    if annotate:
+        middle = (low + 100) / 2
+        for (r, c), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="#ffffff" if v >= middle else "#000000")
+    bar = fig.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
+    bar.set_label("得分率（%，得分 ÷ 可得分值）")
+    ax.set_xlabel("测评维度（格中数字为得分率 %）" if annotate else "测评维度")
+    ax.set_ylabel("参评单位（名次. 名称）")
+    ax.set_title(_title(result, "各维度得分率（%）"))
+    fig.tight_layout()
+    return fig
+
+
+def top_bottom_chart(result: Result, n: int = 10) -> Figure:
+    """The ``n`` best and ``n`` worst ranked units side by side, total and tier written on each bar."""
+    table = result.table
+    k = max(1, min(n, len(table) // 2)) if len(table) > 1 else 1
+    fig, axes = figure(11, max(3.0, 0.34 * k + 2.0), ncols=2, sharex=True)
+    xmax = _score_axis_max(result) * 1.3
+    for ax, (word, part) in zip(np.atleast_1d(axes), [("前", table.head(k)), ("后", table.tail(k))]):
+        y = np.arange(len(part))
+        fills, hatches = _bar_styles(result, part)
+        bars = ax.barh(y, part["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
+                       linewidth=0.5, height=0.7)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
+        for yi, (total, tier, vetoed) in enumerate(zip(part["total"], part["tier"], part["disqualified"])):
+            note = f"{total:.1f}" + (f" {tier}" if tier else "") + ("（一票否决）" if vetoed else "")
+            ax.text(total + xmax * 0.01, yi, plain(note), va="center", fontsize=8)
+        ax.set_yticks(y, _rank_labels(result, part), fontsize=9)
+        ax.set_ylim(len(part) - 0.5, -0.5)
+        ax.set_xlim(0, xmax)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("总分（分）")
+        ax.set_title(f"排名{word} {len(part)} 位", fontsize=11)
+    np.atleast_1d(axes)[0].set_ylabel("参评单位（名次. 名称）")
+    fig.suptitle(_title(result, "排名靠前与靠后的单位"), fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+def profile_chart(result: Result, unit_id: str, group_column: str | None = None) -> Figure:
+    """One unit's % of attainable points per dimension, beside its group's and all units' means.
+
+    ``group_column`` defaults to the rubric's first group column (e.g. 街道); a rubric without
+    group columns compares the unit with all units only.
+    """
+    shares = dimension_shares(result)
+    unit_id = str(unit_id)
+    if unit_id not in shares.index:
+        raise KeyError(f"unit {unit_id!r} is not in the result (column {result.id_column})")
+    groups = result.rubric.unit.group_columns
+    group_column = group_column if group_column is not None else (groups[0] if groups else None)
+    labels = unit_labels(result)
+    table = result.table.set_index(result.table[result.id_column].astype(str).to_numpy(dtype=object))
+    series = {labels[unit_id]: shares.loc[unit_id]}
+    if group_column:
+        group = table[group_column]
+        members = group.index[group == group.loc[unit_id]]
+        series[f"{group.loc[unit_id]}平均（{len(members)} 个单位）"] = shares.loc[members].mean()
+    series[f"全部平均（{len(shares)} 个单位）"] = shares.mean()
+    frame = pd.DataFrame(series)
+    names = dimension_names(result)
+    m, k = frame.shape
+    fig, ax = figure(8, max(3.2, 0.2 * m * k + 2.2))
+    height = 0.8 / k
+    y = np.arange(m)
+    fills = [GREYS[0], GREYS[2], GREYS[4]]
+    for j, (label, col) in enumerate(frame.items()):
+        ax.barh(y + (j - (k - 1) / 2) * height, col.to_numpy(dtype=float), height=height,
+                color=fills[j % len(fills)], hatch=HATCHES[j % len(HATCHES)], edgecolor=EDGE,
+                linewidth=0.5, label=plain(label))
+    ax.set_yticks(y, [plain(names[d]) for d in frame.index])
+    ax.set_ylim(m - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("得分率（%，得分 ÷ 可得分值）")
+    ax.set_ylabel("测评维度")
+    row = table.loc[unit_id]
+    verdict = f"{row['tier']}，" if row["tier"] else ""
+    ax.set_title(_title(result, f"{labels[unit_id]}：总分 {row['total']:.1f}，{verdict}第 {row['rank']} 名"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=k, fontsize=9, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def group_chart(result: Result, group_column: str | None = None) -> Figure:
+    """Each group's mean total as a bar, with its units' totals as dots on it (best group on top)."""
+    groups = result.rubric.unit.group_columns
+    group_column = group_column if group_column is not None else (groups[0] if groups else None)
+    if not group_column:
+        raise ValueError("the rubric has no group columns (unit.group_columns) to compare")
+    table = result.table
+    stats = (table.groupby(group_column, sort=False)["total"].agg(["mean", "count"])
+             .sort_values("mean", ascending=False, kind="stable"))
+    g = len(stats)
+    fig, ax = figure(8, max(3.2, 0.45 * g + 2.2))
+    y = pd.Series(np.arange(g), index=stats.index)
+    ax.barh(y.to_numpy(), stats["mean"].to_numpy(), color=GREYS[4], edgecolor=EDGE, linewidth=0.5,
+            height=0.6, label="平均总分")
+    for yi, mean in zip(y.to_numpy(), stats["mean"]):
+        ax.text(0.5, yi, f"平均 {mean:.1f}", va="center", fontsize=8)
+    # a small fixed offset per unit keeps tied totals visible without randomness
+    offset = (table.groupby(group_column, sort=False).cumcount() % 5 - 2) * 0.06
+    ax.scatter(table["total"].to_numpy(dtype=float), y.loc[table[group_column]].to_numpy() + offset.to_numpy(),
+               s=14, color=GREYS[0], zorder=3, label="各单位总分")
+    ax.set_yticks(y.to_numpy(), [plain(f"{name}（{c} 个）") for name, c in zip(stats.index, stats["count"])])
+    ax.set_ylim(g - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, _score_axis_max(result) * 1.04)
+    ax.set_xlabel("总分（分）")
+    ax.set_ylabel(plain(group_column))
+    ax.set_title(_title(result, f"按{group_column}比较总分"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=9, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = [
+    "dimension_heatmap",
+    "dimension_names",
+    "dimension_shares",
+    "group_chart",
+    "plain",
+    "profile_chart",
+    "ranking_chart",
+    "tier_bounds",
+    "tier_chart",
+    "tier_counts",
+    "top_bottom_chart",
+    "unit_labels",
+]
