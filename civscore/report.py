@@ -17,6 +17,7 @@ machine and always uses the environment civscore is installed in.
 
 from __future__ import annotations
 
+import html
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -236,14 +237,16 @@ def ranking_styler(result: Result, max_rows: int = 200, uuid: str = "ranking") -
     scores = ["总分", "基础分", "特色加分", *dims]
     top = max(float(result.table["total"].max()) if len(table) else 0.0, rubric.total_points)
     shade = {t.name: TIER_SHADES[min(i, len(TIER_SHADES) - 1)] for i, t in enumerate(rubric.tiers)}
-    caption = f"{rubric.name}（版本 {rubric.version}）：{len(full)} 个单位的排名"
+    caption = html.escape(f"{rubric.name}（版本 {rubric.version}）：{len(full)} 个单位的排名")
     if len(full) > len(table):
         caption += f"（此处列出前 {len(table)} 名，完整排名见 ranking.xlsx）"
     styler = (
         table.style.set_uuid(uuid)
         .hide(axis="index")
+        .format(na_rep="", escape="html")  # names come from data files: never let them become markup
         .format("{:.2f}", subset=scores, na_rep="")
         .format("{:.0%}", subset=["指标覆盖率"])
+        .format_index(escape="html", axis=1)
         .bar(subset=["总分"], color="#bfbfbf", vmin=0, vmax=top, height=70, width=100)
         .map(lambda v: f"background-color: {shade[v]}" if v in shade else "", subset=["等级"])
         .map(lambda v: "font-weight: bold" if v == "是" else "", subset=["一票否决"])
@@ -299,7 +302,7 @@ def problems_styler(report: ValidationReport, uuid: str = "problems") -> Styler:
     return (
         table.style.set_uuid(uuid)
         .hide(axis="index")
-        .format(na_rep="")
+        .format(na_rep="", escape="html")  # the value column shows cells exactly as typed, markup included
         .set_table_styles([{"selector": "th", "props": "background-color: #f2f2f2; text-align: left;"},
                            {"selector": "td", "props": "padding: 2px 6px; text-align: left;"}])
     )
@@ -360,7 +363,7 @@ def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict,
     """Run ``notebook`` with papermill ``parameters`` in this interpreter; return the executed notebook.
 
     A cell that fails raises :class:`ReportError` naming the cell and the error; the partly run
-    notebook is left at ``output`` for inspection.
+    notebook (with the traceback) is left at ``output`` for inspection.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -373,8 +376,7 @@ def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict,
         )
     except PapermillExecutionError as exc:
         raise ReportError(
-            f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue} "
-            f"(the partly run notebook is {output})"
+            f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
         ) from None
 
 
@@ -443,7 +445,15 @@ def render_report(rubric_path: str | Path, data_path: str | Path, output: str | 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
         executed = Path(work) / notebook.name
-        execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout)
+        try:
+            execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout)
+        except ReportError as exc:
+            # keep the traceback where the user can open it; the HTML is not written
+            failed = output.with_name(output.stem + ".failed.ipynb")
+            if executed.exists():
+                write_atomic(failed, lambda tmp: tmp.write_bytes(executed.read_bytes()))
+                raise ReportError(f"{exc} (the partly run notebook is {failed})") from None
+            raise
         nb = nbformat.read(executed, as_version=4)
     title = _report_title(rubric_path)
     page = notebook_to_html(nb, title)

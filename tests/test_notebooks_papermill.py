@@ -124,3 +124,20 @@ def test_template_runs_for_a_bare_rubric_without_names_groups_tiers_or_vetoes(tm
     assert "没有设置等级" in text and "没有设置分组列" in text
     ranking = pd.read_csv(tmp_path / "out" / "ranking.csv", encoding="utf-8-sig")
     assert ranking["code"].tolist() == ["B1", "B2", "B3"] and ranking["total"].tolist() == [10.0, 5.0, 0.0]
+
+
+def test_a_failing_template_cell_is_named_and_no_html_is_written(tmp_path, capsys):
+    template = tmp_path / "failing.ipynb"
+    parameters = nbformat.v4.new_code_cell('rubric_path = ""\ndata_path = ""\noutput_dir = ""')
+    parameters.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[parameters, nbformat.v4.new_code_cell("raise RuntimeError('模板出错')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    ), template)
+    out = tmp_path / "report.html"
+    code = main(["report", str(COMPOUND_RUBRIC), str(COMPOUND_DATA), "-o", str(out), "--notebook", str(template)])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists()
+    assert "RuntimeError: 模板出错" in err and "report.failed.ipynb" in err
+    failed = nbformat.read(tmp_path / "report.failed.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in failed.cells if c.cell_type == "code" for o in c.outputs)

@@ -109,6 +109,14 @@ def test_ranking_styler_is_reproducible_and_marks_what_matters(tiny):
     assert "此处列出前 2 名" in short and short.count("<tr>") == 1 + 2
 
 
+def test_tables_show_markup_in_names_as_text(tmp_path):
+    rubric = civscore.parse_rubric_text(TINY.replace("name: 小测试体系", "name: 体系<b>"), "tiny.yaml")
+    result = civscore.score(tiny_data(名称=["<script>alert(1)</script>", "西园", "南园", "A&B"]), rubric)
+    page = report.ranking_styler(result).to_html()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "A&amp;B" in page and "体系&lt;b&gt;" in page
+
+
 def test_tier_group_and_veto_tables(tiny):
     tiers = report.tier_table(tiny)
     assert tiers.index.tolist() == ["优", "良", "差"]

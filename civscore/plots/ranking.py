@@ -132,6 +132,14 @@ def plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
+def _figure(width: float, height: float, **kwargs):
+    """The house figure, with grid lines drawn under the bars (a grey line across a bar reads as a gap)."""
+    fig, axes = figure(width, height, **kwargs)
+    for ax in np.atleast_1d(axes):
+        ax.set_axisbelow(True)
+    return fig, axes
+
+
 def _title(result: Result, what: str) -> str:
     rubric = result.rubric
     return plain(f"{what}\n{rubric.name}（版本 {rubric.version}）")
@@ -159,7 +167,7 @@ def ranking_chart(result: Result) -> Figure:
     """
     table = result.table
     n = len(table)
-    fig, ax = figure(8, min(max(3.0, 0.24 * n + 2.0), 60))
+    fig, ax = _figure(8, min(max(3.0, 0.24 * n + 2.0), 60))
     fills, hatches = _bar_styles(result, table)
     y = np.arange(n)
     bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
@@ -195,7 +203,7 @@ def tier_chart(result: Result) -> Figure:
     if not result.rubric.tiers:
         raise ValueError("the rubric has no tiers to count units in")
     counts = tier_counts(result)
-    fig, ax = figure(6.5, 4.2)
+    fig, ax = _figure(6.5, 4.2)
     x = np.arange(len(counts))
     styles = _tier_style(result)
     not_vetoed = (counts["单位数"] - counts["其中一票否决"]).to_numpy()
@@ -276,7 +284,7 @@ def top_bottom_chart(result: Result, n: int = 10) -> Figure:
     """The ``n`` best and ``n`` worst ranked units side by side, total and tier written on each bar."""
     table = result.table
     k = max(1, min(n, len(table) // 2)) if len(table) > 1 else 1
-    fig, axes = figure(11, max(3.0, 0.34 * k + 2.0), ncols=2, sharex=True)
+    fig, axes = _figure(11, max(3.0, 0.34 * k + 2.0), ncols=2, sharex=True)
     xmax = _score_axis_max(result) * 1.3
     for ax, (word, part) in zip(np.atleast_1d(axes), [("前", table.head(k)), ("后", table.tail(k))]):
         y = np.arange(len(part))
@@ -323,7 +331,7 @@ def profile_chart(result: Result, unit_id: str, group_column: str | None = None)
     frame = pd.DataFrame(series)
     names = dimension_names(result)
     m, k = frame.shape
-    fig, ax = figure(8, max(3.2, 0.2 * m * k + 2.2))
+    fig, ax = _figure(8, max(3.2, 0.2 * m * k + 2.2))
     height = 0.8 / k
     y = np.arange(m)
     fills = [GREYS[0], GREYS[2], GREYS[4]]
@@ -355,7 +363,7 @@ def group_chart(result: Result, group_column: str | None = None) -> Figure:
     stats = (table.groupby(group_column, sort=False)["total"].agg(["mean", "count"])
              .sort_values("mean", ascending=False, kind="stable"))
     g = len(stats)
-    fig, ax = figure(8, max(3.2, 0.45 * g + 2.2))
+    fig, ax = _figure(8, max(3.2, 0.45 * g + 2.2))
     y = pd.Series(np.arange(g), index=stats.index)
     ax.barh(y.to_numpy(), stats["mean"].to_numpy(), color=GREYS[4], edgecolor=EDGE, linewidth=0.5,
             height=0.6, label="平均总分")
