@@ -386,16 +386,20 @@ HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-{{ super() }}
+{%- block html_head_css -%}
+{#- after JupyterLab's own styles, so these win -#}
 <style type="text/css">
-  body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
+  :root {
+    --jp-content-font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+    --jp-ui-font-family: var(--jp-content-font-family);
+  }
+  body { font-family: var(--jp-content-font-family); }
   .jp-Notebook { max-width: 1100px; margin: 0 auto; }
   .jp-RenderedHTMLCommon table { font-size: 12px; }
   .jp-OutputArea-output img { max-width: 100%; height: auto; }
-  @media print { .jp-Cell { break-inside: avoid; } }
+  @media print { .jp-OutputArea-output img { break-inside: avoid; } }
 </style>
-{%- endblock extra_css -%}
+{%- endblock html_head_css -%}
 """
 
 

@@ -139,9 +139,13 @@ def test_ranking_chart_has_one_bar_per_unit_in_rank_order(tiny):
 def test_ranking_chart_stops_naming_units_when_there_are_too_many():
     many = tiny_result(n_extra=charts.MAX_LABELLED_UNITS)
     fig = charts.ranking_chart(many)
-    assert len(fig.axes[0].patches) == len(many.table)
-    assert fig.axes[0].get_yticklabels() == [] or all(not t.get_text() for t in fig.axes[0].get_yticklabels())
-    plt.close(fig)
+    ax = fig.axes[0]
+    # a bar per unit, plus an outlined white bar over the one vetoed unit; no names, no hatches
+    assert len(ax.patches) == len(many.table) + 1
+    assert not [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert not [p.get_hatch() for p in ax.patches if p.get_hatch()]
+    assert fig.get_size_inches()[1] < 10  # a fixed size, not a line per unit
+    assert not drawn(fig)
 
 
 def test_tier_chart_counts_units_per_tier(tiny):

@@ -118,12 +118,14 @@ def _bar_styles(result: Result, part: pd.DataFrame) -> tuple[list[str], list[str
     return fills, hatches
 
 
-def _tier_legend(result: Result, include_veto: bool) -> list[Patch]:
+def _tier_legend(result: Result, include_veto: bool, hatched: bool = True) -> list[Patch]:
     bounds = tier_bounds(result)
-    handles = [Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch, label=plain(f"{name}（{bounds[name]}）"))
+    handles = [Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch if hatched else "",
+                     label=plain(f"{name}（{bounds[name]}）"))
                for name, (fill, hatch) in _tier_style(result).items()]
     if include_veto:
-        handles.append(Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH, label="一票否决"))
+        handles.append(Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH if hatched else "",
+                             label="一票否决"))
     return handles
 
 
@@ -151,6 +153,14 @@ def _rank_labels(result: Result, part: pd.DataFrame) -> list[str]:
     return [plain(f"{r}. {labels[i]}") for r, i in zip(part["rank"], ids)]
 
 
+def _rows_height(n: int, margin: float) -> float:
+    """Figure height in inches for one row per unit: a readable line each while units are named,
+    a fixed size once there are too many to name (the chart then shows the shape, not the names)."""
+    if n > MAX_LABELLED_UNITS:
+        return 7.0
+    return max(3.0, 0.24 * n + margin)
+
+
 def _score_axis_max(result: Result) -> float:
     top = float(result.table["total"].max()) if len(result.table) else 0.0
     return max(top, result.rubric.total_points)
@@ -167,16 +177,24 @@ def ranking_chart(result: Result) -> Figure:
     """
     table = result.table
     n = len(table)
-    fig, ax = _figure(8, min(max(3.0, 0.24 * n + 2.0), 60))
+    fig, ax = _figure(8, _rows_height(n, 2.0))
     fills, hatches = _bar_styles(result, table)
     y = np.arange(n)
-    bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
-                   linewidth=0.5, height=0.75)
-    for bar, hatch in zip(bars, hatches):
-        bar.set_hatch(hatch)
-    if n <= MAX_LABELLED_UNITS:
+    named = n <= MAX_LABELLED_UNITS
+    if named:
+        bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
+                       linewidth=0.5, height=0.75)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
         ax.set_yticks(y, _rank_labels(result, table), fontsize=8)
     else:
+        # Too many units for a line each: the bars merge into the shape of the distribution.
+        # Edges and hatches on hairline bars would turn it black (and take seconds to draw), so
+        # tiers are told apart by fill alone, and vetoed units keep an outline.
+        vetoed = table["disqualified"].to_numpy()
+        ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, linewidth=0, height=1.0)
+        ax.barh(y[vetoed], table["total"].to_numpy(dtype=float)[vetoed], color="#ffffff", edgecolor=EDGE,
+                linewidth=0.6, height=1.0)
         ax.set_yticks([])
     ax.set_ylim(n - 0.5, -0.5)  # rank 1 at the top
     ax.set_xlim(0, _score_axis_max(result) * 1.04)
@@ -191,7 +209,7 @@ def ranking_chart(result: Result) -> Figure:
     ax.set_ylabel("参评单位（名次. 名称）")
     ax.set_xlabel("总分（分）；虚线为等级分数线" if lines else "总分（分）")
     ax.set_title(_title(result, "总分排名"))
-    handles = _tier_legend(result, include_veto=bool(table["disqualified"].any()))
+    handles = _tier_legend(result, include_veto=bool(table["disqualified"].any()), hatched=named)
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=1.0)
     fig.tight_layout()
@@ -248,7 +266,7 @@ def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
         annotate = n <= 60 and m <= 12
     finite = values[np.isfinite(values)]
     low = min(math.floor(finite.min() / 10) * 10, 90) if finite.size else 0
-    fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), min(max(3.5, 0.24 * n + 2.6), 60))
+    fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), _rows_height(n, 2.6))
     image = ax.imshow(np.ma.masked_invalid(values), cmap=SHARE_CMAP, vmin=low, vmax=100,
                       aspect="auto", interpolation="nearest")
     ax.grid(False)
