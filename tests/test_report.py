@@ -12,7 +12,6 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
-import nbformat
 import openpyxl
 import pandas as pd
 import pytest
