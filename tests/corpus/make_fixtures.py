@@ -1,0 +1,301 @@
+"""Build the corpus's binary fixtures (XLSX, Parquet, odd encodings, huge files) at test time.
+
+Opaque binaries are not committed: each fixture is made here from ``good.csv`` / ``base.yaml``
+with one thing wrong, so a reader can see exactly what is wrong with it. Run
+``python tests/corpus/make_fixtures.py OUT_DIR`` to write them all for a look in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+GOOD_CSV = HERE / "good.csv"
+BASE_YAML = HERE / "base.yaml"
+HUGE_FILE_BYTES = 600 * 1024 * 1024  # above civscore.io.MAX_DATA_BYTES; written sparse, takes no disk
+
+Builder = Callable[[Path], None]
+FIXTURES: dict[str, Builder] = {}
+
+
+def fixture(name: str) -> Callable[[Builder], Builder]:
+    def register(fn: Builder) -> Builder:
+        FIXTURES[name] = fn
+        return fn
+
+    return register
+
+
+def build(name: str, folder: Path) -> Path:
+    """Write fixture ``name`` into ``folder`` and return its path."""
+    path = folder / name
+    FIXTURES[name](path)
+    return path
+
+
+def good_rows() -> list[list[str]]:
+    with open(GOOD_CSV, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def good_text() -> str:
+    return GOOD_CSV.read_text(encoding="utf-8")
+
+
+def good_frame() -> pd.DataFrame:
+    return pd.read_csv(GOOD_CSV, dtype=str, keep_default_na=False)
+
+
+def _cell(text: str) -> object:
+    """Numbers as numbers, as a person typing into Excel would get them."""
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
+
+
+def workbook(rows: list[list[str]] | None = None, title: str = "2025年测评数据") -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows if rows is not None else good_rows():
+        sheet.append([_cell(v) for v in row])
+    return book
+
+
+# --- odd but valid: these must score exactly like good.csv --------------------------------------
+
+
+@fixture("gbk.csv")
+def _gbk(path: Path) -> None:
+    path.write_bytes(good_text().encode("gbk"))  # Excel on Chinese Windows, "CSV (逗号分隔)"
+
+
+@fixture("crlf_blank_lines.csv")
+def _crlf_blank_lines(path: Path) -> None:
+    head, rest = good_text().split("\n", 1)
+    path.write_bytes(("\ufeff" + head + "\n\n" + rest.replace("\n", "\n   \n")).replace("\n", "\r\n").encode("utf-8"))
+
+
+@fixture("full_width.csv")
+def _full_width(path: Path) -> None:
+    text = good_text().replace("85.5,", "８５.５,").replace(",5000,", ',"5,000",').replace(",是,A,", ", 是 ,A,")
+    path.write_text(text, encoding="utf-8")
+
+
+@fixture("good.xlsx")
+def _good_xlsx(path: Path) -> None:
+    workbook().save(path)
+
+
+@fixture("hidden_first_sheet.xlsx")
+def _hidden_first_sheet(path: Path) -> None:
+    book = workbook()
+    old = book.create_sheet("2024年(已作废)", 0)
+    old.append(["作废数据"])
+    old.sheet_state = "hidden"
+    book.save(path)
+
+
+@fixture("good.parquet")
+def _good_parquet(path: Path) -> None:
+    good_frame().to_parquet(path)
+
+
+# --- CSV with the wrong bytes -------------------------------------------------------------------
+
+
+@fixture("utf16.csv")
+def _utf16(path: Path) -> None:
+    path.write_text(good_text(), encoding="utf-16")  # Excel's "Unicode Text" is UTF-16 with a BOM
+
+
+@fixture("undecodable.csv")
+def _undecodable(path: Path) -> None:
+    path.write_bytes(good_text().encode("utf-8") + "SQ004,Café".encode("latin-1") + b"\xff\xfe\xfa\n")
+
+
+@fixture("binary.csv")
+def _binary(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 4)
+
+
+@fixture("xlsx_renamed.csv")
+def _xlsx_renamed(path: Path) -> None:
+    workbook().save(path)
+
+
+@fixture("xls_renamed.csv")
+def _xls_renamed(path: Path) -> None:
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)  # an OLE2 (.xls) header
+
+
+@fixture("long_cell.csv")
+def _long_cell(path: Path) -> None:
+    path.write_text(good_text().replace("幸福里社区", "长" * 20_000), encoding="utf-8")
+
+
+@fixture("huge_cell.csv")
+def _huge_cell(path: Path) -> None:
+    # one cell of 100 MB (about 35 million three-byte characters), written in pieces
+    head, first, rest = good_text().split("\n", 2)
+    cells = first.split(",")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(head + "\n" + ",".join(cells[:1]) + ",")
+        chunk = "名" * (1024 * 1024)
+        for _ in range(34):
+            fh.write(chunk)
+        fh.write("," + ",".join(cells[2:]) + "\n" + rest)
+
+
+@fixture("huge_file.csv")
+def _huge_file(path: Path) -> None:
+    with open(path, "wb") as fh:
+        fh.write(GOOD_CSV.read_bytes())
+        fh.truncate(HUGE_FILE_BYTES)  # sparse: the size is real, the disk blocks are not
+
+
+# --- rubrics with the wrong bytes ---------------------------------------------------------------
+
+
+@fixture("gbk_rubric.yaml")
+def _gbk_rubric(path: Path) -> None:
+    path.write_bytes(BASE_YAML.read_text(encoding="utf-8").encode("gbk"))
+
+
+@fixture("oversized_rubric.yaml")
+def _oversized_rubric(path: Path) -> None:
+    text = BASE_YAML.read_text(encoding="utf-8")
+    path.write_text(text + "# " + "x" * (3 * 1024 * 1024) + "\n", encoding="utf-8")
+
+
+@fixture("binary_rubric.yaml")
+def _binary_rubric(path: Path) -> None:
+    path.write_bytes(b"\x00\x01\x02\x03id: x\n")
+
+
+# --- XLSX as offices make them ------------------------------------------------------------------
+
+
+@fixture("merged_header.xlsx")
+def _merged_header(path: Path) -> None:
+    book = workbook()
+    sheet = book.active
+    sheet["B1"] = None
+    sheet.merge_cells("A1:B1")  # 社区代码 spread over the name column too
+    book.save(path)
+
+
+@fixture("title_row.xlsx")
+def _title_row(path: Path) -> None:
+    book = workbook()
+    sheet = book.active
+    sheet.insert_rows(1)
+    sheet["A1"] = "2025年文明社区测评数据汇总表"
+    sheet.merge_cells("A1:J1")
+    book.save(path)
+
+
+@fixture("formula_no_value.xlsx")
+def _formula_no_value(path: Path) -> None:
+    book = workbook()
+    book.active["D3"] = "=60+10"  # openpyxl saves no result: Excel never recalculated it
+    book.save(path)
+
+
+@fixture("date_in_number.xlsx")
+def _date_in_number(path: Path) -> None:
+    book = workbook()
+    book.active["D2"] = datetime.datetime(2025, 3, 1)  # 知晓率 typed as 3/1, which Excel made a date
+    book.save(path)
+
+
+@fixture("text_in_number.xlsx")
+def _text_in_number(path: Path) -> None:
+    book = workbook()
+    book.active["D2"] = "85%"
+    book.active["I3"] = "6000多"
+    book.save(path)
+
+
+@fixture("error_value.xlsx")
+def _error_value(path: Path) -> None:
+    book = workbook()
+    book.active["D4"] = "#DIV/0!"
+    book.save(path)
+
+
+@fixture("empty_sheet.xlsx")
+def _empty_sheet(path: Path) -> None:
+    book = workbook(rows=[])
+    book.create_sheet("说明").append(["数据见第一张表"])
+    book.save(path)
+
+
+@fixture("truncated.xlsx")
+def _truncated(path: Path) -> None:
+    buffer = io.BytesIO()
+    workbook().save(buffer)
+    data = buffer.getvalue()
+    path.write_bytes(data[: len(data) * 2 // 3])  # an interrupted download
+
+
+@fixture("old_format.xlsx")
+def _old_format(path: Path) -> None:
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+
+
+@fixture("csv_renamed.xlsx")
+def _csv_renamed(path: Path) -> None:
+    path.write_bytes(GOOD_CSV.read_bytes())
+
+
+@fixture("zip_bomb.xlsx")
+def _zip_bomb(path: Path) -> None:
+    """A workbook whose zip directory says a part unpacks to 4 GB (a zip bomb's calling card)."""
+    buffer = io.BytesIO()
+    workbook().save(buffer)
+    data = bytearray(buffer.getvalue())
+    end = data.rindex(b"PK\x05\x06")  # end-of-central-directory record
+    central = int.from_bytes(data[end + 16 : end + 20], "little")  # where the directory starts
+    assert data[central : central + 4] == b"PK\x01\x02"
+    # the first entry's uncompressed size sits 24 bytes into its directory header
+    data[central + 24 : central + 28] = (0xFFFF0000).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:  # still a readable zip, only its claim is huge
+        assert zf.infolist()[0].file_size == 0xFFFF0000
+
+
+# --- Parquet ------------------------------------------------------------------------------------
+
+
+@fixture("truncated.parquet")
+def _truncated_parquet(path: Path) -> None:
+    buffer = io.BytesIO()
+    good_frame().to_parquet(buffer)
+    data = buffer.getvalue()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@fixture("date_column.parquet")
+def _date_column(path: Path) -> None:
+    frame = good_frame()
+    frame["知晓率"] = pd.to_datetime(["2025-03-01", "2025-03-02", "2025-03-03"])
+    frame.to_parquet(path)
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-fixtures")
+    out.mkdir(parents=True, exist_ok=True)
+    for fixture_name in FIXTURES:
+        if fixture_name not in ("huge_file.csv", "huge_cell.csv"):
+            print(build(fixture_name, out))

@@ -1,0 +1,210 @@
+"""The bad-input corpus (tests/corpus/cases.yaml): every case's exact message, exit status and
+lack of side effects, through the command line (in-process for every case, and through the
+installed console script for a sample) and through the Python API.
+
+Each case runs in its own temporary folder holding copies of its input files, so the messages
+name files without folders. Before and after each run every file in that folder is fingerprinted:
+the inputs must be unchanged and nothing may be added (no output, no temporary file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import civscore
+from civscore.cli import main
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+_spec = importlib.util.spec_from_file_location("corpus_fixtures", CORPUS / "make_fixtures.py")
+make_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_fixtures)
+
+CASES: list[dict] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+DEFAULT_ARGS = ["score", "{rubric}", "{data}", "-o", "out.csv"]
+SUBPROCESS_CASES = [c for c in CASES if c.get("subprocess")]
+API_CASES = [c for c in CASES if c["exit"] == 1]  # exit 2 is command-line usage: no API equivalent
+
+
+def test_the_corpus_is_large_and_every_case_is_distinct():
+    ids = [c["id"] for c in CASES]
+    assert len(ids) >= 40 and len(set(ids)) == len(ids)
+    assert all(c["message"].strip() and c["about"] for c in CASES)
+    assert len(SUBPROCESS_CASES) >= 8
+    for spec in [c["rubric"] for c in CASES] + [c["data"] for c in CASES]:
+        if spec.startswith("fixture:"):
+            assert spec.removeprefix("fixture:") in make_fixtures.FIXTURES, spec
+        elif not spec.startswith("absent:"):
+            assert (CORPUS / spec).is_file(), spec
+
+
+# --- running a case ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_cache(tmp_path_factory) -> Path:
+    """Generated fixtures, built once; cases get hard links (or copies) of them."""
+    return tmp_path_factory.mktemp("corpus-fixtures")
+
+
+def _place(spec: str, folder: Path, cache: Path) -> str:
+    """Put the file named by a case's `rubric`/`data` spec into ``folder``; return its name."""
+    kind, _, name = spec.rpartition(":")
+    if kind == "absent":
+        return name
+    if kind == "fixture":
+        source = cache / name
+        if not source.exists():
+            make_fixtures.build(name, cache)
+    else:
+        source, name = CORPUS / spec, Path(spec).name
+    try:
+        os.link(source, folder / name)
+    except OSError:
+        shutil.copyfile(source, folder / name)
+    return name
+
+
+def _prepare(case: dict, folder: Path, cache: Path) -> list[str]:
+    rubric = _place(case["rubric"], folder, cache)
+    data = _place(case["data"], folder, cache)
+    return [a.format(rubric=rubric, data=data) for a in case.get("args", DEFAULT_ARGS)]
+
+
+def _fingerprint(folder: Path) -> dict[str, tuple]:
+    """Every file in ``folder``: size, mtime and a hash (of head and tail only above 64 MB)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        st = path.stat()
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            if st.st_size <= 64 * 1024 * 1024:
+                digest.update(fh.read())
+            else:
+                digest.update(fh.read(1 << 20))
+                fh.seek(-(1 << 20), os.SEEK_END)
+                digest.update(fh.read())
+        out[path.name] = (st.st_size, st.st_mtime_ns, digest.hexdigest())
+    return out
+
+
+def _ids(cases: list[dict]) -> list[str]:
+    return [c["id"] for c in cases]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_cli_prints_the_exact_message_and_changes_nothing(case, tmp_path, fixture_cache, monkeypatch, capsys):
+    argv = _prepare(case, tmp_path, fixture_cache)
+    monkeypatch.chdir(tmp_path)
+    before = _fingerprint(tmp_path)
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == case["exit"]
+    assert err == case["message"]
+    assert out == ""
+    assert "Traceback" not in err
+    assert _fingerprint(tmp_path) == before  # inputs untouched; no output and no temporary file
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=_ids(API_CASES))
+def test_api_raises_the_same_message(case, tmp_path, fixture_cache, monkeypatch):
+    argv = _prepare(case, tmp_path, fixture_cache)
+    monkeypatch.chdir(tmp_path)
+    rubric_path, data_path = argv[1], argv[2]
+    sheet = argv[argv.index("--sheet") + 1] if "--sheet" in argv else None
+    before = _fingerprint(tmp_path)
+    try:
+        rubric = civscore.load_rubric(rubric_path)
+        data = civscore.read_data(data_path, rubric, sheet=sheet)
+    except (civscore.RubricError, civscore.DataError) as exc:
+        assert str(exc) + "\n" == case["message"]
+        if isinstance(exc, civscore.RubricError):
+            assert [str(p) for p in exc.problems] == case["message"].splitlines()
+    else:
+        report = civscore.validate(data, rubric)
+        assert not report.ok
+        # the CLI frames the same lines with a count and "OUT was not written."
+        assert report.lines() == case["message"].splitlines()[1:-1]
+        with pytest.raises(civscore.ValidationError) as raised:
+            civscore.score(data, rubric)
+        assert raised.value.report.lines() == report.lines()
+        assert set(report.problems.columns) == {"file", "row", "unit", "column", "value", "rule"}
+    assert _fingerprint(tmp_path) == before
+
+
+# --- the installed console script, for a sample: real processes, real exit codes ----------------
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("civscore")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "civscore.cli"]
+
+
+@pytest.fixture(scope="module")
+def console_runs(tmp_path_factory, fixture_cache) -> dict[str, tuple]:
+    """Run every sampled case as a real `civscore` process, two at a time (they are slow to start)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    env.pop("CIVSCORE_DEBUG", None)
+
+    def run(case: dict) -> tuple:
+        folder = tmp_path_factory.mktemp(case["id"])
+        argv = _prepare(case, folder, fixture_cache)
+        before = _fingerprint(folder)
+        proc = subprocess.run(
+            _console_script() + argv, cwd=folder, env=env, capture_output=True, text=True,
+            encoding="utf-8", timeout=300,
+        )
+        return proc, before, _fingerprint(folder)
+
+    for case in SUBPROCESS_CASES:  # build shared fixtures up front, not from two threads at once
+        for spec in (case["rubric"], case["data"]):
+            name = spec.removeprefix("fixture:")
+            if spec.startswith("fixture:") and not (fixture_cache / name).exists():
+                make_fixtures.build(name, fixture_cache)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(_ids(SUBPROCESS_CASES), pool.map(run, SUBPROCESS_CASES)))
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=_ids(SUBPROCESS_CASES))
+def test_console_script_exit_status_and_message(case, console_runs):
+    proc, before, after = console_runs[case["id"]]
+    assert proc.returncode == case["exit"]
+    assert proc.stderr == case["message"]
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert after == before
+
+
+# --- odd but valid inputs: accepted, and scored exactly like good.csv ---------------------------
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "fixture:gbk.csv",
+        "fixture:crlf_blank_lines.csv",
+        "fixture:full_width.csv",
+        "fixture:good.xlsx",
+        "fixture:hidden_first_sheet.xlsx",
+        "fixture:good.parquet",
+    ],
+)
+def test_odd_but_valid_inputs_score_like_good_csv(spec, tmp_path, fixture_cache):
+    rubric = civscore.load_rubric(CORPUS / "base.yaml")
+    expected = civscore.score(civscore.read_data(CORPUS / "good.csv", rubric), rubric).table
+    path = tmp_path / _place(spec, tmp_path, fixture_cache)
+    got = civscore.score(civscore.read_data(path, rubric), rubric).table
+    pd.testing.assert_frame_equal(got, expected)
