@@ -71,6 +71,7 @@ def sensitivity(
     num_resamples: int = 100,
     conf_level: float = 0.95,
     chunk_runs: int | None = None,
+    workers: int | None = None,
 ) -> Sensitivity:
     """First-order and total Sobol indices of the mean absolute rank shift from nominal.
 
@@ -104,9 +105,12 @@ def sensitivity(
         agg = np.array([AGGREGATIONS.index(a) for a in aggregations])[local]
 
     Y = np.empty(len(X))
-    for rows, totals in simulate(model, weights, policy, agg, policies, chunk_runs):
+
+    def mean_shift(rows: np.ndarray | slice, totals: dict[str, np.ndarray]) -> None:
         ranks = competition_rank(totals["total"], totals["disqualified"])
         Y[rows] = np.abs(ranks - model.nominal_rank).mean(axis=1)
+
+    simulate(model, weights, policy, agg, mean_shift, policies, chunk_runs, workers)
 
     indices = _indices(problem, labels, Y, num_resamples, conf_level, seed)
     settings = dict(

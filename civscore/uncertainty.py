@@ -15,7 +15,9 @@ Bonus, vetoes, tiers and ranks go through the engine's own functions
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -60,6 +62,7 @@ class Model:
     nominal_rank: np.ndarray
     groups: dict[str, pd.Series]  # group column -> integer group code of each unit
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def n_base(self) -> int:
@@ -75,6 +78,11 @@ class Model:
     def dimensions(self) -> list[tuple[str, str]]:
         """(id, name) of every top-level dimension."""
         return [(d.id, d.name) for d in self.rubric.dimensions]
+
+    def all_apply(self, policy: str) -> bool:
+        """True when every base indicator applies to every unit under ``policy``."""
+        self.earned(policy)
+        return self._all_apply[policy]
 
     def earned(self, policy: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(earned base points, applicable as float, earned bonus points) under a missing policy.
@@ -94,6 +102,7 @@ class Model:
                 applicable[:, :k].astype(float),
                 earned[:, k:],
             )
+            self._all_apply[policy] = bool(applicable[:, :k].all())
         return self._earned[policy]
 
 
@@ -162,34 +171,59 @@ def simulate(
     weights: np.ndarray,
     policy: np.ndarray,
     aggregation: np.ndarray,
+    consume: Callable[[np.ndarray | slice, dict[str, np.ndarray]], None],
     policies: Sequence[str] = ("rubric",),
     chunk_runs: int | None = None,
-) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
-    """Yield (run indices, outputs) chunk by chunk.
+    workers: int | None = None,
+) -> None:
+    """Compute the totals of every run, chunk by chunk, and hand each chunk to ``consume``.
 
     ``weights`` is runs x base indicators (points that add up to total_points); ``policy`` and
-    ``aggregation`` give each run's index into ``policies`` and :data:`AGGREGATIONS`. Outputs
-    are ``total`` and ``disqualified`` (runs x units) for the runs of the chunk; runs sharing a
-    missing policy and aggregation are processed together.
+    ``aggregation`` give each run's index into ``policies`` and :data:`AGGREGATIONS`. Runs
+    sharing a missing policy and aggregation form chunks; ``consume(rows, totals)`` gets the
+    chunk's run indices (a slice when they are consecutive) and ``total`` / ``disqualified``
+    (runs x units). Chunks run on ``workers`` threads (default: one per core, at most 4):
+    NumPy's sorts and matrix products release the GIL, and every chunk writes its own rows, so
+    the result does not depend on the order in which chunks finish.
     """
     n_units = len(model.ids)
     chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
     factors = weights / model.points  # earned points scale with the weight: earned * w / P
+    tasks = []
     for p, name in enumerate(policies):
-        earned, applicable, bonus = model.earned(name)
-        all_apply = bool(applicable.all())
+        model.earned(name)  # fill the cache before any thread reads it
         for a in range(len(AGGREGATIONS)):
             idx = np.flatnonzero((policy == p) & (aggregation == a))
-            for start in range(0, len(idx), chunk):
-                rows = idx[start : start + chunk]
-                f, w = factors[rows], weights[rows]
-                if a == 0:
-                    E = f @ earned.T
-                    A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
-                    base = rescale_base(E, A, model.rubric.total_points)
-                else:
-                    base = _geometric_base(model, earned, None if all_apply else applicable, f, w)
-                yield rows, finish_totals(base, bonus, model.rubric, model.veto_matrix)
+            tasks += [(idx[start : start + chunk], name, a) for start in range(0, len(idx), chunk)]
+
+    def run(task: tuple[np.ndarray, str, int]) -> None:
+        rows, name, a = task
+        earned, applicable, bonus = model.earned(name)
+        f, w = factors[rows], weights[rows]
+        all_apply = model.all_apply(name)
+        if a == 0:
+            E = f @ earned.T
+            A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
+            base = rescale_base(E, A, model.rubric.total_points)
+        else:
+            base = _geometric_base(model, earned, None if all_apply else applicable, f, w)
+        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
+            rows = slice(int(rows[0]), int(rows[-1]) + 1)
+        consume(rows, finish_totals(base, bonus, model.rubric, model.veto_matrix))
+
+    workers = default_workers(workers)
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            run(task)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(run, task) for task in tasks]:
+            done.result()  # re-raises a worker's exception here
+
+
+def default_workers(workers: int | None) -> int:
+    """``workers`` as given, else one thread per core, at most 4."""
+    return max(1, int(workers)) if workers is not None else min(4, os.cpu_count() or 1)
 
 
 def _geometric_base(
@@ -308,6 +342,7 @@ def uncertainty(
     missing: Sequence[str] | bool | None = None,
     aggregation: Sequence[str] | bool | None = None,
     chunk_runs: int | None = None,
+    workers: int | None = None,
 ) -> Uncertainty:
     """Monte Carlo of the ranking over weights and, opt-in, over further choices.
 
@@ -326,7 +361,9 @@ def uncertainty(
       the sum of earned points by total_points x the weighted geometric mean of each top-level
       dimension's attainment (earned / applicable points; floored at 1 %).
 
-    ``seed`` fixes every draw: the same seed gives an identical result. ``rank_stats`` has the
+    ``seed`` fixes every draw: the same seed gives an identical result. Runs are computed in
+    chunks of ``chunk_runs`` (default: about 2**20 unit-runs per chunk, so memory stays bounded)
+    on ``workers`` threads (default: one per core, at most 4). ``rank_stats`` has the
     id (and name) column, ``nominal_rank``, ``median_rank``, ``q05_rank``, ``q95_rank``,
     ``mean_rank``, ``best_rank``, ``worst_rank``, ``interval`` (q95 - q05), the nominal, median,
     5 % and 95 % totals, ``nominal_tier``, ``same_tier_share`` (share of runs in the nominal
@@ -348,15 +385,17 @@ def uncertainty(
     agg = np.array([AGGREGATIONS.index(a) for a in aggregations])[agg_local]
 
     out = _allocate(model, runs)
-    for rows, totals in simulate(model, weights, policy, agg, policies, chunk_runs):
-        _store(out, rows, totals, model)
+    simulate(
+        model, weights, policy, agg, lambda rows, totals: _store(out, rows, totals, model),
+        policies, chunk_runs, workers,
+    )
 
     choices = pd.DataFrame(
         {"missing": np.asarray(policies, dtype=object)[policy], "aggregation": np.asarray(AGGREGATIONS, dtype=object)[agg]}
     ).rename_axis("run")
     settings = dict(
         runs=runs, weight_noise=weight_noise, seed=seed, level=level,
-        missing=list(policies), aggregation=list(aggregations),
+        missing=list(policies), aggregation=list(aggregations), workers=default_workers(workers),
     )
     return Uncertainty(model=model, runs=out, weights_array=weights, choice_frame=choices, settings=settings)
 
@@ -400,10 +439,8 @@ def _allocate(model: Model, runs: int) -> Runs:
     )
 
 
-def _store(out: Runs, rows: np.ndarray, totals: dict[str, np.ndarray], model: Model) -> None:
+def _store(out: Runs, rows: np.ndarray | slice, totals: dict[str, np.ndarray], model: Model) -> None:
     total, disq = totals["total"], totals["disqualified"]
-    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: a view, no scatter
-        rows = slice(int(rows[0]), int(rows[-1]) + 1)
     out.total[rows] = total
     out.rank[rows] = competition_rank(total, disq)
     for g, values in model.groups.items():
@@ -420,9 +457,12 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
     table = model.nominal.table
     unit = model.rubric.unit
     by_id = table.set_index(unit.id_column).loc[model.ids]
-    sorted_rank = _sorted_per_unit(runs.rank)
+    # the sorts are independent and release the GIL: run them side by side
+    arrays = [runs.rank, runs.total, *runs.group_rank.values()]
+    with ThreadPoolExecutor(max_workers=min(len(arrays), u.settings["workers"])) as pool:
+        sorted_rank, sorted_total, *sorted_groups = pool.map(_sorted_per_unit, arrays)
     q_rank = _order_statistics(sorted_rank, QUANTILES)
-    q_total = _interpolated_quantiles(_sorted_per_unit(runs.total), QUANTILES)
+    q_total = _interpolated_quantiles(sorted_total, QUANTILES)
     nominal_tier = np.asarray(tier_codes(by_id["total"].to_numpy(), by_id["disqualified"].to_numpy(), model.rubric))
     stats: dict[str, object] = {unit.id_column: model.ids.to_numpy()}
     if unit.name_column:
@@ -443,8 +483,8 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
         nominal_tier=by_id["tier"].to_numpy(),
         same_tier_share=(runs.tier == nominal_tier[None, :]).mean(axis=0),
     )
-    for g, ranks in runs.group_rank.items():
-        q = _order_statistics(_sorted_per_unit(ranks), QUANTILES)
+    for g, sorted_group in zip(runs.group_rank, sorted_groups):
+        q = _order_statistics(sorted_group, QUANTILES)
         stats[f"rank_in_{g}"] = by_id[f"rank_in_{g}"].to_numpy()
         stats[f"median_rank_in_{g}"] = q[1]
         stats[f"q05_rank_in_{g}"] = q[0]

@@ -93,6 +93,11 @@ def test_chunking_does_not_change_the_result(data, rubric):
     # BLAS may add up a product of another shape in another order: equal to the last bits or so
     np.testing.assert_allclose(whole.totals.to_numpy(), chunked.totals.to_numpy(), rtol=0, atol=1e-9)
     pd.testing.assert_frame_equal(whole.ranks, chunked.ranks, check_exact=True)
+    # chunks on several threads each write their own runs: the same chunks give the same bits
+    threaded = uncertainty(data, rubric, chunk_runs=7, workers=3, **kw)
+    serial = uncertainty(data, rubric, chunk_runs=7, workers=1, **kw)
+    pd.testing.assert_frame_equal(threaded.totals, serial.totals, check_exact=True)
+    pd.testing.assert_frame_equal(threaded.rank_stats, serial.rank_stats, check_exact=True)
 
 
 # ---------------------------------------------------------------------------------------------
