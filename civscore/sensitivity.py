@@ -31,7 +31,10 @@ from civscore.uncertainty import (
 )
 
 INDEX_COLUMNS = ["factor", "label", "label_en", "S1", "S1_conf", "ST", "ST_conf"]
-CHOICE_LABELS = {"missing": ("缺失值处理方式", "missing-data policy"), "aggregation": ("汇总方式", "aggregation")}
+CHOICE_LABELS = {
+    "missing": ("缺失值处理方式", "missing-data policy"),
+    "aggregation": ("汇总方式", "aggregation"),
+}
 
 
 @dataclass
@@ -214,7 +217,9 @@ def summary_sentences(s: Sensitivity, lang: str = "zh", small: float = 0.05) -> 
             f"(from {Y.min():.2f} to {Y.max():.2f} depending on the factors)."
         ]
     if np.ptp(Y.to_numpy()) == 0:
-        lines.append("没有任何因素改变排名：各指数均为 0。" if zh else "No factor changes the ranking: every index is 0.")
+        lines.append(
+            "没有任何因素改变排名：各指数均为 0。" if zh else "No factor changes the ranking: every index is 0."
+        )
         return lines
     top = idx.iloc[0]
     name = label.iloc[0]

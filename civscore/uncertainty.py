@@ -391,7 +391,10 @@ def uncertainty(
     )
 
     choices = pd.DataFrame(
-        {"missing": np.asarray(policies, dtype=object)[policy], "aggregation": np.asarray(AGGREGATIONS, dtype=object)[agg]}
+        {
+            "missing": np.asarray(policies, dtype=object)[policy],
+            "aggregation": np.asarray(AGGREGATIONS, dtype=object)[agg],
+        }
     ).rename_axis("run")
     settings = dict(
         runs=runs, weight_noise=weight_noise, seed=seed, level=level,
@@ -415,7 +418,10 @@ def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]
     return int(runs), noise
 
 
-def _options(name: str, given: Sequence[str] | bool | None, allowed: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+def _options(
+    name: str, given: Sequence[str] | bool | None, allowed: tuple[str, ...], default: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The options a choice draws from: ``default`` when not opted in, all of them for True."""
     if given is None or given is False:
         return default
     if given is True:
@@ -625,7 +631,8 @@ def _sentences_en(f: dict, word: str) -> list[str]:
     wide = f["wide"]
     if wide["width"] > 0:
         lines.append(
-            f"The widest 5–95% interval is {wide['name']}'s: places {wide['lo']}–{wide['hi']} (nominal {wide['nominal']})."
+            f"The widest 5–95% interval is {wide['name']}'s: places {wide['lo']}–{wide['hi']} "
+            f"(nominal {wide['nominal']})."
         )
     if f["leaders"]:
         parts = ", ".join(f"{name} in {_pct(share)}" for name, share in f["leaders"])
@@ -663,7 +670,8 @@ def _sentences_zh(f: dict, word: str) -> list[str]:
     wide = f["wide"]
     if wide["width"] > 0:
         lines.append(
-            f"名次区间（5%–95%）最宽的是{wide['name']}：第 {wide['lo']}–{wide['hi']} 名（实际第 {wide['nominal']} 名）。"
+            f"名次区间（5%–95%）最宽的是{wide['name']}：第 {wide['lo']}–{wide['hi']} 名"
+            f"（实际第 {wide['nominal']} 名）。"
         )
     if f["leaders"]:
         names = "、".join(name for name, _ in f["leaders"])
