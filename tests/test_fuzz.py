@@ -161,6 +161,27 @@ def test_mutated_rubrics_load_or_raise_rubric_error(tmp_path):
     assert not failures, "\n\n".join(f"iteration {i}: {path}\n{tb}" for i, path, tb in failures[:3])
 
 
+FOUND_BY_FUZZING = [  # (text in base.yaml, replacement): each crashed the loader before its fix
+    ("method: deduction", "method: {a: 1}"),  # TypeError: unhashable type: 'dict'
+    ("method: deduction", "method: []"),  # TypeError: unhashable type: 'list'
+    ("{at_least: 5, points: 3}", "{at_least: 1" + "0" * 400 + ", points: 3}"),  # OverflowError
+    ("total_points: 40", "total_points: 1" + "0" * 400),  # OverflowError in the points sum
+    ("unit: {", "unit: !!timestamp {"),  # AttributeError: MappingNode has no style
+    ("method: deduction", "method: !!int deduction"),  # ValueError from PyYAML's int constructor
+    ("total_points: 40", "total_points: !!float"),  # IndexError from PyYAML's float constructor
+    ("per_item: 2, points: 5", "per_item: 2, points: yes"),  # a model error silently dropped: no rubric
+    ("value: 知晓率,", "value: 1" + "0" * 400 + ","),  # OverflowError in the expression parser
+]
+
+
+@pytest.mark.parametrize("old, new", FOUND_BY_FUZZING)
+def test_inputs_found_by_fuzzing_are_rubric_errors(old, new):
+    text = (CORPUS / "base.yaml").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    with pytest.raises(civscore.RubricError):
+        civscore.parse_rubric_text(text.replace(old, new), "found.yaml")
+
+
 # --- expressions ----------------------------------------------------------------------------------
 
 NAMES = ["a", "b", "常住人口", "`人口(人)`", "`a b`", "`x`", "c1", "ｆｕｌｌ", "_civscore_col_0_", "__class__", "True",
