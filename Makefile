@@ -6,23 +6,34 @@ STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: demo test test-fast bench fuzz sample-data clean
+.PHONY: demo test bench fuzz sample-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## demo: score the bundled rubric and sample data into out/
+## demo: score the bundled rubric and sample data into out/ (ranking, report, rectification lists)
 demo: $(STAMP)
-	$(VENV)/bin/civscore validate rubrics/civilized-community-2025.yaml data/communities_2025.csv
-	$(VENV)/bin/civscore score rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/ranking.csv
-	$(VENV)/bin/civscore score rubrics/civilized-community-2025.yaml data/communities_2025.xlsx -o out/ranking.xlsx
-	@echo "demo outputs are in out/"
+	$(VENV)/bin/civscore validate rubrics/civilized-community-2025.yaml data/communities_2025.xlsx
+	$(VENV)/bin/civscore score rubrics/civilized-community-2025.yaml data/communities_2025.xlsx -o out/ranking.parquet
+	$(VENV)/bin/civscore report rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/report.html
+	$(VENV)/bin/civscore gaps rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/gaps.xlsx
+	$(VENV)/bin/civscore compare -r rubrics/civilized-community-2025.yaml -d data/communities_2024.csv -d data/communities_2025.csv --labels 2024 2025 -o out/compare_2024_2025.xlsx
+	$(VENV)/bin/civscore extract --rubric rubrics/civilized-community-2025.yaml data/reports/SQ*.txt -o out/candidates.xlsx
+	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx"
 
 ## test: every test, notebooks included
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+## fuzz: long fuzz of the rubric loader and expression parser, more property examples (~15 min; not part of test)
+fuzz: $(STAMP)
+	CIVSCORE_FUZZ_SEED=$${CIVSCORE_FUZZ_SEED:-$$(date +%s)} \
+	CIVSCORE_FUZZ_RUBRICS=$${CIVSCORE_FUZZ_RUBRICS:-30000} CIVSCORE_FUZZ_SCORED=$${CIVSCORE_FUZZ_SCORED:-2000} \
+	CIVSCORE_FUZZ_EXPRESSIONS=$${CIVSCORE_FUZZ_EXPRESSIONS:-300000} \
+	CIVSCORE_PROPERTY_EXAMPLES=$${CIVSCORE_PROPERTY_EXAMPLES:-300} \
+	$(PY) -m pytest -q -s tests/test_fuzz.py tests/test_properties.py
 
 ## bench: speed benchmarks (prints ratios; not part of test)
 bench: $(STAMP)

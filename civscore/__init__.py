@@ -10,12 +10,19 @@ The public API (rubric-contract section 7)::
     result.table
 """
 
+from civscore.attainment import attainment
+from civscore.compare import Comparison, compare
 from civscore.data import read_data
 from civscore.engine import score
 from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem, ValidationError
+from civscore.evidence import extract_evidence
+from civscore.evidence_sheet import candidate_sheet
 from civscore.export import write_result
 from civscore.result import Result
+from civscore.report import render_report
 from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema
+from civscore.sensitivity import Sensitivity, sensitivity
+from civscore.uncertainty import Uncertainty, uncertainty
 from civscore.validate import ValidationReport, build_schema, validate
 
 __all__ = [
@@ -28,11 +35,21 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "build_schema",
+    "candidate_sheet",
+    "extract_evidence",
     "load_rubric",
     "parse_rubric_text",
     "read_data",
+    "render_report",
     "rubric_json_schema",
+    "attainment",
+    "Comparison",
+    "compare",
     "score",
+    "Sensitivity",
+    "sensitivity",
+    "Uncertainty",
+    "uncertainty",
     "validate",
     "write_result",
 ]

@@ -137,6 +137,8 @@ def _applicable_points(applicable: np.ndarray, weights: np.ndarray) -> np.ndarra
 
 def rescale_base(E: np.ndarray, A: np.ndarray, total_points: float) -> np.ndarray:
     """``base`` = E * total_points / A (0 where A = 0): the 合理缺项 rescaling of section 5."""
+    if np.all(A > 0):  # the usual case; skips two passes over a runs x units array
+        return E * total_points / A
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(A > 0, E * total_points / np.where(A > 0, A, 1.0), 0.0)
 
@@ -165,7 +167,10 @@ def finish_totals(
             cap = np.where(hit, np.minimum(cap, veto.effect.cap), cap)
         else:
             fail |= hit
-    total = np.minimum(np.maximum(total - deduct, 0.0), cap)
+    # in place: for runs x units these are the largest arrays of a Monte Carlo chunk
+    total -= deduct
+    np.maximum(total, 0.0, out=total)
+    np.minimum(total, cap, out=total)
     return dict(total=total, bonus=bonus, disqualified=fail, veto_matrix=veto_matrix)
 
 
@@ -216,21 +221,29 @@ def competition_rank(total: np.ndarray, disqualified: np.ndarray, groups: pd.Ser
     cls = codes * 2 + np.asarray(disqualified, dtype=bool)
     sorted_ = _sort_packed(batch, cls) if n else None
     if sorted_ is None:
-        sorted_ = _sort_generic(np.round(batch, TIE_DECIMALS), cls, codes)
-    order, same_value, new_group = sorted_
-    pos = np.broadcast_to(np.arange(n), batch.shape)
+        sorted_ = _sort_generic(np.round(batch, TIE_DECIMALS), cls)
+    order, same_value = sorted_
+    # Running maximum of "flat position where the current value began" (a 1-D accumulate is
+    # much faster than one along axis -1); every row begins a new value, so nothing leaks from
+    # one row into the next.
     starts_value = np.ones(batch.shape, bool)
     starts_value[:, 1:] = ~same_value
-    starts_group = np.ones(batch.shape, bool)
-    starts_group[:, 1:] = new_group
-    first = np.maximum.accumulate(np.where(starts_value, pos, 0), axis=-1)
-    start = np.maximum.accumulate(np.where(starts_group, pos, 0), axis=-1)
-    ranks = np.empty(batch.shape, dtype=np.int64)
-    np.put_along_axis(ranks, order, first - start + 1, axis=-1)
+    rank_sorted = np.maximum.accumulate(np.where(starts_value.ravel(), np.arange(batch.size), 0))
+    rank_sorted = rank_sorted.reshape(batch.shape)
+    # Sorted by class first, each group fills the same block of positions in every row: count
+    # from the start of the row and of the unit's group.
+    counts = np.bincount(codes, minlength=1) if n else np.zeros(0, np.int64)
+    group_start = np.repeat(np.cumsum(counts) - counts, counts)
+    rank_sorted -= group_start + (np.arange(batch.shape[0]) * n)[:, None]
+    rank_sorted += 1
+    # scatter back to unit order through flat indices (cheaper than put_along_axis)
+    order += (np.arange(batch.shape[0]) * n)[:, None]
+    ranks = np.empty(batch.size, dtype=np.int64)
+    ranks[order.ravel()] = rank_sorted.ravel()
     return ranks.reshape(total.shape)
 
 
-def _sort_packed(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _sort_packed(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Sort by (class, total descending) as one int64 sort of (class | total | position) bits.
 
     Monte Carlo ranks runs x units at a time; sorting plain integers is several times faster
@@ -260,22 +273,17 @@ def _sort_packed(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.nda
     packed.sort(axis=-1)
     order = packed & ((1 << idx_bits) - 1)
     packed >>= idx_bits  # now (class, key) of each sorted position
-    same_value = packed[:, 1:] == packed[:, :-1]
-    packed >>= key_bits + 1  # now the group
-    return order, same_value, packed[:, 1:] != packed[:, :-1]
+    return order, packed[:, 1:] == packed[:, :-1]
 
 
-def _sort_generic(
-    batch: np.ndarray, cls: np.ndarray, codes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sort_generic(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The same order as :func:`_sort_packed` with an argsort by total, then a stable one by class."""
     order = np.argsort(-batch, axis=-1)
     if len(cls) and cls.min() != cls.max():
         order = np.take_along_axis(order, np.argsort(cls[order], axis=-1, kind="stable"), axis=-1)
     k_sorted = np.take_along_axis(batch, order, axis=-1)
-    c_sorted, g_sorted = cls[order], codes[order]
-    same_value = (k_sorted[:, 1:] == k_sorted[:, :-1]) & (c_sorted[:, 1:] == c_sorted[:, :-1])
-    return order, same_value, g_sorted[:, 1:] != g_sorted[:, :-1]
+    c_sorted = cls[order]
+    return order, (k_sorted[:, 1:] == k_sorted[:, :-1]) & (c_sorted[:, 1:] == c_sorted[:, :-1])
 
 
 def veto_labels(veto_matrix: np.ndarray, veto_ids: list[str]) -> np.ndarray:

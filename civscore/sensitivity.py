@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from civscore.engine import competition_rank
 from civscore.rubric.model import Rubric
@@ -94,6 +92,8 @@ def sensitivity(
     aggregations = _options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
     model = build_model(data, rubric)
     problem, labels = _problem(model, weight_noise, policies, aggregations)
+    from SALib.sample import sobol as sobol_sample  # SALib loads SciPy: ~1 s kept out of `import civscore`
+
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     D = len(model.rubric.dimensions)
     weights = rescaled_weights(model, X[:, :D][:, model.dim_codes])
@@ -188,6 +188,8 @@ def _indices(
     # SALib seeds its bootstrap only `if seed:`, so seed=0 would draw from NumPy's global state;
     # hand it a non-zero seed derived from ours (None stays None: a fresh draw each time)
     boot_seed = None if seed is None else int(np.random.default_rng(seed).integers(1, 2**31 - 1))
+    from SALib.analyze import sobol as sobol_analyze
+
     Si = sobol_analyze.analyze(
         problem, Y, calc_second_order=False, num_resamples=num_resamples, conf_level=conf_level, seed=boot_seed
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 
 from civscore.errors import CivscoreError
 
-COMMAND_MODULES = ["core"]
+COMMAND_MODULES = ["core", "explain", "report", "extract"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -36,10 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = _sigterm_as_interrupt()
     try:
         return int(args.run(args) or EXIT_OK)
     except CivscoreError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # e.g. the output is open in Excel, or the folder is read-only
+        where = exc.filename or "a file"
+        print(f"civscore: cannot write {where}: {exc.strerror or exc}. Nothing was changed.", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
@@ -53,6 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _sigterm_as_interrupt():
+    """Let `kill` (SIGTERM) unwind like Ctrl-C, so atomic writes remove their temp files."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 def _utf8_streams() -> None:

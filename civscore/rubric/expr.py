@@ -12,7 +12,9 @@ for private placeholder identifiers before parsing and swapped back afterwards.
 from __future__ import annotations
 
 import ast
+import math
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -105,7 +107,9 @@ def parse(source: str, context: Literal["value", "when"]) -> Expression:
     if _PLACEHOLDER.split("{")[0] in _BACKTICK.sub("", source):
         raise ExpressionError("uses a reserved name")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # "1and x" only warns in Python; here it is an error, not noise
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         where = f" at character {exc.offset}" if exc.offset else ""
         raise ExpressionError(f"is not a valid expression{where}: {exc.msg}") from None
@@ -152,7 +156,13 @@ class _Builder:
                     f"uses {value!r}, which is not allowed; a column with that name must be written in backticks"
                 )
             if isinstance(value, (int, float)):
-                return Node("num", const=float(value))
+                try:
+                    number = float(value)
+                except OverflowError:  # an integer literal of 400 digits
+                    number = math.inf
+                if not math.isfinite(number):
+                    raise ExpressionError(f"uses the number {self._src(node)}, which is too large")
+                return Node("num", const=number)
             if isinstance(value, str):
                 if self.context != "when":
                     raise ExpressionError("text literals are only allowed in comparisons of a `when`")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import ValidationError
 
@@ -81,8 +83,16 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     try:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:
-        indicator_paths = {o.path for o in owners if o.kind in ("indicator", "bonus")}
-        problems.extend(_translate(exc, label, lines, skip_value_errors_at=indicator_paths))
+        # the model's method-rule errors repeat what _method_rules said item by item; skip them
+        # only where _method_rules did speak (it sees raw values, which may not be numbers yet)
+        indicator_paths = {
+            o.path for o in owners
+            if o.kind in ("indicator", "bonus") and indicator_rule_problems(_get(raw, o.path))
+        }
+        # a value the YAML walker already refused (e.g. a disallowed tag) is not reported twice
+        refused = {p.path for p in walker.problems}
+        translated = _translate(exc, label, lines, skip_value_errors_at=indicator_paths)
+        problems.extend(p for p in translated if p.path not in refused)
     if rubric is not None:
         problems.extend(_column_conflicts(rubric, owners, label, lines))
     if problems:
@@ -143,7 +153,26 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+def _flow_too_deep(text: str) -> int | None:
+    """The line where [ / { brackets first nest deeper than MAX_DEPTH, if they do.
+
+    PyYAML's scanner slows down with every open bracket it holds (seconds for a few thousand),
+    so such a file is refused before it is parsed. Brackets inside quotes count too: harmless,
+    as no real rubric nests anything near this deep.
+    """
+    codes = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    step = np.isin(codes, (ord("["), ord("{"))).astype(np.int32) - np.isin(codes, (ord("]"), ord("}")))
+    depth = np.cumsum(step)
+    if depth.size == 0 or depth.max() <= MAX_DEPTH:
+        return None
+    first = int(np.argmax(depth > MAX_DEPTH))
+    return int(np.count_nonzero(codes[:first] == ord("\n"))) + 1
+
+
 def _compose(text: str) -> yaml.Node:
+    deep_at = _flow_too_deep(text)
+    if deep_at is not None:
+        raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", deep_at)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -183,7 +212,7 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", _line(node))
         self.lines.setdefault(path, _line(node))
-        if node.tag == "tag:yaml.org,2002:timestamp" and node.style is None:
+        if node.tag == "tag:yaml.org,2002:timestamp" and isinstance(node, yaml.ScalarNode) and node.style is None:
             return node.value  # `version: 2025-01-01` is text; where a number is needed the model says so
         if node.tag not in _ALLOWED_TAGS:
             self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
@@ -204,7 +233,13 @@ class _Walker:
             return None
         if text and node.style is None and node.tag != "tag:yaml.org,2002:str":
             return node.value
-        return self._scalars.construct_object(node)
+        if node.tag == "tag:yaml.org,2002:bool":
+            return node.value  # no rubric key takes yes/no: keep the word, so messages quote it
+        try:
+            return self._scalars.construct_object(node)
+        except Exception:  # PyYAML raises many kinds for a tag on odd text (`!!int bands`, `!!float ""`)
+            self._problem(path, node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+            return None
 
     def _collection(self, node: yaml.CollectionNode, path: Path_, depth: int, text: bool) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -312,7 +347,12 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
 
 
 def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
@@ -416,15 +456,24 @@ def _translate(
             text = msg.removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch":
             where = loc
-            text = f"{value!r} may only use letters, digits, '-' and '_'"
+            text = f"{_shown(value)} may only use letters, digits, '-' and '_'"
         elif kind == "literal_error":
             where = loc
-            text = f"must be {msg.removeprefix('Input should be ')}, not {value!r}"
+            text = f"must be {msg.removeprefix('Input should be ')}, not {_shown(value)}"
+        elif kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
+            where = loc
+            text = f"must be a number, not {_shown(value)}"
         else:
             where = loc
-            text = f"{msg.replace('Input should be', 'must be')}, not {value!r}" if value is not None else msg
+            text = msg.replace("Input should be", "must be") + (f", not {_shown(value)}" if value is not None else "")
         problems.append(RubricProblem(label, _line_of(where, lines), format_path(where), text))
     return problems
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value quoted for a message, shortened so that a pasted paragraph stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _UNION_TAGS = {"literal['fail']", "CapEffect", "DeductEffect", "function-wrap[_effect_words()]"}

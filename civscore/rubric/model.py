@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from civscore.rubric.expr import Expression, ExpressionError, parse
 
@@ -82,7 +82,7 @@ class Indicator(_Strict):
         try:
             parse(v, "value")
         except ExpressionError as exc:
-            raise ValueError(f"expression {v!r} {exc}") from None
+            raise ValueError(f"expression {_shown(v)} {exc}") from None
         return v
 
     @model_validator(mode="after")
@@ -101,8 +101,18 @@ class Indicator(_Strict):
         return self._expr
 
 
+def _shown(source: str, limit: int = 80) -> str:
+    """An expression quoted for a message, shortened so a 2,000-character typo stays readable."""
+    return repr(source if len(source) <= limit else source[: limit - 1] + "…")
+
+
 def _num(x: Any) -> float | None:
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return None
+    try:
+        return float(x)
+    except OverflowError:  # an integer of hundreds of digits: the model itself reports it
+        return None
 
 
 def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -112,7 +122,7 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
     report these rules even when some other key of the same indicator is malformed.
     """
     method = ind.get("method")
-    if method not in METHOD_KEYS:
+    if not isinstance(method, str) or method not in METHOD_KEYS:
         return []
     needed, optional = METHOD_KEYS[method]
     given = {k for k in ALL_METHOD_KEYS if ind.get(k) is not None}
@@ -202,7 +212,7 @@ class Veto(_Strict):
         try:
             parse(v, "when")
         except ExpressionError as exc:
-            raise ValueError(f"expression {v!r} {exc}") from None
+            raise ValueError(f"expression {_shown(v)} {exc}") from None
         return v
 
     @field_validator("effect", mode="wrap")
@@ -284,11 +294,15 @@ class Rubric(_Strict):
             raise ValueError(f"tier names used more than once: {', '.join(dup)}")
         return tiers
 
-    @model_validator(mode="after")
-    def _veto_tier_known(self) -> Rubric:
-        if self.veto_tier is not None and self.veto_tier not in {t.name for t in self.tiers}:
-            raise ValueError(f"veto_tier {self.veto_tier!r} is not one of the tiers")
-        return self
+    @field_validator("veto_tier")
+    @classmethod
+    def _veto_tier_known(cls, veto_tier: str | None, info: ValidationInfo) -> str | None:
+        # a field validator (tiers are checked first) so that the message points at veto_tier's line
+        tiers = info.data.get("tiers")
+        if veto_tier is not None and tiers is not None and veto_tier not in {t.name for t in tiers}:
+            names = ", ".join(t.name for t in tiers)
+            raise ValueError(f"veto_tier {veto_tier!r} is not one of the tiers ({names})")
+        return veto_tier
 
     # --- views used by the engine -------------------------------------------------------------
 
