@@ -10,7 +10,7 @@ import pandas as pd
 from civscore.data import read_data
 from civscore.export import UnsupportedFormat, check_output_path, write_table
 from civscore.rubric import Rubric, load_rubric
-from civscore.validate import ValidationReport
+from civscore.validate import Checked, ValidationReport, check
 
 MAX_PRINTED_PROBLEMS = 200
 
@@ -44,6 +44,17 @@ def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame | None]:
     rubric = load_rubric(args.rubric)
     data = read_data(args.data, rubric, sheet=args.sheet) if args.data else None
     return rubric, data
+
+
+def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame) -> Checked | None:
+    """Validate for a command that writes ``args.output``: the checked data, or None after
+    printing every problem and saying that nothing was written."""
+    checked = check(data, rubric)
+    if checked.report.ok:
+        return checked
+    print_report(checked.report, args, stream=sys.stderr)
+    print(f"{args.output} was not written.", file=sys.stderr)
+    return None
 
 
 def print_report(report: ValidationReport, args: argparse.Namespace, stream=None) -> None:

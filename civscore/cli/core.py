@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from civscore.cli.common import add_data_args, add_problems_arg, load_inputs, output_format, print_report
+from civscore.cli.common import (
+    add_data_args,
+    add_problems_arg,
+    check_or_report,
+    load_inputs,
+    output_format,
+    print_report,
+)
 from civscore.engine import score_checked
 from civscore.export import write_result
 from civscore.rubric.load import rubric_json_schema_text
@@ -52,10 +59,8 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_score(args: argparse.Namespace) -> int:
     output_format(args.parser, args.output)
     rubric, data = load_inputs(args)
-    checked = check(data, rubric)
-    if not checked.report.ok:
-        print_report(checked.report, args, stream=sys.stderr)
-        print(f"{args.output} was not written.", file=sys.stderr)
+    checked = check_or_report(args, rubric, data)
+    if checked is None:
         return 1
     result = score_checked(data, rubric, checked)
     write_result(result, args.output)

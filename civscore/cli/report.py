@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from civscore.cli.common import add_data_args, add_problems_arg, load_inputs, output_format, print_report
-from civscore.validate import check
+from civscore.cli.common import add_data_args, add_problems_arg, check_or_report, load_inputs, output_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,10 +36,7 @@ def run_report(args: argparse.Namespace) -> int:
     # Validate here first: a bad file gets the same plain report as `civscore validate` in a
     # second, instead of a failed notebook cell after the kernel has started.
     rubric, data = load_inputs(args)
-    checked = check(data, rubric)
-    if not checked.report.ok:
-        print_report(checked.report, args, stream=sys.stderr)
-        print(f"{args.output} was not written.", file=sys.stderr)
+    if check_or_report(args, rubric, data) is None:
         return 1
     try:
         files = render_report(args.rubric, args.data, args.output, output_dir=args.output_dir,

@@ -79,10 +79,7 @@ class Indicator(_Strict):
     @field_validator("value")
     @classmethod
     def _value_parses(cls, v: str) -> str:
-        try:
-            parse(v, "value")
-        except ExpressionError as exc:
-            raise ValueError(f"expression {_shown(v)} {exc}") from None
+        _parse_or_explain(v, "value")
         return v
 
     @model_validator(mode="after")
@@ -104,6 +101,14 @@ class Indicator(_Strict):
 def _shown(source: str, limit: int = 80) -> str:
     """An expression quoted for a message, shortened so a 2,000-character typo stays readable."""
     return repr(source if len(source) <= limit else source[: limit - 1] + "…")
+
+
+def _parse_or_explain(source: str, context: str) -> Expression:
+    """Parse an expression, turning a refusal into a validation error that quotes it."""
+    try:
+        return parse(source, context)
+    except ExpressionError as exc:
+        raise ValueError(f"expression {_shown(source)} {exc}") from None
 
 
 def _num(x: Any) -> float | None:
@@ -209,10 +214,7 @@ class Veto(_Strict):
     @field_validator("when")
     @classmethod
     def _when_parses(cls, v: str) -> str:
-        try:
-            parse(v, "when")
-        except ExpressionError as exc:
-            raise ValueError(f"expression {_shown(v)} {exc}") from None
+        _parse_or_explain(v, "when")
         return v
 
     @field_validator("effect", mode="wrap")
