@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(VENV)/bin/civscore gaps rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/gaps.xlsx
 	$(VENV)/bin/civscore compare -r rubrics/civilized-community-2025.yaml -d data/communities_2024.csv -d data/communities_2025.csv --labels 2024 2025 -o out/compare_2024_2025.xlsx
 	$(VENV)/bin/civscore extract --rubric rubrics/civilized-community-2025.yaml data/reports/SQ*.txt -o out/candidates.xlsx
-	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx"
+	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx"
 
 ## test: every test, notebooks included
 test: $(STAMP)

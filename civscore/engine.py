@@ -12,7 +12,7 @@ import pandas as pd
 from civscore.errors import ValidationError
 from civscore.methods import points_for
 from civscore.result import Result
-from civscore.rubric.model import CapEffect, DeductEffect, Rubric
+from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
 from civscore.validate import Checked, check
 
 TIER_TOLERANCE = 1e-9
@@ -43,7 +43,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Resul
     # column-major: every per-indicator step below reads and writes one contiguous column
     raw = np.empty((n, len(indicators)), order="F")
     for j, ind in enumerate(indicators):
-        raw[:, j] = points_for(ind, checked.values[ind.id])
+        raw[:, j] = points_for(ind, _method_input(ind, checked))
     missing = np.isnan(raw)
     policies = [rubric.missing_policy(ind) for ind in indicators]
     earned, applicable, imputed = apply_missing(raw, policies, n_base=len(base))
@@ -66,17 +66,29 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Resul
 
     table = _result_table(frame, rubric, ids, totals, dims)
     cols = [ind.id for ind in indicators]
+    # copy=False: the matrices are column-major already, i.e. laid out as pandas blocks; they
+    # are not touched again, so sharing them costs nothing and saves copying units x indicators
     return Result(
         rubric=rubric,
         table=table,
-        points=pd.DataFrame(earned, index=ids, columns=cols),
-        applicable=pd.DataFrame(applicable, index=ids, columns=cols),
-        missing=pd.DataFrame(missing, index=ids, columns=cols),
-        imputed=pd.DataFrame(imputed, index=ids, columns=cols),
+        points=pd.DataFrame(earned, index=ids, columns=cols, copy=False),
+        applicable=pd.DataFrame(applicable, index=ids, columns=cols, copy=False),
+        missing=pd.DataFrame(missing, index=ids, columns=cols, copy=False),
+        imputed=pd.DataFrame(imputed, index=ids, columns=cols, copy=False),
         values=lambda: pd.DataFrame(evaluated, index=ids),
-        vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes]),
+        vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
     )
+
+
+def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categorical:
+    """The indicator's evaluated value; a bare text column comes with the labels already coded
+    by validation, so the categorical method does not hash 200,000 strings a second time."""
+    column = ind.expression.bare_column
+    parsed = checked.cache.parsed(column) if column is not None else None
+    if parsed is not None and parsed.codes is not None:
+        return pd.Categorical.from_codes(parsed.codes, parsed.labels)
+    return checked.values[ind.id]
 
 
 def apply_missing(
@@ -88,7 +100,8 @@ def apply_missing(
     simply earns 0, as the contract says.
     """
     missing = np.isnan(raw)
-    earned = np.nan_to_num(raw, nan=0.0, copy=True)  # keeps raw's memory layout, unlike np.where
+    earned = raw.copy(order="K")  # keeps the column-major layout, unlike np.where
+    np.copyto(earned, 0.0, where=missing)
     applicable = np.ones_like(missing)
     imputed = np.zeros_like(missing)
     for j, policy in enumerate(policies):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from civscore.rubric.model import Indicator
 
@@ -68,10 +69,11 @@ def count(v: np.ndarray, ind: Indicator) -> np.ndarray:
 
 @method("categorical")
 def categorical(v: np.ndarray, ind: Indicator) -> np.ndarray:
-    """The points the `map` gives the label; NaN for missing (unknown labels are a data error)."""
-    import pandas as pd
-
-    return pd.Series(v, dtype=object).map(ind.map).to_numpy(dtype=float, na_value=np.nan)
+    """The points the `map` gives each label (an object array or a pandas Categorical); NaN for
+    missing. Unknown labels never get here: validation reports them."""
+    codes, labels = pd.factorize(v)  # one hashing pass; then one lookup per distinct label
+    table = np.array([ind.map.get(label, np.nan) for label in labels] + [np.nan])
+    return table[codes]  # code -1 (missing) picks the trailing NaN
 
 
 def points_for(indicator: Indicator, values: np.ndarray) -> np.ndarray:

@@ -84,6 +84,8 @@ class Parsed:
     values: np.ndarray
     missing: np.ndarray
     bad: np.ndarray
+    codes: np.ndarray | None = None  # text only: index into `labels` per cell, -1 if missing
+    labels: np.ndarray | None = None
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -160,9 +162,11 @@ def parse_text(col: pd.Series) -> Parsed:
     if col.dtype == object or pd.api.types.is_float_dtype(col.dtype):
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     missing = _missing_words(text)
-    values = text.to_numpy(dtype=object, na_value=None, copy=True)
-    values[missing] = None
-    return Parsed(values, missing, np.zeros(len(col), bool))
+    # one hashing pass over the column; every later step works per distinct label
+    codes, labels = pd.factorize(text.where(~missing))
+    labels = np.asarray(labels, dtype=object)
+    values = np.append(labels, None)[codes]  # code -1 (missing) picks the trailing None
+    return Parsed(values, missing, np.zeros(len(col), bool), codes=codes, labels=labels)
 
 
 PARSERS = {"number": parse_number, "boolean": parse_boolean, "text": parse_text}
@@ -206,6 +210,10 @@ class ColumnCache:
 
     def values(self, name: str) -> np.ndarray:
         return self[name].values
+
+    def parsed(self, name: str) -> Parsed | None:
+        """The column as parsed so far, or None if nothing has read it."""
+        return self._parsed.get(name)
 
 
 # --- the pandera schema -----------------------------------------------------------------------
@@ -295,7 +303,8 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
 
 
 def _not_in(p: Parsed, labels: frozenset[str]) -> np.ndarray:
-    return ~pd.Series(p.values, dtype=object).isin(labels).to_numpy() & ~p.missing
+    unknown = np.array([label not in labels for label in p.labels] + [False])
+    return unknown[p.codes]  # code -1 (missing) picks the trailing False
 
 
 def _users(rubric: Rubric) -> dict[str, list[Indicator]]:
