@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CivscoreError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:  # `civscore explain ... | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # e.g. the output is open in Excel, or the folder is read-only
         where = exc.filename or "a file"
         print(f"civscore: cannot write {where}: {exc.strerror or exc}. Nothing was changed.", file=sys.stderr)
