@@ -12,13 +12,6 @@ import pandas as pd
 from civscore.explain import EPS, indicator_table
 from civscore.result import Result
 
-ATTAINMENT_COLUMNS = [
-    "indicator", "name", "kind", "dimension_id", "dimension", "method", "points", "units",
-    "mean_points", "mean_attainment", "share_full", "share_zero", "spread", "p10", "p90",
-    "share_missing",
-]
-
-
 def attainment_matrix(result: Result) -> pd.DataFrame:
     """Units x indicators: earned / points, NaN where the indicator does not apply."""
     info = indicator_table(result.rubric)

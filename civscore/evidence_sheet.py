@@ -202,6 +202,8 @@ def _read_text(path: Path) -> str:
         raise DataError(str(path), "no such report file") from None
     except IsADirectoryError:
         raise DataError(str(path), "is a folder, not a report file") from None
+    except OSError as exc:
+        raise DataError(str(path), f"cannot be read: {exc.strerror or exc}") from None
     if b"\x00" in raw[:65536]:
         raise DataError(str(path), "is a binary file, not a plain-text report (save it as .txt)")
     for encoding in ("utf-8-sig", "gb18030"):

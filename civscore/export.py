@@ -18,7 +18,6 @@ from civscore.rubric.model import Rubric
 
 RESULT_FORMATS = (".csv", ".xlsx", ".parquet")
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-SCORE_COLUMNS = ("total", "base", "bonus")
 
 
 class UnsupportedFormat(ValueError):

@@ -47,15 +47,18 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise DataError(label, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
-    _check_file(path, label)
-    if suffix == ".csv":
-        frame = _read_csv(path, label)
-    elif suffix == ".xlsx":
-        frame = _read_xlsx(path, label, sheet)
-    else:
-        frame = _read_parquet(path, label)
     if sheet is not None and suffix != ".xlsx":
         raise DataError(label, "--sheet applies only to .xlsx files")
+    _check_file(path, label)
+    try:
+        if suffix == ".csv":
+            frame = _read_csv(path, label)
+        elif suffix == ".xlsx":
+            frame = _read_xlsx(path, label, sheet)
+        else:
+            frame = _read_parquet(path, label)
+    except OSError as exc:  # permissions, a file removed while reading, a network drive gone
+        raise DataError(label, f"cannot be read: {exc.strerror or exc}") from None
     _check_frame(frame, label)
     frame.attrs["source"] = label
     frame.attrs["first_row"] = 2  # row 1 is the header in every supported format
@@ -297,12 +300,13 @@ def _unpacked_size(path: Path, label: str) -> int:
 
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+    if path.stat().st_size < 12:  # header magic + footer length + footer magic
+        raise DataError(label, "is too short to be a Parquet file")
     with open(path, "rb") as fh:
         head = fh.read(4)
         fh.seek(-4, os.SEEK_END)
         tail = fh.read(4)
-    # header magic + footer length + footer magic take 12 bytes: anything shorter is just not Parquet
-    if head == b"PAR1" and tail != b"PAR1" and path.stat().st_size >= 12:
+    if head == b"PAR1" and tail != b"PAR1":
         raise DataError(label, "is a truncated Parquet file (its footer is missing); write or copy it again")
     try:
         import pyarrow.parquet as pq

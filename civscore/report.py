@@ -31,7 +31,6 @@ from civscore.result import Result
 from civscore.validate import ValidationReport
 
 NOTEBOOK_NAME = "01_evaluate.ipynb"
-PARAMETERS = ("rubric_path", "data_path", "output_dir")
 # papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
 CELL_TIMEOUT = 600
 SCORE_HEADERS = {"total": "总分", "base": "基础分", "bonus": "特色加分", "tier": "等级",

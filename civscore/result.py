@@ -12,7 +12,7 @@ from civscore.rubric.model import Rubric
 from civscore.validate import ValidationReport
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # a repr or == would build and compare the large matrices
 class Result:
     """A scored and ranked data set.
 
@@ -58,6 +58,9 @@ class Result:
         from civscore.gaps import gaps
 
         return gaps(self, unit_id)
+
+    def __repr__(self) -> str:
+        return f"<civscore.Result: {len(self.table)} units scored with {self.rubric.id} {self.rubric.version}>"
 
     def _repr_html_(self) -> str:
         return self.table._repr_html_()

@@ -28,7 +28,6 @@ from civscore.uncertainty import (
     simulate,
 )
 
-INDEX_COLUMNS = ["factor", "label", "label_en", "S1", "S1_conf", "ST", "ST_conf"]
 CHOICE_LABELS = {
     "missing": ("缺失值处理方式", "missing-data policy"),
     "aggregation": ("汇总方式", "aggregation"),

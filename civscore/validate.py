@@ -115,12 +115,15 @@ def parse_number(col: pd.Series) -> Parsed:
     if col.dtype == object and col.map(type).isin([bool, pd.Timestamp]).any():
         col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
-    text = _as_text(col)
-    missing = _missing_words(text)
-    retry = np.isnan(values) & ~missing
-    if retry.any():
-        cleaned = text[retry].map(_clean_number_text)
-        values[retry] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    missing = np.zeros(len(col), bool)
+    unread = np.flatnonzero(np.isnan(values))  # usually few: only these cells need text handling
+    if unread.size:
+        text = _as_text(col.iloc[unread])
+        missing[unread] = _missing_words(text)
+        retry = ~missing[unread]
+        if retry.any():
+            cleaned = text[retry].map(_clean_number_text)
+            values[unread[retry]] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = (np.isnan(values) | np.isinf(values)) & ~missing
     values[bad | missing] = np.nan
     return Parsed(values, missing, bad)
@@ -245,7 +248,7 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
             nullable=True,
             checks=[
                 _check(lambda s: ~_blank(s), "unit id must not be empty"),
-                _check(lambda s: ~_normalised_ids(s).duplicated(keep=False), "unit id must be unique"),
+                _check(lambda s: ~unit_labels(s).duplicated(keep=False) | _blank(s), "unit id must be unique"),
             ],
         )
     }
@@ -321,10 +324,15 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna() | (s.astype("string").str.strip() == "").fillna(True)
 
 
-def _normalised_ids(s: pd.Series) -> pd.Series:
+def unit_labels(s: pd.Series) -> pd.Series:
+    """Unit ids as the result shows them: numbers kept; text trimmed, Excel's 1001.0 read as "1001".
+
+    The uniqueness check and the result use this one function, so two cells that become the same
+    id in the result are always reported as duplicates.
+    """
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s
-    return s.astype("string").str.strip()
+    return pd.Series(parse_text(s).values, index=s.index, dtype=object)
 
 
 # --- running the checks -----------------------------------------------------------------------
@@ -448,10 +456,7 @@ def _unit_ids(frame: pd.DataFrame, rubric: Rubric) -> pd.Index:
     col = rubric.unit.id_column
     if col not in frame.columns:
         return pd.RangeIndex(len(frame))
-    ids = frame[col]
-    if pd.api.types.is_numeric_dtype(ids.dtype):
-        return pd.Index(ids, name=col)
-    return pd.Index(parse_text(ids).values, name=col)
+    return pd.Index(unit_labels(frame[col]), name=col)
 
 
 def _problem_table(

@@ -103,3 +103,10 @@ def test_problems_file(tmp_path):
     problems = pd.read_csv(out, encoding="utf-8-sig")
     assert list(problems.columns) == ["file", "row", "unit", "column", "value", "rule"]
     assert len(problems) == 8
+
+
+def test_gaps_by_an_unknown_column_is_wrong_usage(tmp_path):
+    r = civscore("gaps", RUBRIC, DATA, "-o", tmp_path / "g.xlsx", "--by", "区县")
+    assert r.returncode == 2
+    assert "--by '区县' is not a unit column of the rubric; choose one of: 社区代码, 社区名称, 街道" in r.stderr
+    assert not (tmp_path / "g.xlsx").exists()

@@ -100,7 +100,7 @@ def test_parquet_round_trip(tmp_path, rubric):
         ("d.csv", "a,b\n".encode(), "has a header but no data rows"),
         ("d.txt", b"a,b\n1,2\n", "unsupported file type '.txt'; use .csv, .xlsx or .parquet"),
         ("d.xlsx", b"a,b\n1,2\n", "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)"),
-        ("d.parquet", b"PAR1garbage", "is not a readable Parquet file (ArrowInvalid)"),
+        ("d.parquet", b"PAR1garbagePAR1", "is not a readable Parquet file (ArrowInvalid)"),
     ],
 )
 def test_unreadable_files_get_one_line(tmp_path, name, content, message):
@@ -213,3 +213,23 @@ def test_parquet_output(tmp_path, result):
 )
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
+
+
+def test_ids_that_become_equal_are_duplicates():
+    rubric = one_indicator("{id: a, name: A, value: x, method: linear, zero: 0, full: 1, points: 10}")
+    data = pd.DataFrame({"uid": pd.Series([1001.0, "1001", " 1002 ", "1002"], dtype=object), "x": [1, 1, 1, 1]})
+    report = civscore.validate(data, rubric)
+    assert report.problems["rule"].tolist() == ["unit id must be unique"] * 4
+    assert report.problems["unit"].tolist() == ["1001", "1001", "1002", "1002"]
+
+
+def test_a_parquet_file_of_three_bytes(tmp_path):
+    path = tmp_path / "d.parquet"
+    path.write_bytes(b"PAR")
+    with pytest.raises(civscore.DataError, match="is too short to be a Parquet file"):
+        civscore.read_data(path)
+
+
+def test_sheet_on_a_csv_is_refused_before_reading(tmp_path):
+    with pytest.raises(civscore.DataError, match="--sheet applies only to .xlsx files"):
+        civscore.read_data(tmp_path / "missing.csv", sheet="x")

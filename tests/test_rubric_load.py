@@ -184,3 +184,10 @@ def test_json_schema_describes_the_format():
     indicator = schema["$defs"]["Indicator"]
     assert indicator["properties"]["method"]["enum"] == ["boolean", "linear", "bands", "deduction", "count", "categorical"]
     json.dumps(schema)  # serialisable
+
+
+def test_categorical_needs_a_single_column():
+    got = problems_of(HEADER + GOOD.replace(
+        "{id: a, name: A, value: x, method: boolean, points: 4}",
+        "{id: a, name: A, value: x + y, method: categorical, points: 4, map: {'3': 4}}"))
+    assert "r.yaml:10 dimensions[0].indicators[0].value: method categorical needs a single column as its value (its labels are text)" in got

@@ -39,8 +39,8 @@ UNSAFE_LOADERS = {"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoa
 def unsafe_calls(source: str, name: str = "<source>") -> list[str]:
     """Calls that could run text as code, found in the syntax tree (so docstrings don't count).
 
-    pandas' DataFrame.eval / .query evaluate expression strings too; they are allowed only with a
-    string literal, which cannot carry anything from a rubric or a data file.
+    pandas' DataFrame.eval / .query evaluate expression strings too, so the package uses boolean
+    masks instead and any such call is flagged.
     """
     found = []
     for node in ast.walk(ast.parse(source, name)):
@@ -53,9 +53,8 @@ def unsafe_calls(source: str, name: str = "<source>") -> list[str]:
                 owner = func.value.id if isinstance(func.value, ast.Name) else None
                 if (owner, func.attr) in FORBIDDEN_ATTRIBUTES:
                     found.append(f"{where} {owner}.{func.attr}()")
-                literal = node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-                if func.attr in ("eval", "query") and not literal:
-                    found.append(f"{where} .{func.attr}() on a computed string")
+                if func.attr in ("eval", "query"):
+                    found.append(f"{where} .{func.attr}()")
             for kw in node.keywords:
                 if kw.arg == "shell" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
                     found.append(f"{where} shell=True")
@@ -103,8 +102,8 @@ def test_the_scan_would_catch_a_planted_eval(planted):
     assert unsafe_calls(planted) or eval_exec_names(planted)
 
 
-def test_pandas_query_with_a_literal_is_not_flagged():
-    assert unsafe_calls("frame.query('rank_change > 0')") == []
+def test_pandas_query_is_flagged_even_with_a_literal():
+    assert unsafe_calls("frame.query('rank_change > 0')") == ["<source>:1 .query()"]
 
 
 def test_python_tags_never_run(tmp_path):

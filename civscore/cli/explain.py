@@ -96,16 +96,16 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def run_gaps(args: argparse.Namespace) -> int:
     suffix = output_format(args.parser, args.output)
+    if args.by is not None:
+        unit = load_rubric(args.rubric).unit
+        choices = [c for c in (unit.id_column, unit.name_column, *unit.group_columns) if c]
+        if args.by not in choices:  # wrong usage: say so (exit 2) before any scoring
+            args.parser.error(f"--by {args.by!r} is not a unit column of the rubric; choose one of: {', '.join(choices)}")
     result = _score(args.rubric, args.data, args.sheet, args)
     if result is None:
         print(f"{args.output} was not written.", file=sys.stderr)
         return 1
     table = gaps(result, args.unit)
-    if args.by is not None and args.by not in table.columns:
-        cols = [c for c in table.columns[:3]]
-        print(f"--by {args.by!r}: not a unit column of the result (try one of: {', '.join(cols)}); "
-              f"{args.output} was not written.", file=sys.stderr)
-        return 1
     n_units = table[result.id_column].nunique()
     n_veto = int(table["kind"].str.startswith("veto").sum())
     if suffix == ".xlsx":

@@ -57,8 +57,9 @@ def slope_chart(comp: Comparison, n: int = 5) -> Figure:
     la, lb = comp.labels
     both = comp.units[comp.units["status"] == "both"]
     labels = _labels(comp)
-    risers = set(comp.risers(n).query("rank_change > 0")[comp.id_column])
-    fallers = set(comp.fallers(n).query("rank_change < 0")[comp.id_column])
+    up, down = comp.risers(n), comp.fallers(n)
+    risers = set(up.loc[up["rank_change"] > 0, comp.id_column])
+    fallers = set(down.loc[down["rank_change"] < 0, comp.id_column])
     fig, ax = figure(7, max(5.0, 0.12 * len(both) + 2))
     ids = both[comp.id_column].to_numpy()
     ra = both["rank_a"].to_numpy(dtype=float)
@@ -97,8 +98,10 @@ def slope_chart(comp: Comparison, n: int = 5) -> Figure:
 def movers_chart(comp: Comparison, n: int = 5) -> Figure:
     """The ``n`` biggest risers and fallers: change of total as bars, the rank move as text."""
     la, lb = comp.labels
-    up = comp.risers(n).query("rank_change > 0")
-    down = comp.fallers(n).query("rank_change < 0").iloc[::-1]
+    up = comp.risers(n)
+    up = up[up["rank_change"] > 0]
+    down = comp.fallers(n)
+    down = down[down["rank_change"] < 0].iloc[::-1]
     part = pd.concat([up, down])
     labels = _labels(comp)
     fig, ax = figure(8, max(3.0, 0.38 * len(part) + 1.6))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 Kind = Literal["number", "boolean", "text"]
 
@@ -303,7 +304,7 @@ def _compare(op: str, a, b, n: int) -> np.ndarray:
         if isinstance(col, str):  # two literals
             same = np.full(n, col == lit)
             return same if op == "==" else ~same
-        present = np.array([v is not None for v in col], dtype=bool) if col.dtype == object else ~np.isnan(col)
+        present = pd.notna(col) if col.dtype == object else ~np.isnan(col)
         equal = np.asarray(col == lit, dtype=bool)
         return (equal if op == "==" else ~equal) & present
     a, b = _as_float(a), _as_float(b)

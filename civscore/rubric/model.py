@@ -136,6 +136,13 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems.append(("", f"method {method} needs `{key}`"))
     for key in sorted(given - needed - optional):
         problems.append((key, f"`{key}` does not belong to method {method}"))
+    if method == "categorical" and isinstance(ind.get("value"), str):
+        try:
+            bare = parse(ind["value"], "value").bare_column is not None
+        except ExpressionError:
+            bare = True  # the value's own check reports the expression
+        if not bare:
+            problems.append(("value", "method categorical needs a single column as its value (its labels are text)"))
     P = _num(ind.get("points"))
     if method == "linear" and ind.get("zero") is not None and ind.get("zero") == ind.get("full"):
         problems.append(("full", "linear needs zero != full"))
