@@ -25,7 +25,7 @@ from civscore.evidence import extract_evidence  # noqa: E402
 REPEATS = 20
 
 
-def main(report_dir: Path) -> int:
+def main(report_dir: Path = ROOT / "data" / "reports") -> int:
     with open(report_dir / "answers.csv", encoding="utf-8", newline="") as fh:
         answers = list(csv.DictReader(fh))
     paths = sorted(report_dir.glob("SQ*.txt"))

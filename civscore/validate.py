@@ -166,7 +166,8 @@ def parse_text(col: pd.Series) -> Parsed:
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     missing = _missing_words(text)
     # one hashing pass over the column; every later step works per distinct label
-    codes, labels = pd.factorize(text.where(~missing))
+    codes, labels = pd.factorize(text)
+    codes[missing] = -1  # "NA", "/" ... stay among the labels but no cell points at them
     labels = np.asarray(labels, dtype=object)
     values = np.append(labels, None)[codes]  # code -1 (missing) picks the trailing None
     return Parsed(values, missing, np.zeros(len(col), bool), codes=codes, labels=labels)
@@ -205,6 +206,7 @@ class ColumnCache:
         self.frame = frame
         self.kinds = kinds
         self._parsed: dict[str, Parsed] = {}
+        self._labels: dict[str, pd.Series] = {}
 
     def __getitem__(self, name: str) -> Parsed:
         if name not in self._parsed:
@@ -213,6 +215,12 @@ class ColumnCache:
 
     def values(self, name: str) -> np.ndarray:
         return self[name].values
+
+    def unit_labels(self, name: str) -> pd.Series:
+        """:func:`unit_labels` of a column, computed once for the checks and the result."""
+        if name not in self._labels:
+            self._labels[name] = unit_labels(self.frame[name])
+        return self._labels[name]
 
     def parsed(self, name: str) -> Parsed | None:
         """The column as parsed so far, or None if nothing has read it."""
@@ -243,12 +251,16 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
         return cache[name] if cache is not None else PARSERS[kinds[name]](s)
 
     unit = rubric.unit
+
+    def labels(s: pd.Series) -> pd.Series:
+        return cache.unit_labels(unit.id_column) if cache is not None else unit_labels(s)
+
     columns: dict[str, pa.Column] = {
         unit.id_column: pa.Column(
             nullable=True,
             checks=[
                 _check(lambda s: ~_blank(s), "unit id must not be empty"),
-                _check(lambda s: ~unit_labels(s).duplicated(keep=False) | _blank(s), "unit id must be unique"),
+                _check(lambda s: ~labels(s).duplicated(keep=False) | _blank(s), "unit id must be unique"),
             ],
         )
     }
@@ -369,7 +381,7 @@ def check(data: pd.DataFrame, rubric: Rubric) -> Checked:
         problems.extend(_from_pandera(exc.failure_cases, frame))
     finally:
         del target
-    ids = _unit_ids(frame, rubric)
+    ids = _unit_ids(frame, rubric, cache)
     checked = Checked(ValidationReport(pd.DataFrame(), source, len(frame)), ids, cache)
     problems.extend(_evaluate(checked, rubric, frame))
     table = _problem_table(problems, frame, rubric, source, first_row)
@@ -452,11 +464,11 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
     return problems
 
 
-def _unit_ids(frame: pd.DataFrame, rubric: Rubric) -> pd.Index:
+def _unit_ids(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> pd.Index:
     col = rubric.unit.id_column
     if col not in frame.columns:
         return pd.RangeIndex(len(frame))
-    return pd.Index(unit_labels(frame[col]), name=col)
+    return pd.Index(cache.unit_labels(col), name=col)
 
 
 def _problem_table(
