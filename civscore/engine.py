@@ -169,9 +169,21 @@ def finish_totals(
         else np.zeros(base.shape[-1])
     )
     total = base + bonus
-    deduct = np.zeros(veto_matrix.shape[0])
-    cap = np.full(veto_matrix.shape[0], np.inf)
-    fail = np.zeros(veto_matrix.shape[0], bool)
+    deduct, cap, fail = veto_effects(veto_matrix, rubric)
+    # in place: for runs x units these are the largest arrays of a Monte Carlo chunk
+    total -= deduct
+    np.maximum(total, 0.0, out=total)
+    np.minimum(total, cap, out=total)
+    return dict(total=total, bonus=bonus, disqualified=fail, veto_matrix=veto_matrix)
+
+
+def veto_effects(veto_matrix: np.ndarray, rubric: Rubric) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: the points all triggered deductions take off, the smallest triggered cap
+    (inf if none), and whether a `fail` veto fired."""
+    n = veto_matrix.shape[0]
+    deduct = np.zeros(n)
+    cap = np.full(n, np.inf)
+    fail = np.zeros(n, bool)
     for j, veto in enumerate(rubric.vetoes):
         hit = veto_matrix[:, j]
         if isinstance(veto.effect, DeductEffect):
@@ -180,11 +192,7 @@ def finish_totals(
             cap = np.where(hit, np.minimum(cap, veto.effect.cap), cap)
         else:
             fail |= hit
-    # in place: for runs x units these are the largest arrays of a Monte Carlo chunk
-    total -= deduct
-    np.maximum(total, 0.0, out=total)
-    np.minimum(total, cap, out=total)
-    return dict(total=total, bonus=bonus, disqualified=fail, veto_matrix=veto_matrix)
+    return deduct, cap, fail
 
 
 def _veto_matrix(checked: Checked, rubric: Rubric, n: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from civscore.engine import veto_effects
 from civscore.errors import CivscoreError
 from civscore.result import Result
 from civscore.rubric.model import Dimension, Indicator, Rubric, Veto
@@ -413,13 +414,7 @@ def _veto_blocks(result: Result, order: int) -> list[_Block]:
     hits = result.vetoes.to_numpy(dtype=bool)
     n = hits.shape[0]
     t0 = _table_column(result, "base").astype(float) + _table_column(result, "bonus").astype(float)
-    deduct = np.zeros(n)
-    cap = np.full(n, np.inf)
-    for j, veto in enumerate(rubric.vetoes):
-        if veto.kind == "deduct":
-            deduct += np.where(hits[:, j], veto.effect.deduct, 0.0)
-        elif veto.kind == "cap":
-            cap = np.where(hits[:, j], np.minimum(cap, veto.effect.cap), cap)
+    deduct, cap, _ = veto_effects(hits, rubric)
     t1 = np.maximum(t0 - deduct, 0.0)
     t2 = np.minimum(t1, cap)
     # the binding cap is credited to the first veto (in rubric order) carrying the lowest cap

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from civscore.engine import TIE_DECIMALS, aggregate, assign_tiers
+from civscore.engine import TIE_DECIMALS, aggregate, assign_tiers, veto_effects
 from civscore.explain import (
     EPS, fmt, fmt_all, fmt_points, indicator_table, quantity_label, resolve_unit, shared_columns, value_column,
 )
@@ -334,12 +334,7 @@ def _notes(result: Result, totals: _Totals, ind: Indicator, kind: str, sel: np.n
 
 
 def _cap_of(result: Result) -> np.ndarray:
-    cap = np.full(len(result.points), np.inf)
-    for veto in result.rubric.vetoes:
-        if veto.kind == "cap":
-            hit = result.vetoes[veto.id].to_numpy(dtype=bool)
-            cap = np.where(hit, np.minimum(cap, veto.effect.cap), cap)
-    return cap
+    return veto_effects(result.vetoes.to_numpy(dtype=bool), result.rubric)[1]
 
 
 def _join(parts: list[np.ndarray], n: int) -> np.ndarray:
