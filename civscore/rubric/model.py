@@ -6,13 +6,19 @@ so that they run even when some item is malformed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from civscore.rubric.expr import Expression, ExpressionError, parse
+from civscore.rubric.expr import Expression, ExpressionError
+from civscore.rubric.expr import parse as _parse_uncached
+
+# Loading checks each expression in a field validator, then the model keeps it for scoring:
+# one parse serves both. Expressions are not changed after parsing, so sharing them is safe.
+parse = functools.lru_cache(maxsize=4096)(_parse_uncached)
 
 MissingPolicy = Literal["zero", "error", "exclude", "mean"]
 Method = Literal["boolean", "linear", "bands", "deduction", "count", "categorical"]
