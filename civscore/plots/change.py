@@ -189,12 +189,8 @@ def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: boo
     span = max(np.abs(np.r_[rule, data, rule + data]).max() if len(part) else 1.0, 0.5)
     ax.set_xlim(-1.25 * span if (np.r_[rule, data] < 0).any() else -0.1 * span,
                 1.25 * span if (np.r_[rule, data] > 0).any() else 0.1 * span)
-    ax.axvline(0, color=EDGE, linewidth=0.8)
-    ax.set_yticks(y, part["name"].tolist())
-    ax.set_ylim(len(part) - 0.5, -0.5)
-    ax.grid(axis="y", visible=False)
+    _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化（分，{lb} − {la}）")
-    ax.set_ylabel("指标")
     row = comp.units.set_index(comp.id_column).loc[uid]
     ax.set_title(f"{_labels(comp)[uid]}：总分 {_signed(row['total_change'])}，"
                  f"名次 {row['rank_a']}→{row['rank_b']}{_veto_note(comp, row)}")
@@ -202,6 +198,15 @@ def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: boo
         ax.legend(loc="lower right", fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _indicator_rows(ax, names: list[str]) -> None:
+    """Indicators as rows, first at the top, around a zero line: the frame of both driver charts."""
+    ax.axvline(0, color=EDGE, linewidth=0.8)
+    ax.set_yticks(np.arange(len(names)), names)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_ylabel("指标")
 
 
 def _veto_note(comp: Comparison, row: pd.Series) -> str:
@@ -233,12 +238,8 @@ def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: Hashable, n: in
                     textcoords="offset points", va="center", ha="left" if r >= 0 else "right", fontsize=8)
     span = max(np.abs(rel).max() if len(rel) else 1.0, 0.5)
     ax.set_xlim(-2.2 * span, 2.2 * span)
-    ax.axvline(0, color=EDGE, linewidth=0.8)
-    ax.set_yticks(y, part["name"].tolist())
-    ax.set_ylim(len(part) - 0.5, -0.5)
-    ax.grid(axis="y", visible=False)
+    _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化减去全部单位的平均变化（分，{lb} 对 {la}）")
-    ax.set_ylabel("指标")
     row = comp.units.set_index(comp.id_column).loc[uid]
     ax.set_title(f"{_labels(comp)[uid]}为何名次 {row['rank_a']}→{row['rank_b']}：与其他单位相比的得失"
                  f"{_veto_note(comp, row)}")
