@@ -34,8 +34,10 @@ def main(report_dir: Path = ROOT / "data" / "reports") -> int:
         return 1
     extract_evidence(paths[0].read_text(encoding="utf-8"))  # warm-up (imports, regex caches)
 
-    header = f"{'report':<8}{'chars':>7}{'labelled':>10}{'extracted':>11}{'correct':>9}" \
-             f"{'missed':>8}{'spurious':>10}{'ms/report':>11}"
+    header = (
+        f"{'report':<8}{'chars':>7}{'labelled':>10}{'extracted':>11}{'correct':>9}"
+        f"{'missed':>8}{'spurious':>10}{'ms/report':>11}"
+    )
     print(header)
     print("-" * len(header))
     tp_all = ext_all = lab_all = approx_ok = approx_n = 0
@@ -56,13 +58,18 @@ def main(report_dir: Path = ROOT / "data" / "reports") -> int:
         lab_all += sum(want.values())
         for a in labelled:  # approx flag, for labelled facts found at their snippet
             pos = text.find(a["sentence"])
-            hit = df[(df["start"] < pos + len(a["sentence"])) & (df["end"] > pos)
-                     & ((df["value"] - float(a["value"])).abs() < 1e-6)]
+            hit = df[
+                (df["start"] < pos + len(a["sentence"]))
+                & (df["end"] > pos)
+                & ((df["value"] - float(a["value"])).abs() < 1e-6)
+            ]
             if len(hit) == 1:
                 approx_n += 1
                 approx_ok += bool(hit["approx"].iloc[0]) == (a["approx"] == "true")
-        print(f"{path.stem:<8}{len(text):>7}{sum(want.values()):>10}{sum(got.values()):>11}{tp:>9}"
-              f"{sum((want - got).values()):>8}{sum((got - want).values()):>10}{ms:>11.2f}")
+        print(
+            f"{path.stem:<8}{len(text):>7}{sum(want.values()):>10}{sum(got.values()):>11}{tp:>9}"
+            f"{sum((want - got).values()):>8}{sum((got - want).values()):>10}{ms:>11.2f}"
+        )
         for (value, unit), n in (want - got).items():
             print(f"{'':<8}missed   {value:g} {unit}" + (f" ×{n}" if n > 1 else ""))
         for (value, unit), n in (got - want).items():
@@ -71,10 +78,11 @@ def main(report_dir: Path = ROOT / "data" / "reports") -> int:
     recall = tp_all / lab_all if lab_all else 0.0
     print("-" * len(header))
     print(f"reports: {len(paths)}   labelled facts: {lab_all}   extracted: {ext_all}   correct: {tp_all}")
-    print(f"precision: {precision:.3f}   recall: {recall:.3f}   "
-          f"approx flag agrees: {approx_ok}/{approx_n}")
-    print(f"time per report: median {statistics.median(times):.2f} ms, max {max(times):.2f} ms "
-          f"(mean of {REPEATS} runs each)")
+    print(f"precision: {precision:.3f}   recall: {recall:.3f}   approx flag agrees: {approx_ok}/{approx_n}")
+    print(
+        f"time per report: median {statistics.median(times):.2f} ms, max {max(times):.2f} ms "
+        f"(mean of {REPEATS} runs each)"
+    )
     return 0
 
 

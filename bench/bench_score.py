@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from synthetic import make_data, make_rubric
 
 import civscore
-from synthetic import make_data, make_rubric
 
 N_UNITS = 200_000
 N_INDICATORS = 100

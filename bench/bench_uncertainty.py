@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import civscore  # noqa: E402
 from synthetic import make_data, make_rubric  # noqa: E402
+
+import civscore  # noqa: E402
 
 N_UNITS = 10_000
 RUNS = 1000
@@ -59,9 +60,11 @@ def main(n_units: int = N_UNITS, runs: int = RUNS) -> int:
             print(f"note: {var}={os.environ[var]} is set; it can slow NumPy's BLAS (see the env README)")
     rubric = make_rubric(100, 5)
     data = make_data(rubric, n_units, seed=0)
-    print(f"data: {n_units:,} units x {sum(1 for _ in rubric.base_indicators())} base indicators, "
-          f"{len(rubric.dimensions)} dimensions, 1 group column; cores: {os.cpu_count()}; "
-          f"load average: {os.getloadavg()[0]:.1f}")
+    print(
+        f"data: {n_units:,} units x {sum(1 for _ in rubric.base_indicators())} base indicators, "
+        f"{len(rubric.dimensions)} dimensions, 1 group column; cores: {os.cpu_count()}; "
+        f"load average: {os.getloadavg()[0]:.1f}"
+    )
 
     civscore.score(data, rubric)  # warm-up: imports, pandera schema set-up
     wall, cpu, _ = timed(lambda: civscore.score(data, rubric), repeat=5)
@@ -77,12 +80,19 @@ def main(n_units: int = N_UNITS, runs: int = RUNS) -> int:
     line("  + missing policies, geometric aggregation", wall, cpu, ref)
 
     wall, cpu, s = timed(lambda: civscore.sensitivity(data, rubric, samples=SOBOL_N, seed=0))
-    line(f"sensitivity(samples={SOBOL_N}): {s.settings['runs']:,} runs", wall, cpu, ref,
-         f"  ({wall / s.settings['runs'] * 1000:.2f} ms wall per run)")
+    line(
+        f"sensitivity(samples={SOBOL_N}): {s.settings['runs']:,} runs",
+        wall,
+        cpu,
+        ref,
+        f"  ({wall / s.settings['runs'] * 1000:.2f} ms wall per run)",
+    )
     print(s.indices.drop(columns="label_en").round(3).to_string(index=False))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory of this process: {peak:,.0f} MB "
-          f"(runs x units x indicators in float64 would be {runs * n_units * 100 * 8 / 2**30:.1f} GB)")
+    print(
+        f"peak resident memory of this process: {peak:,.0f} MB "
+        f"(runs x units x indicators in float64 would be {runs * n_units * 100 * 8 / 2**30:.1f} GB)"
+    )
     return 0
 
 

@@ -22,7 +22,9 @@ def make_rubric(n_indicators: int = 100, n_dimensions: int = 5, bonus: int = 3) 
     for j in range(n_indicators):
         dims[j % n_dimensions].append(_indicator(f"m{j}", METHODS[j % len(METHODS)], points[j], policies[j % 4]))
     lines = [
-        "id: bench", "name: 基准测试体系", 'version: "1"',
+        "id: bench",
+        "name: 基准测试体系",
+        'version: "1"',
         "unit: {id_column: uid, group_columns: [grp]}",
         "total_points: 100",
         "tiers: [{name: 标兵, min: 90}, {name: 先进, min: 80}, {name: 达标, min: 60}, {name: 不达标, min: 0}]",
@@ -49,7 +51,10 @@ def _indicator(ind_id: str, method: str, points: float, policy: str) -> str:
     if method == "linear":
         base += ", zero: 0.2, full: 0.9"
     elif method == "bands":
-        base += f", bands: [{{at_least: 0.9, points: {p}}}, {{at_least: 0.7, points: {points * 0.6:.10g}}}, {{at_least: 0.5, points: {points * 0.3:.10g}}}]"
+        base += (
+            f", bands: [{{at_least: 0.9, points: {p}}}, {{at_least: 0.7, points: {points * 0.6:.10g}}},"
+            f" {{at_least: 0.5, points: {points * 0.3:.10g}}}]"
+        )
     elif method in ("deduction", "count"):
         base += f", per_item: {points / 4:.10g}"
     elif method == "categorical":

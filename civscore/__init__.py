@@ -18,8 +18,8 @@ from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem
 from civscore.evidence import extract_evidence
 from civscore.evidence_sheet import candidate_sheet
 from civscore.export import write_result
-from civscore.result import Result
 from civscore.report import render_report
+from civscore.result import Result
 from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema
 from civscore.sensitivity import Sensitivity, sensitivity
 from civscore.uncertainty import Uncertainty, uncertainty
@@ -27,28 +27,28 @@ from civscore.validate import ValidationReport, build_schema, validate
 
 __all__ = [
     "CivscoreError",
+    "Comparison",
     "DataError",
     "Result",
     "Rubric",
     "RubricError",
     "RubricProblem",
+    "Sensitivity",
+    "Uncertainty",
     "ValidationError",
     "ValidationReport",
+    "attainment",
     "build_schema",
     "candidate_sheet",
+    "compare",
     "extract_evidence",
     "load_rubric",
     "parse_rubric_text",
     "read_data",
     "render_report",
     "rubric_json_schema",
-    "attainment",
-    "Comparison",
-    "compare",
     "score",
-    "Sensitivity",
     "sensitivity",
-    "Uncertainty",
     "uncertainty",
     "validate",
     "write_result",

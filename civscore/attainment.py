@@ -12,6 +12,7 @@ import pandas as pd
 from civscore.explain import EPS, indicator_table
 from civscore.result import Result
 
+
 def attainment_matrix(result: Result) -> pd.DataFrame:
     """Units x indicators: earned / points, NaN where the indicator does not apply."""
     info = indicator_table(result.rubric)
@@ -45,15 +46,26 @@ def attainment(result: Result, sort: bool = False) -> pd.DataFrame:
     has = units > 0
     if has.any():
         q[:, has] = np.nanquantile(att[:, has], [0.1, 0.9], axis=0)
-    out = pd.DataFrame({
-        "indicator": info.index, "name": info["name"].to_numpy(), "kind": info["kind"].to_numpy(),
-        "dimension_id": info["dimension_id"].to_numpy(), "dimension": info["dimension"].to_numpy(),
-        "method": info["method"].to_numpy(), "points": info["points"].to_numpy(dtype=float),
-        "units": units, "mean_points": mean * info["points"].to_numpy(dtype=float),
-        "mean_attainment": mean, "share_full": full, "share_zero": zero, "spread": spread,
-        "p10": q[0], "p90": q[1],
-        "share_missing": result.missing[info.index].to_numpy(dtype=bool).mean(axis=0) if len(att) else np.nan,
-    })
+    out = pd.DataFrame(
+        {
+            "indicator": info.index,
+            "name": info["name"].to_numpy(),
+            "kind": info["kind"].to_numpy(),
+            "dimension_id": info["dimension_id"].to_numpy(),
+            "dimension": info["dimension"].to_numpy(),
+            "method": info["method"].to_numpy(),
+            "points": info["points"].to_numpy(dtype=float),
+            "units": units,
+            "mean_points": mean * info["points"].to_numpy(dtype=float),
+            "mean_attainment": mean,
+            "share_full": full,
+            "share_zero": zero,
+            "spread": spread,
+            "p10": q[0],
+            "p90": q[1],
+            "share_missing": result.missing[info.index].to_numpy(dtype=bool).mean(axis=0) if len(att) else np.nan,
+        }
+    )
     if sort:
         out = out.sort_values(["mean_attainment", "share_zero"], ascending=[True, False], kind="stable")
     return out.reset_index(drop=True)

@@ -113,24 +113,53 @@ def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
         if x.value.strip() != y.value.strip():
             rows.append(dict(item=iid, name=name, change="value", before=x.value, after=y.value))
         if a.loc[iid, "policy"] != b.loc[iid, "policy"]:
-            rows.append(dict(item=iid, name=name, change="missing", before=a.loc[iid, "policy"], after=b.loc[iid, "policy"]))
+            rows.append(
+                dict(item=iid, name=name, change="missing", before=a.loc[iid, "policy"], after=b.loc[iid, "policy"])
+            )
         if a.loc[iid, "path"] != b.loc[iid, "path"]:
-            rows.append(dict(item=iid, name=name, change="moved", before=a.loc[iid, "dimension"], after=b.loc[iid, "dimension"]))
+            rows.append(
+                dict(item=iid, name=name, change="moved", before=a.loc[iid, "dimension"], after=b.loc[iid, "dimension"])
+            )
     names_a, names_b = dimension_names(old), dimension_names(new)
     for path in [p for p in names_b if p in names_a and names_a[p] != names_b[p]]:
-        rows.append(dict(item="/".join(path), name=names_b[path], change="renamed", before=names_a[path], after=names_b[path]))
+        rows.append(
+            dict(item="/".join(path), name=names_b[path], change="renamed", before=names_a[path], after=names_b[path])
+        )
     if old.bonus_cap != new.bonus_cap:
-        rows.append(dict(item="bonus.cap", name="特色加分上限", change="points", before=fmt(old.bonus_cap), after=fmt(new.bonus_cap)))
+        rows.append(
+            dict(
+                item="bonus.cap",
+                name="特色加分上限",
+                change="points",
+                before=fmt(old.bonus_cap),
+                after=fmt(new.bonus_cap),
+            )
+        )
     va = {v.id: v for v in old.vetoes}
     vb = {v.id: v for v in new.vetoes}
     for vid in list(va) + [v for v in vb if v not in va]:
         x, y = va.get(vid), vb.get(vid)
         if x is None or y is None:
             v = x or y
-            rows.append(dict(item=vid, name=v.name, change="removed" if y is None else "added",
-                             before=v.when if y is None else "", after=v.when if x is None else ""))
+            rows.append(
+                dict(
+                    item=vid,
+                    name=v.name,
+                    change="removed" if y is None else "added",
+                    before=v.when if y is None else "",
+                    after=v.when if x is None else "",
+                )
+            )
         elif x.model_dump(exclude={"description", "name"}) != y.model_dump(exclude={"description", "name"}):
-            rows.append(dict(item=vid, name=y.name, change="rule", before=f"{x.when} → {x.effect}", after=f"{y.when} → {y.effect}"))
+            rows.append(
+                dict(
+                    item=vid,
+                    name=y.name,
+                    change="rule",
+                    before=f"{x.when} → {x.effect}",
+                    after=f"{y.when} → {y.effect}",
+                )
+            )
     tiers_a = "; ".join(f"{t.name} ≥ {fmt(t.min)}" for t in old.tiers)
     tiers_b = "; ".join(f"{t.name} ≥ {fmt(t.min)}" for t in new.tiers)
     if tiers_a != tiers_b:
@@ -188,17 +217,35 @@ def compare(a: Result, b: Result, labels: Sequence[str] | None = None, top: int 
     data_same = bool((contrib["data_change"].abs().fillna(0) <= EPS).all()) and _same_values(a, b, common)
     kind = "data" if rubric_same else ("rubric" if data_same else "both")
     if labels is None:
-        labels = (a.rubric.version, b.rubric.version) if not rubric_same and a.rubric.version != b.rubric.version else ("a", "b")
+        labels = (
+            (a.rubric.version, b.rubric.version)
+            if not rubric_same and a.rubric.version != b.rubric.version
+            else ("a", "b")
+        )
     labels = (str(labels[0]), str(labels[1]))
     units = _unit_table(a, b, contrib, top, kind)
     only_a = [u for u in a.points.index if u not in b.points.index]
     only_b = [u for u in b.points.index if u not in a.points.index]
-    changed = contrib[(contrib["change"].abs() > EPS) | (contrib["rule_change"].abs() > EPS)
-                      | (contrib["vs_mean"].abs() > EPS)]
-    changed = changed.assign(_abs=changed["change"].abs()).sort_values(
-        [ida, "_abs"], ascending=[True, False], kind="stable").drop(columns="_abs").reset_index(drop=True)
-    return Comparison(a=a, b=b, labels=labels, kind=kind, units=units, contributions=changed,
-                      dimensions=dimension_trend(a, b), only_a=only_a, only_b=only_b)
+    changed = contrib[
+        (contrib["change"].abs() > EPS) | (contrib["rule_change"].abs() > EPS) | (contrib["vs_mean"].abs() > EPS)
+    ]
+    changed = (
+        changed.assign(_abs=changed["change"].abs())
+        .sort_values([ida, "_abs"], ascending=[True, False], kind="stable")
+        .drop(columns="_abs")
+        .reset_index(drop=True)
+    )
+    return Comparison(
+        a=a,
+        b=b,
+        labels=labels,
+        kind=kind,
+        units=units,
+        contributions=changed,
+        dimensions=dimension_trend(a, b),
+        only_a=only_a,
+        only_b=only_b,
+    )
 
 
 def _side(r: Result) -> str:
@@ -246,21 +293,39 @@ def _contributions(a: Result, b: Result, common: pd.Index) -> pd.DataFrame:
         change = pb - pa
         split = True
         if in_a and in_b and inds_a[iid].value.strip() == inds_b[iid].value.strip():
-            cross = pd.Series(
-                _cross_points(a, inds_b[iid], b.rubric.missing_policy(inds_b[iid]), ib.loc[iid, "kind"] == "base"),
-                index=a.points.index,
-            ).loc[common].to_numpy()
+            cross = (
+                pd.Series(
+                    _cross_points(a, inds_b[iid], b.rubric.missing_policy(inds_b[iid]), ib.loc[iid, "kind"] == "base"),
+                    index=a.points.index,
+                )
+                .loc[common]
+                .to_numpy()
+            )
             rule, data = cross - pa, pb - cross
         elif in_a and in_b:  # the value expression changed: not separable without the raw data
             rule, data, split = np.full(len(common), np.nan), np.full(len(common), np.nan), False
         else:  # added or removed indicator: a change of the rule
             rule, data = change, np.zeros(len(common))
         info = ib.loc[iid] if in_b else ia.loc[iid]
-        rows.append(pd.DataFrame({
-            a.id_column: common.to_numpy(), "indicator": iid, "name": info["name"], "kind": info["kind"],
-            "dimension_id": info["dimension_id"], "in_a": in_a, "in_b": in_b, "points_a": pa, "points_b": pb,
-            "change": change, "rule_change": rule, "data_change": data, "split": split,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    a.id_column: common.to_numpy(),
+                    "indicator": iid,
+                    "name": info["name"],
+                    "kind": info["kind"],
+                    "dimension_id": info["dimension_id"],
+                    "in_a": in_a,
+                    "in_b": in_b,
+                    "points_a": pa,
+                    "points_b": pb,
+                    "change": change,
+                    "rule_change": rule,
+                    "data_change": data,
+                    "split": split,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -329,10 +394,18 @@ def _drivers(contrib: pd.DataFrame, idc: str, top: int, kind: str) -> pd.Series:
     text = moved["name"] + " " + moved["change"].map(sign)
     if kind != "data":
         split = np.where(
-            ~moved["split"], "（算式改变，未拆分）",
-            np.where(moved["data_change"].abs() <= EPS, "（规则）",
-                     np.where(moved["rule_change"].abs() <= EPS, "（数据）",
-                              "（规则 " + moved["rule_change"].map(sign) + "，数据 " + moved["data_change"].map(sign) + "）")))
+            ~moved["split"],
+            "（算式改变，未拆分）",
+            np.where(
+                moved["data_change"].abs() <= EPS,
+                "（规则）",
+                np.where(
+                    moved["rule_change"].abs() <= EPS,
+                    "（数据）",
+                    "（规则 " + moved["rule_change"].map(sign) + "，数据 " + moved["data_change"].map(sign) + "）",
+                ),
+            ),
+        )
         text = text + split
     return text.groupby(moved[idc].to_numpy(), sort=False).agg("；".join)
 
@@ -349,12 +422,15 @@ def dimension_trend(a: Result, b: Result) -> pd.DataFrame:
         names = dimension_names(r.rubric)
         full = {d.id: sum(ind.points for _, ind in d.iter_indicators()) for d in r.rubric.dimensions}
         att = dimension_attainment(r)
-        return pd.DataFrame({
-            "name": [names[(d.id,)] for d in r.rubric.dimensions],
-            "full": [full[d.id] for d in r.rubric.dimensions],
-            "mean": [r.table[d.id].mean() for d in r.rubric.dimensions],
-            "attainment": [att[d.id].mean() for d in r.rubric.dimensions],
-        }, index=pd.Index([d.id for d in r.rubric.dimensions], name="dimension"))
+        return pd.DataFrame(
+            {
+                "name": [names[(d.id,)] for d in r.rubric.dimensions],
+                "full": [full[d.id] for d in r.rubric.dimensions],
+                "mean": [r.table[d.id].mean() for d in r.rubric.dimensions],
+                "attainment": [att[d.id].mean() for d in r.rubric.dimensions],
+            },
+            index=pd.Index([d.id for d in r.rubric.dimensions], name="dimension"),
+        )
 
     sa, sb = side(a), side(b)
     ids = list(sb.index) + [i for i in sa.index if i not in sb.index]
@@ -389,16 +465,32 @@ def write_comparison(comp: Comparison, path: str | Path) -> Path:
     if suffix != ".xlsx":
         return write_table(units, path)
     la, lb = comp.labels
-    about = pd.DataFrame([
-        ("比较", {"rubric": "同一数据，测评体系版本变化", "data": "同一测评体系，数据变化（如逐年对比）",
-                  "both": "测评体系和数据都有变化"}[comp.kind]),
-        (f"{la}", f"{comp.a.rubric.name} {comp.a.rubric.version}；数据 {comp.a.report.source or '（内存数据）'}"),
-        (f"{lb}", f"{comp.b.rubric.name} {comp.b.rubric.version}；数据 {comp.b.report.source or '（内存数据）'}"),
-        ("仅在一方的单位", f"仅 {la}: {', '.join(map(str, comp.only_a)) or '无'}；仅 {lb}: {', '.join(map(str, comp.only_b)) or '无'}"),
-        ("rank_change", "排名上升为正"),
-        ("rule_change / data_change", "指标得分变化拆分：规则变化（新规则作用于旧数据减旧得分）与数据变化（其余部分）"),
-        ("adjustments", "总分变化中不属于指标得分的部分：合理缺项折算、特色加分上限、否决与门槛"),
-    ], columns=["项目", "内容"])
+    about = pd.DataFrame(
+        [
+            (
+                "比较",
+                {
+                    "rubric": "同一数据，测评体系版本变化",
+                    "data": "同一测评体系，数据变化（如逐年对比）",
+                    "both": "测评体系和数据都有变化",
+                }[comp.kind],
+            ),
+            (f"{la}", f"{comp.a.rubric.name} {comp.a.rubric.version}；数据 {comp.a.report.source or '（内存数据）'}"),
+            (f"{lb}", f"{comp.b.rubric.name} {comp.b.rubric.version}；数据 {comp.b.report.source or '（内存数据）'}"),
+            (
+                "仅在一方的单位",
+                f"仅 {la}: {', '.join(map(str, comp.only_a)) or '无'}；"
+                f"仅 {lb}: {', '.join(map(str, comp.only_b)) or '无'}",
+            ),
+            ("rank_change", "排名上升为正"),
+            (
+                "rule_change / data_change",
+                "指标得分变化拆分：规则变化（新规则作用于旧数据减旧得分）与数据变化（其余部分）",
+            ),
+            ("adjustments", "总分变化中不属于指标得分的部分：合理缺项折算、特色加分上限、否决与门槛"),
+        ],
+        columns=["项目", "内容"],
+    )
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as xw:

@@ -91,9 +91,7 @@ def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categoric
     return checked.values[ind.id]
 
 
-def apply_missing(
-    raw: np.ndarray, policies: list[str], n_base: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def apply_missing(raw: np.ndarray, policies: list[str], n_base: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply each indicator's missing policy to its column of raw points (NaN = missing).
 
     Returns (earned, applicable, imputed). For bonus columns (index >= n_base) ``exclude``
@@ -164,9 +162,7 @@ def finish_totals(
     ``base`` is (units,) or (runs x units); bonus and vetoes are per unit and broadcast over runs.
     """
     bonus = (
-        np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1))
-        if earned_bonus.shape[-1]
-        else np.zeros(base.shape[-1])
+        np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1)) if earned_bonus.shape[-1] else np.zeros(base.shape[-1])
     )
     total = base + bonus
     deduct, cap, fail = veto_effects(veto_matrix, rubric)

@@ -181,24 +181,104 @@ _CN_SMALL = "[一二三四五六七八九十]"
 STOP_PHRASES: dict[str, list[str]] = {
     # political slogans and programme names whose numeral is part of the name
     "slogan": [
-        "三个代表", "两个维护", "两个确立", "四个意识", "四个自信", "四个全面", "五个一",
-        "八项规定", "门前三包", "五好家庭", "十九大", "二十大", "十四五", "十五五", "三包",
-        "两委", "两新", "两节", "一站式", "一次性", "最多跑一次", "一次办好", "办成一件事",
-        "一张网", "一张图", "一张蓝图", "一网通办", "一网统管", "一条龙", "一盘棋", "一把手",
-        "一刻钟", "一键", "一窗", "一门式", r"十一(?=期间|国庆|长假|假期|黄金周|前夕)",
-        "七一", "五一", "六一", "八一", "三八", "五四", "九九重阳",
+        "三个代表",
+        "两个维护",
+        "两个确立",
+        "四个意识",
+        "四个自信",
+        "四个全面",
+        "五个一",
+        "八项规定",
+        "门前三包",
+        "五好家庭",
+        "十九大",
+        "二十大",
+        "十四五",
+        "十五五",
+        "三包",
+        "两委",
+        "两新",
+        "两节",
+        "一站式",
+        "一次性",
+        "最多跑一次",
+        "一次办好",
+        "办成一件事",
+        "一张网",
+        "一张图",
+        "一张蓝图",
+        "一网通办",
+        "一网统管",
+        "一条龙",
+        "一盘棋",
+        "一把手",
+        "一刻钟",
+        "一键",
+        "一窗",
+        "一门式",
+        r"十一(?=期间|国庆|长假|假期|黄金周|前夕)",
+        "七一",
+        "五一",
+        "六一",
+        "八一",
+        "三八",
+        "五四",
+        "九九重阳",
         rf"{_N}分钟[\u4e00-\u9fff]{{0,4}}圈",  # 十五分钟生活圈, 15分钟便民服务圈
     ],
     # idioms and function words containing a numeral
     "idiom": [
-        "进一步", "统一", "唯一", "(?<!分)之一", "每一", "一些", "一直", "一方面",
+        "进一步",
+        "统一",
+        "唯一",
+        "(?<!分)之一",
+        "每一",
+        "一些",
+        "一直",
+        "一方面",
         rf"(?<![{_CN_CHARS}])(?:万一|一一)(?![{_CN_CHARS}])",  # but not in 一万一千
         rf"(?<![{_CN_CHARS}])十分(?!钟)",  # but not in 三十分, 十分钟
-        "一定", "一般", "一切", "一致", "一样", "一同", "一道", "一度", "一律", "一贯", "一举",
-        "一边", "一向", "一旦", "一流", "一线", "一体", "一手", "一心", "一点", "一下", "一番",
-        "一系列", "一揽子", "一批", "一部分", "一时", "一味", "一如既往", "百姓",
-        "千方百计", "千家万户", "万家", "一家人", "一家亲", "一成不变", "一个都不能少",
-        "一个也不能少", "一份(?:爱心|力量|心意|温暖|责任|担当|关爱)", "一池", "一年来",
+        "一定",
+        "一般",
+        "一切",
+        "一致",
+        "一样",
+        "一同",
+        "一道",
+        "一度",
+        "一律",
+        "一贯",
+        "一举",
+        "一边",
+        "一向",
+        "一旦",
+        "一流",
+        "一线",
+        "一体",
+        "一手",
+        "一心",
+        "一点",
+        "一下",
+        "一番",
+        "一系列",
+        "一揽子",
+        "一批",
+        "一部分",
+        "一时",
+        "一味",
+        "一如既往",
+        "百姓",
+        "千方百计",
+        "千家万户",
+        "万家",
+        "一家人",
+        "一家亲",
+        "一成不变",
+        "一个都不能少",
+        "一个也不能少",
+        "一份(?:爱心|力量|心意|温暖|责任|担当|关爱)",
+        "一池",
+        "一年来",
     ],
 }
 
@@ -222,43 +302,75 @@ class Blocker:
 
 
 BLOCKERS: list[Blocker] = [
-    Blocker("year", re.compile(
-        r"(?:\d{4}|\d{2}|20[xX×＊*Ｘｘ]{2}|[12]\d[xX]{2}|[〇零一二三四五六七八九]{2,4})\s*年"
-        r"|20[xX×＊*Ｘｘ]{2}|\d{4}\s*[-/.—－]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?"),
-        "years (2023年, 20xx年, 二〇二三年) and ISO dates"),
-    Blocker("date", re.compile(
-        rf"\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])?|\d{{1,2}}\s*[日号]|\d{{1,2}}·\d{{1,2}}"
-        rf"|{_CN_SMALL}{{1,3}}月(?:{_CN_SMALL}{{1,3}}[日号])?|{_CN_SMALL}{{1,3}}[日号]"
-        rf"|初{_CN_SMALL}{{1,2}}"),
-        "months and days (3月15日, 十月一日, 初一, 3·15)"),
-    Blocker("time", re.compile(
-        rf"\d{{1,2}}[:：]\d{{2}}|(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})[时点](?:\d{{1,2}}|{_CN_SMALL}{{1,3}})分"),
-        "clock times, whose minutes would read as 分"),
+    Blocker(
+        "year",
+        re.compile(
+            r"(?:\d{4}|\d{2}|20[xX×＊*Ｘｘ]{2}|[12]\d[xX]{2}|[〇零一二三四五六七八九]{2,4})\s*年"
+            r"|20[xX×＊*Ｘｘ]{2}|\d{4}\s*[-/.—－]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?"
+        ),
+        "years (2023年, 20xx年, 二〇二三年) and ISO dates",
+    ),
+    Blocker(
+        "date",
+        re.compile(
+            rf"\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])?|\d{{1,2}}\s*[日号]|\d{{1,2}}·\d{{1,2}}"
+            rf"|{_CN_SMALL}{{1,3}}月(?:{_CN_SMALL}{{1,3}}[日号])?|{_CN_SMALL}{{1,3}}[日号]"
+            rf"|初{_CN_SMALL}{{1,2}}"
+        ),
+        "months and days (3月15日, 十月一日, 初一, 3·15)",
+    ),
+    Blocker(
+        "time",
+        re.compile(rf"\d{{1,2}}[:：]\d{{2}}|(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})[时点](?:\d{{1,2}}|{_CN_SMALL}{{1,3}})分"),
+        "clock times, whose minutes would read as 分",
+    ),
     Blocker("ordinal", re.compile(rf"第\s*{_N}|前\s*{_N}\s*名"), "ordinals and ranks (第一, 第四届, 前三名)"),
-    Blocker("enumeration", re.compile(
-        rf"[（(]\s*(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})\s*[）)]"
-        rf"|(?:^|(?<=[\s。；;：:！？!?]))(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})\s*[、.](?!\d)"
-        rf"|(?<![{_CN_CHARS}])其?{_CN_SMALL}(?:是|要)", re.M),
-        "list markers (一是, 二要, 1、, 1., (1), （一）)"),
-    Blocker("quoted name", re.compile(
-        rf"[“\"「『‘]\s*(?:[{_CN_CHARS}]+|\d+(?:[·.]\d+)?)\s*[”\"」』’]"),
-        "a numeral alone in quotes is a name (“七一”, “十一”, “3·15”)"),
-    Blocker("place name", re.compile(
-        rf"[{_CN_CHARS}]+[里家元道眼棵孔]"
-        r"(?:屯|铺(?!设)|堡|营|庄|店(?!铺|面)|桥|坊|坝|寨|井|沟|湾|坡|岗|河|巷|湖|里|口|村)"),
-        "place names (三里屯, 五道口, 三元里, 三家店)"),
-    Blocker("address", re.compile(rf"{_N}(?:号楼|号院|栋|幢|号)\s*{_N}(?:单元|层|室|号)"),
-        "addresses (3栋2单元)"),
-    Blocker("slogan", re.compile(_alternation(STOP_PHRASES["slogan"])),
-        "slogans and programme names (三个代表, 门前三包, 一站式)"),
-    Blocker("idiom", re.compile(_alternation(STOP_PHRASES["idiom"])),
-        "idioms and function words (进一步, 统一, 一方面, 十分)"),
-    Blocker("一X一Y", re.compile(rf"一{_WORD}{{1,2}}?一[\u4e00-\u9fff]{{0,2}}"),
-        "paired 一 (一户一档, 一人一策, 一对一, 一网格一支部)"),
+    Blocker(
+        "enumeration",
+        re.compile(
+            rf"[（(]\s*(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})\s*[）)]"
+            rf"|(?:^|(?<=[\s。；;：:！？!?]))(?:\d{{1,2}}|{_CN_SMALL}{{1,3}})\s*[、.](?!\d)"
+            rf"|(?<![{_CN_CHARS}])其?{_CN_SMALL}(?:是|要)",
+            re.M,
+        ),
+        "list markers (一是, 二要, 1、, 1., (1), （一）)",
+    ),
+    Blocker(
+        "quoted name",
+        re.compile(rf"[“\"「『‘]\s*(?:[{_CN_CHARS}]+|\d+(?:[·.]\d+)?)\s*[”\"」』’]"),
+        "a numeral alone in quotes is a name (“七一”, “十一”, “3·15”)",
+    ),
+    Blocker(
+        "place name",
+        re.compile(
+            rf"[{_CN_CHARS}]+[里家元道眼棵孔]"
+            r"(?:屯|铺(?!设)|堡|营|庄|店(?!铺|面)|桥|坊|坝|寨|井|沟|湾|坡|岗|河|巷|湖|里|口|村)"
+        ),
+        "place names (三里屯, 五道口, 三元里, 三家店)",
+    ),
+    Blocker("address", re.compile(rf"{_N}(?:号楼|号院|栋|幢|号)\s*{_N}(?:单元|层|室|号)"), "addresses (3栋2单元)"),
+    Blocker(
+        "slogan",
+        re.compile(_alternation(STOP_PHRASES["slogan"])),
+        "slogans and programme names (三个代表, 门前三包, 一站式)",
+    ),
+    Blocker(
+        "idiom",
+        re.compile(_alternation(STOP_PHRASES["idiom"])),
+        "idioms and function words (进一步, 统一, 一方面, 十分)",
+    ),
+    Blocker(
+        "一X一Y",
+        re.compile(rf"一{_WORD}{{1,2}}?一[\u4e00-\u9fff]{{0,2}}"),
+        "paired 一 (一户一档, 一人一策, 一对一, 一网格一支部)",
+    ),
     Blocker("reduplication", re.compile(rf"一({_WORD})\1"), "一个个, 一次次"),
-    Blocker("four-character idiom", re.compile(
-        rf"[一二两三四五六七八九十百千万](?P<x>{_WORD})[一二两三四五六七八九十百千万](?P<y>{_WORD})"),
-        "三天两头, 五湖四海, 三会一课, 四议两公开", keep=_four_char_idiom),
+    Blocker(
+        "four-character idiom",
+        re.compile(rf"[一二两三四五六七八九十百千万](?P<x>{_WORD})[一二两三四五六七八九十百千万](?P<y>{_WORD})"),
+        "三天两头, 五湖四海, 三会一课, 四议两公开",
+        keep=_four_char_idiom,
+    ),
 ]
 
 # 一起 is "together" unless it counts an incident
@@ -272,7 +384,7 @@ def _blocked_mask(text: str) -> bytearray:
     for rule in BLOCKERS:
         for m in rule.pattern.finditer(text):
             if rule.keep is None or rule.keep(m):
-                mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+                mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     return mask
 
 
@@ -280,11 +392,11 @@ def _idiomatic_one(text: str, start: int, end_num: int, unit: str) -> bool:
     """A lone 一 that is not a count: emphatic under negation, or 一起 meaning 'together'."""
     if text[start:end_num] != "一":
         return False
-    before = text[max(0, start - 6):start]
+    before = text[max(0, start - 6) : start]
     if _NEGATION.search(before):
         return True  # 没有发生一起…, 未出现一例… : the count is zero
     if unit == "起":
-        after = text[end_num + 1:end_num + 15]
+        after = text[end_num + 1 : end_num + 15]
         return not (_YIQI_VERBS.search(before) or _YIQI_NOUNS.search(after))
     return False
 
@@ -375,8 +487,9 @@ def _parse_match(m: re.Match[str], approx_before: bool) -> _Parsed | None:
         den, numer = _number_value(g["den"], False), _number_value(g["numer"], False)
         if not den or numer is None:
             return None
-        return _Parsed(round(100 * numer / den, 2), "%", "percent", bool(g["frac_after"]),
-                       (m.start("den"), m.end("numer")))
+        return _Parsed(
+            round(100 * numer / den, 2), "%", "percent", bool(g["frac_after"]), (m.start("den"), m.end("numer"))
+        )
     if g["cheng"] is not None:  # 九成
         value = parse_chinese_number(g["cheng"])
         if not value:
@@ -406,7 +519,7 @@ def _find_facts(norm: str) -> list[_Fact]:
         if prefix is None and m.group("num") in _BARE_PLACE:
             prefix = re.search(r"上$", before)  # 上百人, 上千份 (but 线上3场 is exact)
         q = _parse_match(m, prefix is not None)
-        if q is None or any(mask[q.span[0]:q.span[1]]):
+        if q is None or any(mask[q.span[0] : q.span[1]]):
             continue
         if m.group("num") and _idiomatic_one(norm, *q.span, m.group("unit")):
             continue
@@ -419,18 +532,30 @@ def _find_facts(norm: str) -> list[_Fact]:
         elif _POSITIVE_CHANGE.search(before):
             kind = "change"
         s_start, s_end = _piece(sentences, norm, start)
-        facts.append(_Fact(value, q.unit, kind, q.approx or prefix is not None, start, m.end(),
-                           clause_start, clause_end, s_start, s_end))
+        facts.append(
+            _Fact(
+                value,
+                q.unit,
+                kind,
+                q.approx or prefix is not None,
+                start,
+                m.end(),
+                clause_start,
+                clause_end,
+                s_start,
+                s_end,
+            )
+        )
     return facts
 
 
 def _post_words(norm: str, fact: _Fact, next_start: int) -> str:
     """The words right after the quantity in its clause (3个*志愿服务项目*), up to the next number."""
     stop = min(fact.clause_end, next_start, fact.end + 16)
-    post = norm[fact.end:stop]
+    post = norm[fact.end : stop]
     digit = re.search(rf"[0-9]|{_CN_ALL}{{2,}}", post)
     if digit:
-        post = post[:digit.start()]
+        post = post[: digit.start()]
     return re.sub(r"^的", "", post).strip()
 
 
@@ -440,14 +565,17 @@ def _annotate(norm: str, facts: list[_Fact]) -> None:
         prev = facts[i - 1] if i and facts[i - 1].clause_start == fact.clause_start else None
         nxt = facts[i + 1] if i + 1 < len(facts) and facts[i + 1].clause_start == fact.clause_start else None
         # 由上年的70%提高到78.4%: 70% is the baseline of 78.4%
-        if nxt is not None and _BASELINE_GAP.search(norm[fact.end:nxt.start]) and \
-                _BASELINE_FROM.search(norm[fact.clause_start:fact.start]):
+        if (
+            nxt is not None
+            and _BASELINE_GAP.search(norm[fact.end : nxt.start])
+            and _BASELINE_FROM.search(norm[fact.clause_start : fact.start])
+        ):
             fact.baseline = True
         if prev is not None and prev.baseline:
             fact.subject = prev.subject
             continue
         lo = prev.end if prev is not None else fact.clause_start
-        pre = _strip_fillers(norm[lo:fact.start])
+        pre = _strip_fillers(norm[lo : fact.start])
         if fact.baseline:  # the subject of 由上年的70%: what stands before 由
             fact.subject = _strip_fillers(_BASELINE_FROM.split(pre)[0]) or pre
             continue
@@ -474,7 +602,7 @@ def extract_evidence(text: str) -> pd.DataFrame:
     norm = text.translate(_FULLWIDTH)  # one character for one: offsets hold in ``text``
     facts = _find_facts(norm)
     _annotate(norm, facts)
-    sentences = [text[f.sentence_start:f.sentence_end + 1].strip() for f in facts]  # with its 。
+    sentences = [text[f.sentence_start : f.sentence_end + 1].strip() for f in facts]  # with its 。
     columns = {
         "value": np.array([f.value for f in facts], dtype="float64"),
         "unit": _strings(f.unit for f in facts),
@@ -484,10 +612,9 @@ def extract_evidence(text: str) -> pd.DataFrame:
         "start": np.array([f.start for f in facts], dtype="int64"),
         "end": np.array([f.end for f in facts], dtype="int64"),
         "kind": _strings(f.kind for f in facts),
-        "raw": _strings(text[f.start:f.end] for f in facts),
-        "context": _strings(text[f.clause_start:f.start] for f in facts),
+        "raw": _strings(text[f.start : f.end] for f in facts),
+        "context": _strings(text[f.clause_start : f.start] for f in facts),
         "baseline": np.array([f.baseline for f in facts], dtype=bool),
-        "planned": np.array([bool(_PLANNED.search(text[f.sentence_start:f.start])) for f in facts],
-                            dtype=bool),
+        "planned": np.array([bool(_PLANNED.search(text[f.sentence_start : f.start])) for f in facts], dtype=bool),
     }
     return pd.DataFrame(columns, columns=COLUMNS)

@@ -119,6 +119,7 @@ class EvidenceColumn:
 # Rubric side
 # ---------------------------------------------------------------------------------------------
 
+
 def _single_column(value: str | None) -> str | None:
     """The column name when an indicator's ``value`` is one bare or backticked name."""
     if not isinstance(value, str):
@@ -165,8 +166,7 @@ def evidence_columns(rubric: Any) -> list[EvidenceColumn]:
         column = _single_column(_get(ind, "value"))
         if not keywords or column is None:
             continue
-        entry = pooled.setdefault(column, {"ids": [], "keywords": [], "method": _get(ind, "method"),
-                                           "thresholds": []})
+        entry = pooled.setdefault(column, {"ids": [], "keywords": [], "method": _get(ind, "method"), "thresholds": []})
         entry["ids"].append(_get(ind, "id"))
         entry["keywords"] += [k for k in keywords if k not in entry["keywords"]]
         if _get(ind, "method") in ("linear", "bands"):
@@ -175,25 +175,27 @@ def evidence_columns(rubric: Any) -> list[EvidenceColumn]:
     for column, e in pooled.items():
         fraction = bool(e["thresholds"]) and all(abs(t) <= 1 for t in e["thresholds"])
         bare = re.sub(r"[（(][^）)]*[）)]\s*$", "", column)
-        percent = fraction or bool(_PERCENT_WORD.search(bare)) or any(
-            _PERCENT_WORD.search(k) for k in e["keywords"])
-        columns.append(EvidenceColumn(
-            column=column,
-            indicator_ids=tuple(e["ids"]),
-            keywords=tuple(e["keywords"]),
-            method=str(e["method"]),
-            percent=percent,
-            fraction=fraction,
-            units=None if percent else _column_units(column),
-            count_only=not percent and _column_units(column) is None and bare.endswith("数"),
-            change=bool(_CHANGE_WORD.search(column)),
-        ))
+        percent = fraction or bool(_PERCENT_WORD.search(bare)) or any(_PERCENT_WORD.search(k) for k in e["keywords"])
+        columns.append(
+            EvidenceColumn(
+                column=column,
+                indicator_ids=tuple(e["ids"]),
+                keywords=tuple(e["keywords"]),
+                method=str(e["method"]),
+                percent=percent,
+                fraction=fraction,
+                units=None if percent else _column_units(column),
+                count_only=not percent and _column_units(column) is None and bare.endswith("数"),
+                change=bool(_CHANGE_WORD.search(column)),
+            )
+        )
     return columns
 
 
 # ---------------------------------------------------------------------------------------------
 # Report side
 # ---------------------------------------------------------------------------------------------
+
 
 def _read_text(path: Path) -> str:
     try:
@@ -221,8 +223,7 @@ def _unit_id(text: str, fallback: str, id_column: str | None) -> str:
     return m.group("id") if m else fallback
 
 
-def read_reports(reports: Mapping[str, str] | Iterable[str | Path],
-                 id_column: str | None = None) -> dict[str, str]:
+def read_reports(reports: Mapping[str, str] | Iterable[str | Path], id_column: str | None = None) -> dict[str, str]:
     """Unit id -> report text.
 
     A mapping is taken as it is.  Files are read as UTF-8 (with or without BOM) or GB18030; the
@@ -248,6 +249,7 @@ def read_reports(reports: Mapping[str, str] | Iterable[str | Path],
 # Matching
 # ---------------------------------------------------------------------------------------------
 
+
 def _mentions(text: str, col: EvidenceColumn) -> list[dict[str, Any]]:
     """Keyword mentions for boolean / categorical indicators (no number needed)."""
     rows = []
@@ -257,8 +259,9 @@ def _mentions(text: str, col: EvidenceColumn) -> list[dict[str, Any]]:
             if i < 0:
                 continue
             clause = re.split(r"[，,、：:]", sentence[:i])[-1]
-            rows.append({"value": "否" if _NEGATED.search(clause) else "是",
-                         "sentence": sentence.strip(), "keyword": kw})
+            rows.append(
+                {"value": "否" if _NEGATED.search(clause) else "是", "sentence": sentence.strip(), "keyword": kw}
+            )
             break
     return rows
 
@@ -302,16 +305,44 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
             if col.method in ("boolean", "categorical"):
                 for m in _mentions(text, col):
                     value = m["value"] if col.method == "boolean" else None
-                    rows.append({**base, "value": value, "unit_of_value": "", "approx": False,
-                                 "keyword": m["keyword"], "sentence": m["sentence"],
-                                 "start": -1, "end": -1})
+                    rows.append(
+                        {
+                            **base,
+                            "value": value,
+                            "unit_of_value": "",
+                            "approx": False,
+                            "keyword": m["keyword"],
+                            "sentence": m["sentence"],
+                            "start": -1,
+                            "end": -1,
+                        }
+                    )
                 continue
             for f in _fact_matches(facts, col).itertuples(index=False):
-                rows.append({**base, "value": f.value, "unit_of_value": f.unit, "approx": f.approx,
-                             "keyword": f.keyword, "sentence": f.sentence,
-                             "start": f.start, "end": f.end})
-    cols = ["unit_id", "column", "indicators", "value", "unit_of_value", "approx", "keyword",
-            "sentence", "start", "end"]
+                rows.append(
+                    {
+                        **base,
+                        "value": f.value,
+                        "unit_of_value": f.unit,
+                        "approx": f.approx,
+                        "keyword": f.keyword,
+                        "sentence": f.sentence,
+                        "start": f.start,
+                        "end": f.end,
+                    }
+                )
+    cols = [
+        "unit_id",
+        "column",
+        "indicators",
+        "value",
+        "unit_of_value",
+        "approx",
+        "keyword",
+        "sentence",
+        "start",
+        "end",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -333,8 +364,9 @@ def _resolve(values: list[Any], sentences: list[str], method: str) -> tuple[Any,
     return float(values[0]), quoted, MULTIPLE if len(values) > 1 else ""
 
 
-def candidate_sheet(reports: Mapping[str, str] | Iterable[str | Path], rubric: Any, *,
-                    template: bool = True) -> pd.DataFrame:
+def candidate_sheet(
+    reports: Mapping[str, str] | Iterable[str | Path], rubric: Any, *, template: bool = True
+) -> pd.DataFrame:
     """One row per report, one value / provenance / check column triple per evidence column.
 
     ``reports``: unit id -> text, or report files (unit id from a ``社区代码：…`` header line,
@@ -359,8 +391,9 @@ def candidate_sheet(reports: Mapping[str, str] | Iterable[str | Path], rubric: A
             record[col.column + SOURCE_SUFFIX] = source
             record[col.column + CHECK_SUFFIX] = check
         records.append(record)
-    order = [id_column] + [c for col in columns
-                           for c in (col.column, col.column + SOURCE_SUFFIX, col.column + CHECK_SUFFIX)]
+    order = [id_column] + [
+        c for col in columns for c in (col.column, col.column + SOURCE_SUFFIX, col.column + CHECK_SUFFIX)
+    ]
     sheet = pd.DataFrame(records, columns=order)
     for col in columns:
         if col.method not in ("boolean", "categorical"):

@@ -23,8 +23,22 @@ from civscore.rubric.model import Dimension, Indicator, Rubric, Veto
 
 EPS = 1e-9
 EXPLAIN_COLUMNS = [
-    "kind", "item", "name", "dimension_id", "dimension", "method", "value", "rule",
-    "earned", "available", "lost", "missing", "excluded", "imputed", "contribution", "note",
+    "kind",
+    "item",
+    "name",
+    "dimension_id",
+    "dimension",
+    "method",
+    "value",
+    "rule",
+    "earned",
+    "available",
+    "lost",
+    "missing",
+    "excluded",
+    "imputed",
+    "contribution",
+    "note",
 ]
 
 
@@ -65,19 +79,39 @@ def indicator_table(rubric: Rubric) -> pd.DataFrame:
     """
     names = dimension_names(rubric)
     rows = [
-        dict(id=ind.id, kind="base", dimension_id=path[0], path="/".join(path), dimension=names[path], name=ind.name,
-             method=ind.method, points=ind.points, policy=rubric.missing_policy(ind),
-             quantity=quantity_label(ind.value))
+        dict(
+            id=ind.id,
+            kind="base",
+            dimension_id=path[0],
+            path="/".join(path),
+            dimension=names[path],
+            name=ind.name,
+            method=ind.method,
+            points=ind.points,
+            policy=rubric.missing_policy(ind),
+            quantity=quantity_label(ind.value),
+        )
         for path, ind in rubric.base_indicators()
     ]
     rows += [
-        dict(id=ind.id, kind="bonus", dimension_id="", path="bonus", dimension=f"特色指标（加分上限 {fmt(rubric.bonus_cap)}）",
-             name=ind.name, method=ind.method, points=ind.points, policy=rubric.missing_policy(ind),
-             quantity=quantity_label(ind.value))
+        dict(
+            id=ind.id,
+            kind="bonus",
+            dimension_id="",
+            path="bonus",
+            dimension=f"特色指标（加分上限 {fmt(rubric.bonus_cap)}）",
+            name=ind.name,
+            method=ind.method,
+            points=ind.points,
+            policy=rubric.missing_policy(ind),
+            quantity=quantity_label(ind.value),
+        )
         for ind in rubric.bonus_indicators()
     ]
-    table = pd.DataFrame(rows, columns=["id", "kind", "dimension_id", "path", "dimension", "name", "method",
-                                        "points", "policy", "quantity"])
+    table = pd.DataFrame(
+        rows,
+        columns=["id", "kind", "dimension_id", "path", "dimension", "name", "method", "points", "policy", "quantity"],
+    )
     table["order"] = np.arange(len(table))
     return table.set_index("id")
 
@@ -183,8 +217,7 @@ def resolve_unit(result: Result, unit_id: Hashable) -> Hashable:
     close = difflib.get_close_matches(text, choices, n=5, cutoff=0.5)
     hint = f"; close matches: {', '.join(close)}" if close else ""
     raise UnknownUnitError(
-        f"unknown unit {text!r}: no {result.id_column} (or unit name) in this result of "
-        f"{len(ids)} units{hint}"
+        f"unknown unit {text!r}: no {result.id_column} (or unit name) in this result of {len(ids)} units{hint}"
     )
 
 
@@ -210,8 +243,9 @@ def rule_text(ind: Indicator, values: pd.Series, earned: np.ndarray) -> np.ndarr
     d = fmt(ind.per_item)
     vv = _fmt_all(v).astype(str)
     if m == "deduction":
-        head = np.char.add(np.char.add(f"{fmt_points(P)} − {d} × ", vv),
-                           np.where(P - ind.per_item * v < 0, ", floored at 0", ""))
+        head = np.char.add(
+            np.char.add(f"{fmt_points(P)} − {d} × ", vv), np.where(P - ind.per_item * v < 0, ", floored at 0", "")
+        )
     else:  # count
         head = np.char.add(np.char.add(f"{d} × ", vv), np.where(ind.per_item * v > P, ", capped", ""))
     return np.char.add(np.char.add(head, " → "), of).astype(object)
@@ -260,8 +294,10 @@ def explain_all(result: Result) -> pd.DataFrame:
     order = 0
     # each matrix to NumPy once; a column is then a cheap slice
     cols = list(result.points.columns)
-    mats = {name: (getattr(result, name).to_numpy(), {c: k for k, c in enumerate(cols)})
-            for name in ("points", "applicable", "missing", "imputed")}
+    mats = {
+        name: (getattr(result, name).to_numpy(), {c: k for k, c in enumerate(cols)})
+        for name in ("points", "applicable", "missing", "imputed")
+    }
     for ind in rubric.iter_indicators():
         row = info.loc[ind.id]
         blocks.append(_indicator_block(result, ind, row, order, mats))
@@ -281,8 +317,15 @@ def explain_all(result: Result) -> pd.DataFrame:
     position = pd.Series(np.arange(n), index=pd.Index(result.table[result.id_column].to_numpy()))
     pos = position.reindex(cols[result.id_column]).to_numpy()
     order = np.lexsort((cols.pop("_order"), pos))
-    typed = {"earned": float, "available": float, "lost": float, "contribution": float,
-             "missing": "boolean", "excluded": "boolean", "imputed": "boolean"}
+    typed = {
+        "earned": float,
+        "available": float,
+        "lost": float,
+        "contribution": float,
+        "missing": "boolean",
+        "excluded": "boolean",
+        "imputed": "boolean",
+    }
     # text stays object: converting hundreds of thousands of cells to Arrow strings costs more
     # than building the whole table
     return pd.DataFrame({c: pd.Series(v[order], dtype=typed.get(c, object)) for c, v in cols.items()})
@@ -306,9 +349,15 @@ def _restrict(result: Result, uid: Hashable) -> Result:
     sel = [uid]
     table = result.table[result.table[result.id_column] == uid]
     return Result(
-        rubric=result.rubric, table=table, points=result.points.loc[sel], applicable=result.applicable.loc[sel],
-        missing=result.missing.loc[sel], imputed=result.imputed.loc[sel], values=result.values.loc[sel],
-        vetoes=result.vetoes.loc[sel], report=result.report,
+        rubric=result.rubric,
+        table=table,
+        points=result.points.loc[sel],
+        applicable=result.applicable.loc[sel],
+        missing=result.missing.loc[sel],
+        imputed=result.imputed.loc[sel],
+        values=result.values.loc[sel],
+        vetoes=result.vetoes.loc[sel],
+        report=result.report,
     )
 
 
@@ -338,8 +387,8 @@ def _frame(result: Result, order: float, **cols) -> _Block:
 
 
 def _indicator_block(result: Result, ind: Indicator, info: pd.Series, order: int, mats: dict) -> _Block:
-    rubric = result.rubric
     j = ind.id
+
     def col(name: str, dtype: type) -> np.ndarray:
         matrix, where = mats[name]
         return matrix[:, where[j]].astype(dtype)
@@ -354,10 +403,24 @@ def _indicator_block(result: Result, ind: Indicator, info: pd.Series, order: int
     note = np.where(imputed, "imputed: mean of the units that reported it", "")
     note = np.where(~applicable, "excluded: left out of this unit's base (合理缺项)", note)
     return _frame(
-        result, order, kind=kind, item=j, name=ind.name, dimension_id=info["dimension_id"],
-        dimension=info["dimension"], method=ind.method, value=value_column(result, ind), rule=rule,
-        earned=earned, available=available, lost=available - earned, missing=missing,
-        excluded=~applicable, imputed=imputed, contribution=earned, note=note.astype(object),
+        result,
+        order,
+        kind=kind,
+        item=j,
+        name=ind.name,
+        dimension_id=info["dimension_id"],
+        dimension=info["dimension"],
+        method=ind.method,
+        value=value_column(result, ind),
+        rule=rule,
+        earned=earned,
+        available=available,
+        lost=available - earned,
+        missing=missing,
+        excluded=~applicable,
+        imputed=imputed,
+        contribution=earned,
+        note=note.astype(object),
     )
 
 
@@ -380,10 +443,20 @@ def _rescale_block(result: Result, order: int) -> _Block:
     base = _table_column(result, "base").astype(float)
     adj = base - E
     show = A < T - EPS
-    rule = np.array([f"base × {fmt(T)} / {fmt(a)} (合理缺项按比例折算)" if a > 0 else "no applicable indicator: base 0"
-                     for a in A], dtype=object)
-    frame = _frame(result, order, kind="adjustment", item="rescale", name="合理缺项按比例折算",
-                   rule=rule, contribution=adj, note=np.full(len(A), "", dtype=object))
+    rule = np.array(
+        [f"base × {fmt(T)} / {fmt(a)} (合理缺项按比例折算)" if a > 0 else "no applicable indicator: base 0" for a in A],
+        dtype=object,
+    )
+    frame = _frame(
+        result,
+        order,
+        kind="adjustment",
+        item="rescale",
+        name="合理缺项按比例折算",
+        rule=rule,
+        contribution=adj,
+        note=np.full(len(A), "", dtype=object),
+    )
     return frame[show]
 
 
@@ -393,9 +466,16 @@ def _bonus_cap_block(result: Result, order: int) -> _Block:
     bonus = _table_column(result, "bonus").astype(float)
     adj = bonus - raw
     cap = fmt(result.rubric.bonus_cap)
-    frame = _frame(result, order, kind="adjustment", item="bonus_cap", name="特色加分封顶",
-                   rule=f"bonus capped at {cap}", contribution=adj,
-                   note=np.char.add(np.char.add("bonus earned ", _fmt_all(raw, 2).astype(str)), f", counted {cap}").astype(object))
+    frame = _frame(
+        result,
+        order,
+        kind="adjustment",
+        item="bonus_cap",
+        name="特色加分封顶",
+        rule=f"bonus capped at {cap}",
+        contribution=adj,
+        note=np.char.add(np.char.add("bonus earned ", _fmt_all(raw, 2).astype(str)), f", counted {cap}").astype(object),
+    )
     return frame[adj < -EPS]
 
 
@@ -440,16 +520,34 @@ def _veto_blocks(result: Result, order: int) -> list[_Block]:
             ).astype(object)
         else:
             contribution = np.zeros(n)
-            note = np.full(n, f"disqualified: tier {rubric.effective_veto_tier or '(none)'}, "
-                              "ranked after every unit that is not vetoed", dtype=object)
-        frame = _frame(result, order + j, kind="veto", item=veto.id, name=veto.name,
-                       rule=f"when {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
-                       contribution=contribution, note=note)
+            note = np.full(
+                n,
+                f"disqualified: tier {rubric.effective_veto_tier or '(none)'}, "
+                "ranked after every unit that is not vetoed",
+                dtype=object,
+            )
+        frame = _frame(
+            result,
+            order + j,
+            kind="veto",
+            item=veto.id,
+            name=veto.name,
+            rule=f"when {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
+            contribution=contribution,
+            note=note,
+        )
         blocks.append(frame[hit])
     floor = (t0 - deduct) < 0
-    frame = _frame(result, order + len(rubric.vetoes), kind="adjustment", item="floor", name="扣分后总分不低于0",
-                   rule="total floored at 0 after deductions", contribution=t1 - (t0 - deduct),
-                   note=np.full(n, "", dtype=object))
+    frame = _frame(
+        result,
+        order + len(rubric.vetoes),
+        kind="adjustment",
+        item="floor",
+        name="扣分后总分不低于0",
+        rule="total floored at 0 after deductions",
+        contribution=t1 - (t0 - deduct),
+        note=np.full(n, "", dtype=object),
+    )
     floor_rows = frame[floor]
     # the floor applies before the cap: order the floor row ahead of the cap's rows
     floor_rows["_order"] = np.full(int(floor.sum()), order - 0.5)

@@ -28,9 +28,7 @@ def check_output_path(path: str | Path, formats: tuple[str, ...] = RESULT_FORMAT
     """The output format for ``path`` ('.csv', ...), or UnsupportedFormat naming the choices."""
     suffix = Path(path).suffix.lower()
     if suffix not in formats:
-        raise UnsupportedFormat(
-            f"cannot write {str(path)!r}: the extension must be one of {', '.join(formats)}"
-        )
+        raise UnsupportedFormat(f"cannot write {str(path)!r}: the extension must be one of {', '.join(formats)}")
     return suffix
 
 
@@ -146,7 +144,9 @@ def _style_ranking(book, sheet, table: pd.DataFrame, rubric: Rubric) -> None:
     for tier, shade in zip(rubric.tiers, shades + shades[-1:] * len(rubric.tiers)):
         fmt = book.add_format({"bg_color": shade})
         literal = '"' + neutralise(tier.name).replace('"', '""') + '"'
-        sheet.conditional_format(1, tier_j, n, tier_j, {"type": "cell", "criteria": "==", "value": literal, "format": fmt})
+        sheet.conditional_format(
+            1, tier_j, n, tier_j, {"type": "cell", "criteria": "==", "value": literal, "format": fmt}
+        )
     disq = book.add_format({"font_color": "#9C0006", "bold": True})
     dj = cols.index("disqualified")
     sheet.conditional_format(1, dj, n, dj, {"type": "cell", "criteria": "==", "value": "TRUE", "format": disq})
@@ -190,14 +190,32 @@ def rubric_table(rubric: Rubric) -> pd.DataFrame:
     for veto in rubric.vetoes:
         effect = {"fail": "一票否决", "cap": "封顶", "deduct": "扣分"}[veto.kind]
         amount = "" if veto.kind == "fail" else f" {getattr(veto.effect, veto.kind):g}"
-        rows.append({"维度": "否决与门槛", "id": veto.id, "名称": veto.name, "方法": effect + amount,
-                     "分值": None, "来源": "", "缺失处理": "", "取值/条件": veto.when})
+        rows.append(
+            {
+                "维度": "否决与门槛",
+                "id": veto.id,
+                "名称": veto.name,
+                "方法": effect + amount,
+                "分值": None,
+                "来源": "",
+                "缺失处理": "",
+                "取值/条件": veto.when,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _indicator_row(rubric: Rubric, dims: str, ind) -> dict:
-    return {"维度": dims, "id": ind.id, "名称": ind.name, "方法": ind.method, "分值": ind.points,
-            "来源": ind.source or "", "缺失处理": rubric.missing_policy(ind), "取值/条件": ind.value}
+    return {
+        "维度": dims,
+        "id": ind.id,
+        "名称": ind.name,
+        "方法": ind.method,
+        "分值": ind.points,
+        "来源": ind.source or "",
+        "缺失处理": rubric.missing_policy(ind),
+        "取值/条件": ind.value,
+    }
 
 
 def about_table(result: Result) -> pd.DataFrame:
@@ -259,6 +277,6 @@ def column_glossary(table: pd.DataFrame, rubric: Rubric) -> dict[str, str]:
 
 def _explain_headers(sheet, table: pd.DataFrame, rubric: Rubric) -> None:
     # English contract headers (rank, total, ...) get their Chinese meaning as a hover note.
-    for j, (col, text) in enumerate(column_glossary(table, rubric).items()):
+    for j, text in enumerate(column_glossary(table, rubric).values()):
         if text:
             sheet.write_comment(0, j, neutralise(text), {"x_scale": 2, "y_scale": 0.8})

@@ -21,27 +21,72 @@ import pandas as pd
 
 from civscore.engine import TIE_DECIMALS, aggregate, assign_tiers, veto_effects
 from civscore.explain import (
-    EPS, fmt, fmt_all, fmt_points, indicator_table, quantity_label, resolve_unit, shared_columns, value_column,
+    EPS,
+    fmt,
+    fmt_all,
+    fmt_points,
+    indicator_table,
+    quantity_label,
+    resolve_unit,
+    shared_columns,
+    value_column,
 )
 from civscore.io import neutralise, write_atomic
 from civscore.result import Result
 from civscore.rubric.model import Indicator, Veto
 
 KIND_ORDER = {"veto:fail": 0, "veto:cap": 1, "veto:deduct": 2, "base": 3, "bonus": 4}
-KIND_LABELS = {"veto:fail": "一票否决", "veto:cap": "门槛封顶", "veto:deduct": "负面清单扣分",
-               "base": "基础指标", "bonus": "特色指标"}
+KIND_LABELS = {
+    "veto:fail": "一票否决",
+    "veto:cap": "门槛封顶",
+    "veto:deduct": "负面清单扣分",
+    "base": "基础指标",
+    "bonus": "特色指标",
+}
 GAP_COLUMNS = [
-    "rank", "total", "tier", "priority", "kind", "item", "item_name", "dimension", "quantity", "value",
-    "earned", "available", "lost", "next_step", "target_op", "target", "gain", "total_change",
-    "total_after", "rank_after", "tier_after", "note",
+    "rank",
+    "total",
+    "tier",
+    "priority",
+    "kind",
+    "item",
+    "item_name",
+    "dimension",
+    "quantity",
+    "value",
+    "earned",
+    "available",
+    "lost",
+    "next_step",
+    "target_op",
+    "target",
+    "gain",
+    "total_change",
+    "total_after",
+    "rank_after",
+    "tier_after",
+    "note",
 ]
 # the hand-out's headers; machine columns (target_op, target, quantity) stay out of it
 HANDOUT_HEADERS = {
-    "rank": "当前排名", "total": "当前总分", "tier": "当前等级", "priority": "序号", "kind": "类别",
-    "item_name": "指标/否决项", "dimension": "所属测评项目", "value": "当前值", "earned": "得分",
-    "available": "分值", "lost": "失分", "next_step": "下一步整改", "gain": "指标得分增加",
-    "total_change": "总分变化", "total_after": "仅此项整改后总分", "rank_after": "仅此项整改后排名",
-    "tier_after": "仅此项整改后等级", "note": "说明",
+    "rank": "当前排名",
+    "total": "当前总分",
+    "tier": "当前等级",
+    "priority": "序号",
+    "kind": "类别",
+    "item_name": "指标/否决项",
+    "dimension": "所属测评项目",
+    "value": "当前值",
+    "earned": "得分",
+    "available": "分值",
+    "lost": "失分",
+    "next_step": "下一步整改",
+    "gain": "指标得分增加",
+    "total_change": "总分变化",
+    "total_after": "仅此项整改后总分",
+    "rank_after": "仅此项整改后排名",
+    "tier_after": "仅此项整改后等级",
+    "note": "说明",
 }
 
 
@@ -56,8 +101,14 @@ def next_step(ind: Indicator, values: pd.Series, earned: np.ndarray) -> dict[str
     ``text`` (the step in words, without the gain). A missing value is treated as the worst
     value, so its step is the first one that earns anything more.
     """
-    fn = {"bands": _bands, "linear": _linear, "deduction": _deduction, "count": _count,
-          "boolean": _boolean, "categorical": _categorical}[ind.method]
+    fn = {
+        "bands": _bands,
+        "linear": _linear,
+        "deduction": _deduction,
+        "count": _count,
+        "boolean": _boolean,
+        "categorical": _categorical,
+    }[ind.method]
     return fn(ind, values, earned)
 
 
@@ -72,8 +123,12 @@ def _value_text(values: pd.Series) -> np.ndarray:
 
 
 def _steps(n: int) -> dict[str, np.ndarray]:
-    return dict(op=np.full(n, "", dtype=object), target=np.full(n, None, dtype=object),
-                after=np.full(n, np.nan), text=np.full(n, "", dtype=object))
+    return dict(
+        op=np.full(n, "", dtype=object),
+        target=np.full(n, None, dtype=object),
+        after=np.full(n, np.nan),
+        text=np.full(n, "", dtype=object),
+    )
 
 
 def _bands(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
@@ -107,7 +162,11 @@ def _bands(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.nda
     thr = np.array([fmt(x) for x in t], dtype=object)[k].astype(str)
     text = np.char.add(np.char.add(np.char.add(_head(ind), now), f" → {sign} "), thr)
     text = np.where(np.isnan(v), np.char.add(np.char.add(f"{q} 缺失，补报且 {sign} ", thr), ""), text)
-    text = np.where(report_any, f"{q} 缺失，补报实际数值（{'低于' if at_least else '高于'}各档也得 {fmt_points(otherwise)} 分）", text)
+    text = np.where(
+        report_any,
+        f"{q} 缺失，补报实际数值（{'低于' if at_least else '高于'}各档也得 {fmt_points(otherwise)} 分）",
+        text,
+    )
     out["text"] = np.where(has | report_any, text, "已达可达的最高档").astype(object)
     return out
 
@@ -153,8 +212,12 @@ def _count(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.nda
     out["after"] = np.where(has, ind.points, np.nan)
     q = quantity_label(ind.value)
     more = fmt_all(need - v).astype(str)
-    text = np.char.add(np.char.add(np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)),
-                                               f" → ≥ {fmt(need)}（再增加 "), more), "）")
+    text = np.char.add(
+        np.char.add(
+            np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), f" → ≥ {fmt(need)}（再增加 "), more
+        ),
+        "）",
+    )
     text = np.where(np.isnan(v), f"{q} 缺失，补报且 ≥ {fmt(need)}", text)
     out["text"] = text.astype(object)
     return out
@@ -184,8 +247,9 @@ def _categorical(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, 
     out["op"] = np.where(has, "==", "").astype(object)
     out["target"] = np.where(has, labels[k], None).astype(object)
     out["after"] = np.where(has, q[k], np.nan)
-    text = np.char.add(np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), " → "),
-                       labels[k].astype(str))
+    text = np.char.add(
+        np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), " → "), labels[k].astype(str)
+    )
     out["text"] = np.where(has, text, "已是可达的最高等次").astype(object)
     return out
 
@@ -217,7 +281,7 @@ class _Totals:
         self.disqualified_keys = np.sort(key[self.disqualified])
 
     def run(self, earned: np.ndarray, vetoes: np.ndarray) -> dict[str, np.ndarray]:
-        return aggregate(earned[:, : self.k], self.applicable, self.weights, earned[:, self.k:], self.rubric, vetoes)
+        return aggregate(earned[:, : self.k], self.applicable, self.weights, earned[:, self.k :], self.rubric, vetoes)
 
     def rank_if(self, total: np.ndarray, disqualified: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """The rank of each unit ``idx`` if it alone had ``total`` (others unchanged; totals never go down)."""
@@ -280,23 +344,48 @@ def _indicator_rows(result: Result, totals: _Totals, j: int, ind: Indicator, inf
         step = {k: v[keep] for k, v in step.items()}
         new = {k: v[keep] for k, v in new.items()}
     gain = np.where(has, after - c, 0.0)
-    text = np.where(has, np.char.add(np.char.add(step["text"].astype(str), "：+"),
-                                     fmt_all(gain, 2).astype(str)),
-                    step["text"].astype(str))
+    text = np.where(
+        has,
+        np.char.add(np.char.add(step["text"].astype(str), "：+"), fmt_all(gain, 2).astype(str)),
+        step["text"].astype(str),
+    )
     note = _notes(result, totals, ind, kind, sel, c, gain, change, new, shared)
     rows = dict(
-        kind=kind, item=ind.id, item_name=ind.name, dimension=info["dimension"], quantity=info["quantity"],
-        value=value_column(result, ind)[sel], earned=c, available=np.full(len(sel), ind.points), lost=lost_all[sel],
-        next_step=text.astype(object), target_op=step["op"], target=step["target"], gain=gain, total_change=change,
-        total_after=new["total"], rank_after=totals.rank_if(new["total"], new["disqualified"], sel),
-        tier_after=assign_tiers(new["total"], new["disqualified"], result.rubric), note=note,
+        kind=kind,
+        item=ind.id,
+        item_name=ind.name,
+        dimension=info["dimension"],
+        quantity=info["quantity"],
+        value=value_column(result, ind)[sel],
+        earned=c,
+        available=np.full(len(sel), ind.points),
+        lost=lost_all[sel],
+        next_step=text.astype(object),
+        target_op=step["op"],
+        target=step["target"],
+        gain=gain,
+        total_change=change,
+        total_after=new["total"],
+        rank_after=totals.rank_if(new["total"], new["disqualified"], sel),
+        tier_after=assign_tiers(new["total"], new["disqualified"], result.rubric),
+        note=note,
         _order=KIND_ORDER[kind] * 10_000 + j,
     )
     return _block(result, rows, sel)
 
 
-def _notes(result: Result, totals: _Totals, ind: Indicator, kind: str, sel: np.ndarray, c: np.ndarray,
-           gain: np.ndarray, change: np.ndarray, new: dict, shared: str) -> np.ndarray:
+def _notes(
+    result: Result,
+    totals: _Totals,
+    ind: Indicator,
+    kind: str,
+    sel: np.ndarray,
+    c: np.ndarray,
+    gain: np.ndarray,
+    change: np.ndarray,
+    new: dict,
+    shared: str,
+) -> np.ndarray:
     """Plain words on why the total moves less than the indicator (or more), for units ``sel``."""
     rubric = result.rubric
     n = len(sel)
@@ -304,8 +393,13 @@ def _notes(result: Result, totals: _Totals, ind: Indicator, kind: str, sel: np.n
     missing = result.missing[ind.id].to_numpy(dtype=bool)[sel]
     imputed = result.imputed[ind.id].to_numpy(dtype=bool)[sel]
     pts = fmt_all(c, 2).astype(str)
-    parts.append(np.where(imputed, np.char.add(np.char.add("数据缺失，按其他单位平均 ", pts), " 分计"),
-                          np.where(missing, "数据缺失，按 0 分计：请补报", "")))
+    parts.append(
+        np.where(
+            imputed,
+            np.char.add(np.char.add("数据缺失，按其他单位平均 ", pts), " 分计"),
+            np.where(missing, "数据缺失，按 0 分计：请补报", ""),
+        )
+    )
     coverage = totals.coverage[sel]
     if kind == "base":
         scale = 1.0 / np.where(coverage > 0, coverage, 1.0)
@@ -321,8 +415,13 @@ def _notes(result: Result, totals: _Totals, ind: Indicator, kind: str, sel: np.n
     swallowed = (change < expected - 1e-6) & np.isfinite(cap_hit) & (new["total"] >= cap_hit - EPS)
     text = np.char.add(np.char.add("总分封顶 ", fmt_all(cap_hit).astype(str)), "（门槛否决项），提分被封顶抵消")
     parts.append(np.where(swallowed, text, ""))
-    parts.append(np.where(new["disqualified"] & (gain > EPS),
-                          f"已被一票否决：得分提高，等级仍为{rubric.effective_veto_tier or '否决'}", ""))
+    parts.append(
+        np.where(
+            new["disqualified"] & (gain > EPS),
+            f"已被一票否决：得分提高，等级仍为{rubric.effective_veto_tier or '否决'}",
+            "",
+        )
+    )
     if ind.method == "deduction":
         v = result.values[ind.id].to_numpy(dtype=float)[sel]
         free = np.ceil(v - ind.points / ind.per_item - EPS)
@@ -395,11 +494,24 @@ def _veto_rows(result: Result, totals: _Totals, j: int, veto: Veto) -> dict[str,
         parts.append(np.full(n, f"注意：条件所用的列也用于指标 {'、'.join(readers)}", dtype=object))
     note = _join(parts, n)
     rows = dict(
-        kind=kind, item=veto.id, item_name=veto.name, dimension="否决与门槛", quantity=when, value=None,
-        earned=np.nan, available=np.nan, lost=np.nan, next_step=text.astype(object), target_op="not",
-        target=when, gain=np.nan, total_change=change, total_after=new["total"],
+        kind=kind,
+        item=veto.id,
+        item_name=veto.name,
+        dimension="否决与门槛",
+        quantity=when,
+        value=None,
+        earned=np.nan,
+        available=np.nan,
+        lost=np.nan,
+        next_step=text.astype(object),
+        target_op="not",
+        target=when,
+        gain=np.nan,
+        total_change=change,
+        total_after=new["total"],
         rank_after=totals.rank_if(new["total"], new["disqualified"], sel),
-        tier_after=assign_tiers(new["total"], new["disqualified"], rubric), note=note.astype(object),
+        tier_after=assign_tiers(new["total"], new["disqualified"], rubric),
+        note=note.astype(object),
         _order=KIND_ORDER[kind] * 10_000 + j,
     )
     return _block(result, rows, sel)
@@ -424,8 +536,14 @@ def _attach_units(result: Result, cols: dict[str, np.ndarray]) -> pd.DataFrame:
     position = pd.Series(np.arange(len(table)), index=pd.Index(table[unit.id_column].to_numpy(dtype=object)))
     pos = position.reindex(cols["_unit"]).to_numpy()
     lost = np.asarray(cols["lost"], dtype=float)
-    order = np.lexsort((cols["_order"].astype(float), np.where(np.isnan(lost), -np.inf, -lost),
-                        cols["_order"].astype(float) // 10_000, pos))
+    order = np.lexsort(
+        (
+            cols["_order"].astype(float),
+            np.where(np.isnan(lost), -np.inf, -lost),
+            cols["_order"].astype(float) // 10_000,
+            pos,
+        )
+    )
     pos = pos[order]
     starts = np.r_[True, pos[1:] != pos[:-1]] if len(pos) else np.zeros(0, bool)
     run_start = np.maximum.accumulate(np.where(starts, np.arange(len(pos)), 0)) if len(pos) else pos
@@ -440,9 +558,14 @@ def _attach_units(result: Result, cols: dict[str, np.ndarray]) -> pd.DataFrame:
     out["rank_after"] = out["rank_after"].astype(np.int64)
     first = head + ranks + ["total", "tier", "priority"]
     # text stays object: converting many cells to Arrow strings costs more than building the list
-    return pd.DataFrame({c: pd.Series(out[c], dtype=None if c in numeric or c in ranks or c in
-                                      ("total", "priority", "rank_after") else object)
-                         for c in first + GAP_COLUMNS[4:]})
+    return pd.DataFrame(
+        {
+            c: pd.Series(
+                out[c], dtype=None if c in numeric or c in ranks or c in ("total", "priority", "rank_after") else object
+            )
+            for c in first + GAP_COLUMNS[4:]
+        }
+    )
 
 
 # --- the hand-out -----------------------------------------------------------------------------
@@ -458,7 +581,7 @@ def handout_table(result: Result, table: pd.DataFrame) -> pd.DataFrame:
     out["value"] = np.where(out["value"].isna(), "", fmt_all(out["value"]))
     for c in ("earned", "available", "lost", "gain", "total_change", "total_after", "total"):
         out[c] = out[c].round(2)
-    return out.rename(columns={**HANDOUT_HEADERS, **{r: f"{r[len('rank_in_'):]}内排名" for r in ranks}})
+    return out.rename(columns={**HANDOUT_HEADERS, **{r: f"{r[len('rank_in_') :]}内排名" for r in ranks}})
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -500,8 +623,9 @@ def write_gaps(result: Result, table: pd.DataFrame, path: str | Path, by: str | 
     def write(tmp: Path) -> None:
         import xlsxwriter
 
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
         taken: set[str] = set()
         for group, part in groups:
             name = sheet_name(group, taken)
@@ -522,16 +646,37 @@ def _handout_sheet(book, name: str, group: str, table: pd.DataFrame, result: Res
     title = book.add_format({"bold": True, "font_size": 14})
     sub = book.add_format({"font_color": "#404040"})
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9D9D9", "border": 1})
-    cell = {shade: book.add_format({"text_wrap": True, "valign": "top", "border": 1,
-                                    **({"bg_color": "#F2F2F2"} if shade else {})}) for shade in (False, True)}
-    veto = {shade: book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bold": True,
-                                    **({"bg_color": "#F2F2F2"} if shade else {})}) for shade in (False, True)}
+    cell = {
+        shade: book.add_format(
+            {"text_wrap": True, "valign": "top", "border": 1, **({"bg_color": "#F2F2F2"} if shade else {})}
+        )
+        for shade in (False, True)
+    }
+    veto = {
+        shade: book.add_format(
+            {
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+                "bold": True,
+                **({"bg_color": "#F2F2F2"} if shade else {}),
+            }
+        )
+        for shade in (False, True)
+    }
     n_units = table.iloc[:, 0].nunique() if len(table) else 0
     sheet.write_string(0, 0, neutralise(f"{group} {rubric.name} 整改清单"), title)
     source = result.report.source or "（内存数据）"
-    sheet.write_string(1, 0, neutralise(f"测评体系 {rubric.id}（版本 {rubric.version}）；数据 {source}；"
-                                        f"{n_units} 个单位，{len(table)} 项。按单位排列：否决项在前，其余按失分从大到小。"
-                                        "“仅此项整改后”各列假定只完成该项整改。"), sub)
+    sheet.write_string(
+        1,
+        0,
+        neutralise(
+            f"测评体系 {rubric.id}（版本 {rubric.version}）；数据 {source}；"
+            f"{n_units} 个单位，{len(table)} 项。按单位排列：否决项在前，其余按失分从大到小。"
+            "“仅此项整改后”各列假定只完成该项整改。"
+        ),
+        sub,
+    )
     top = 3
     cols = list(table.columns)
     for j, col in enumerate(cols):
@@ -571,11 +716,17 @@ def _about_sheet(book, name: str, result: Result) -> None:
         ("数据", result.report.source or "（内存数据）"),
         ("参评单位数", str(len(result.table))),
         ("排列", "每个单位：一票否决、门槛封顶、负面清单扣分在前；其余指标按失分从大到小。"),
-        ("下一步整改", "分档指标给出下一档的门槛；按比例得分的指标给出满分所需的值；扣分指标给出需整改清零的项数；"
-                   "计数指标给出还需增加的数量；是否类指标给出缺少的内容；等次类指标给出上一等次。"
-                   "值为算式（如两列之比）时，给出算式须达到的值。"),
+        (
+            "下一步整改",
+            "分档指标给出下一档的门槛；按比例得分的指标给出满分所需的值；扣分指标给出需整改清零的项数；"
+            "计数指标给出还需增加的数量；是否类指标给出缺少的内容；等次类指标给出上一等次。"
+            "值为算式（如两列之比）时，给出算式须达到的值。",
+        ),
         ("指标得分增加", "完成该步后，该指标本身增加的分数。"),
-        ("总分变化", "只完成该步时总分的变化：已计入合理缺项折算、特色加分上限、门槛封顶和扣分；被封顶抵消时在“说明”中注明。"),
+        (
+            "总分变化",
+            "只完成该步时总分的变化：已计入合理缺项折算、特色加分上限、门槛封顶和扣分；被封顶抵消时在“说明”中注明。",
+        ),
         ("说明", "若所需调整的数据列也被其他指标或否决项使用，会在此注明：其他指标的得分可能随之变化。"),
     ]
     sheet.set_column(0, 0, 14)

@@ -12,8 +12,8 @@ import csv
 import io
 import os
 import re
-import tempfile
 import stat
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,9 +190,7 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> pd.DataFrame:
         raise DataError(label, "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)")
     unpacked = _unpacked_size(path, label)
     if unpacked > MAX_DATA_BYTES:  # a small zip can unpack to gigabytes (a "zip bomb")
-        raise DataError(
-            label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes"
-        )
+        raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
     try:
         import openpyxl
 
@@ -316,9 +314,7 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     except Exception:  # let the reader below name the problem
         unpacked = 0
     if unpacked > MAX_DATA_BYTES:
-        raise DataError(
-            label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes"
-        )
+        raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files

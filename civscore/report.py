@@ -33,11 +33,17 @@ from civscore.validate import ValidationReport
 NOTEBOOK_NAME = "01_evaluate.ipynb"
 # papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
 CELL_TIMEOUT = 600
-SCORE_HEADERS = {"total": "总分", "base": "基础分", "bonus": "特色加分", "tier": "等级",
-                 "disqualified": "一票否决", "vetoes": "触发的否决项", "coverage": "指标覆盖率",
-                 "rank": "排名"}
-PROBLEM_HEADERS = {"file": "文件", "row": "行号", "unit": "单位", "column": "列", "value": "填写内容",
-                   "rule": "规则"}
+SCORE_HEADERS = {
+    "total": "总分",
+    "base": "基础分",
+    "bonus": "特色加分",
+    "tier": "等级",
+    "disqualified": "一票否决",
+    "vetoes": "触发的否决项",
+    "coverage": "指标覆盖率",
+    "rank": "排名",
+}
+PROBLEM_HEADERS = {"file": "文件", "row": "行号", "unit": "单位", "column": "列", "value": "填写内容", "rule": "规则"}
 TIER_SHADES = ["#d9d9d9", "#e8e8e8", "#f2f2f2", "#ffffff"]
 
 
@@ -67,8 +73,11 @@ def rubric_overview(rubric) -> str:
     lines = [f"**{_md(rubric.name)}**（编号 `{rubric.id}`，版本 {_md(rubric.version)}）"]
     if rubric.description:
         lines += ["", _md(rubric.description.strip())]
-    lines += ["", f"- 基础分满分 **{rubric.total_points:g}** 分，分 {len(rubric.dimensions)} 个维度、"
-                  f"{len(base)} 项指标（各维度分值见下表）；"]
+    lines += [
+        "",
+        f"- 基础分满分 **{rubric.total_points:g}** 分，分 {len(rubric.dimensions)} 个维度、"
+        f"{len(base)} 项指标（各维度分值见下表）；",
+    ]
     bonus = rubric.bonus_indicators()
     if bonus:
         lines.append(f"- 特色指标 {len(bonus)} 项，加分上限 {rubric.bonus_cap:g} 分，加在基础分之上；")
@@ -76,11 +85,12 @@ def rubric_overview(rubric) -> str:
         items = "；".join(f"{_md(v.name)}（{veto_effect(v)}）" for v in rubric.vetoes)
         lines.append(f"- 否决、限分与扣分项 {len(rubric.vetoes)} 项：{items}；")
     if rubric.tiers:
-        tiers = "；".join(
-            f"{_md(t.name)} ≥ {t.min:g} 分" for t in rubric.tiers
+        tiers = "；".join(f"{_md(t.name)} ≥ {t.min:g} 分" for t in rubric.tiers)
+        veto = (
+            f"，被一票否决的单位定为 {_md(rubric.effective_veto_tier)}"
+            if any(v.kind == "fail" for v in rubric.vetoes)
+            else ""
         )
-        veto = f"，被一票否决的单位定为 {_md(rubric.effective_veto_tier)}" if any(
-            v.kind == "fail" for v in rubric.vetoes) else ""
         lines.append(f"- 等级：{tiers}{veto}；")
     unit = rubric.unit
     who = f"- 参评单位以 `{_md(unit.id_column)}` 为编号"
@@ -95,25 +105,34 @@ def rubric_overview(rubric) -> str:
 def dimension_table(rubric) -> pd.DataFrame:
     """Top-level dimensions with their points, number of indicators and evidence sources, plus totals."""
     base = rubric.base_indicators()
-    frame = pd.DataFrame({
-        "dim": [path[0] for path, _ in base],
-        "points": [ind.points for _, ind in base],
-        "source": [ind.source or "" for _, ind in base],
-    })
+    frame = pd.DataFrame(
+        {
+            "dim": [path[0] for path, _ in base],
+            "points": [ind.points for _, ind in base],
+            "source": [ind.source or "" for _, ind in base],
+        }
+    )
     by = frame.groupby("dim", sort=False)
     sources = by["source"].agg(lambda s: "、".join(dict.fromkeys(x for x in s if x)))
-    rows = pd.DataFrame({
-        "维度": [d.name for d in rubric.dimensions],
-        "分值": [by["points"].sum().get(d.id, 0.0) for d in rubric.dimensions],
-        "指标数": [int(by.size().get(d.id, 0)) for d in rubric.dimensions],
-        "评价方式": [sources.get(d.id, "") for d in rubric.dimensions],
-    })
+    rows = pd.DataFrame(
+        {
+            "维度": [d.name for d in rubric.dimensions],
+            "分值": [by["points"].sum().get(d.id, 0.0) for d in rubric.dimensions],
+            "指标数": [int(by.size().get(d.id, 0)) for d in rubric.dimensions],
+            "评价方式": [sources.get(d.id, "") for d in rubric.dimensions],
+        }
+    )
     extra = [{"维度": "基础分合计", "分值": float(frame["points"].sum()), "指标数": len(frame), "评价方式": ""}]
     bonus = rubric.bonus_indicators()
     if bonus:
-        extra.append({"维度": f"特色指标（加分上限 {rubric.bonus_cap:g}）",
-                      "分值": float(sum(i.points for i in bonus)), "指标数": len(bonus),
-                      "评价方式": "、".join(dict.fromkeys(i.source for i in bonus if i.source))})
+        extra.append(
+            {
+                "维度": f"特色指标（加分上限 {rubric.bonus_cap:g}）",
+                "分值": float(sum(i.points for i in bonus)),
+                "指标数": len(bonus),
+                "评价方式": "、".join(dict.fromkeys(i.source for i in bonus if i.source)),
+            }
+        )
     out = pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
     out["分值"] = out["分值"].map("{:g}".format)
     out.index = pd.RangeIndex(1, len(out) + 1)
@@ -135,8 +154,10 @@ def result_summary(result: Result) -> str:
     parts = [f"共 **{n}** 个单位参评。总分平均 {totals.mean():.1f} 分，中位数 {totals.median():.1f} 分。"]
     leaders = ids[table["rank"] == 1]
     names = "、".join(_md(labels[i]) for i in leaders)
-    parts.append(f"第 1 名：{names}（{best['total']:.1f} 分）" + ("，并列" if len(leaders) > 1 else "") + "；"
-                 f"最后一名：{_md(labels[ids.iloc[-1]])}（第 {worst['rank']} 名，{worst['total']:.1f} 分）。")
+    parts.append(
+        f"第 1 名：{names}（{best['total']:.1f} 分）" + ("，并列" if len(leaders) > 1 else "") + "；"
+        f"最后一名：{_md(labels[ids.iloc[-1]])}（第 {worst['rank']} 名，{worst['total']:.1f} 分）。"
+    )
     if result.rubric.tiers:
         counts = tier_counts(result)["单位数"]
         parts.append("等级：" + "，".join(f"{_md(k)} {v} 个" for k, v in counts.items()) + "。")
@@ -158,9 +179,13 @@ def dimension_summary(result: Result) -> str:
         return ""
     names = dimension_names(result)
     mean = shares.mean().sort_values(kind="stable")
-    lines = [f"全体单位平均得分率最低的维度是 **{_md(names[mean.index[0]])}**（{mean.iloc[0]:.0f}%），"
-             f"最高的是 **{_md(names[mean.index[-1]])}**（{mean.iloc[-1]:.0f}%）。", "",
-             "| 维度 | 平均得分率 | 最低 | 最高 |", "|---|---:|---:|---:|"]
+    lines = [
+        f"全体单位平均得分率最低的维度是 **{_md(names[mean.index[0]])}**（{mean.iloc[0]:.0f}%），"
+        f"最高的是 **{_md(names[mean.index[-1]])}**（{mean.iloc[-1]:.0f}%）。",
+        "",
+        "| 维度 | 平均得分率 | 最低 | 最高 |",
+        "|---|---:|---:|---:|",
+    ]
     low, high = shares.min(), shares.max()
     for d in mean.index:
         lines.append(f"| {_md(names[d])} | {mean[d]:.0f}% | {low[d]:.0f}% | {high[d]:.0f}% |")
@@ -170,8 +195,15 @@ def dimension_summary(result: Result) -> str:
 def veto_table(result: Result) -> pd.DataFrame:
     """One row per unit and triggered veto (一票否决, 限分 or 扣分), in ranking order."""
     rubric = result.rubric
-    columns = ["排名", rubric.unit.id_column, *([rubric.unit.name_column] if rubric.unit.name_column else []),
-               "否决项", "效果", "总分", "等级"]
+    columns = [
+        "排名",
+        rubric.unit.id_column,
+        *([rubric.unit.name_column] if rubric.unit.name_column else []),
+        "否决项",
+        "效果",
+        "总分",
+        "等级",
+    ]
     if result.vetoes.empty or not result.vetoes.to_numpy().any():
         return pd.DataFrame(columns=columns)
     table = result.table.set_index(result.table[result.id_column].to_numpy())
@@ -180,14 +212,16 @@ def veto_table(result: Result) -> pd.DataFrame:
     unit_ids = hits.index.get_level_values(0)
     veto_ids = hits.index.get_level_values(1)
     by_id = {v.id: v for v in rubric.vetoes}
-    out = pd.DataFrame({
-        "排名": table.loc[unit_ids, "rank"].to_numpy(),
-        rubric.unit.id_column: unit_ids,
-        "否决项": [by_id[v].name for v in veto_ids],
-        "效果": [veto_effect(by_id[v]) for v in veto_ids],
-        "总分": table.loc[unit_ids, "total"].round(2).to_numpy(),
-        "等级": table.loc[unit_ids, "tier"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "排名": table.loc[unit_ids, "rank"].to_numpy(),
+            rubric.unit.id_column: unit_ids,
+            "否决项": [by_id[v].name for v in veto_ids],
+            "效果": [veto_effect(by_id[v]) for v in veto_ids],
+            "总分": table.loc[unit_ids, "total"].round(2).to_numpy(),
+            "等级": table.loc[unit_ids, "tier"].to_numpy(),
+        }
+    )
     if rubric.unit.name_column:
         out.insert(2, rubric.unit.name_column, table.loc[unit_ids, rubric.unit.name_column].to_numpy())
     out.index = pd.RangeIndex(1, len(out) + 1)
@@ -232,7 +266,7 @@ def ranking_styler(result: Result, max_rows: int = 200, uuid: str = "ranking") -
     full = display_table(result)
     table = full.head(max_rows)
     rubric = result.rubric
-    dims = [c for c in table.columns[list(result.table.columns).index("coverage") + 1:]]
+    dims = [c for c in table.columns[list(result.table.columns).index("coverage") + 1 :]]
     scores = ["总分", "基础分", "特色加分", *dims]
     top = max(float(result.table["total"].max()) if len(table) else 0.0, rubric.total_points)
     shade = {t.name: TIER_SHADES[min(i, len(TIER_SHADES) - 1)] for i, t in enumerate(rubric.tiers)}
@@ -250,11 +284,13 @@ def ranking_styler(result: Result, max_rows: int = 200, uuid: str = "ranking") -
         .map(lambda v: f"background-color: {shade[v]}" if v in shade else "", subset=["等级"])
         .map(lambda v: "font-weight: bold" if v == "是" else "", subset=["一票否决"])
         .set_caption(caption)
-        .set_table_styles([
-            {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"},
-            {"selector": "th", "props": "background-color: #f2f2f2; text-align: center;"},
-            {"selector": "td", "props": "padding: 2px 6px;"},
-        ])
+        .set_table_styles(
+            [
+                {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"},
+                {"selector": "th", "props": "background-color: #f2f2f2; text-align: center;"},
+                {"selector": "td", "props": "padding: 2px 6px;"},
+            ]
+        )
     )
     return styler
 
@@ -266,12 +302,15 @@ def tier_table(result: Result) -> pd.DataFrame:
     counts = tier_counts(result)
     total = max(int(counts["单位数"].sum()), 1)
     bounds = tier_bounds(result)
-    out = pd.DataFrame({
-        "分数区间": [bounds[name] for name in counts.index],
-        "单位数": counts["单位数"].to_numpy(),
-        "占比": (counts["单位数"] / total).map("{:.0%}".format).to_numpy(),
-        "其中一票否决": counts["其中一票否决"].to_numpy(),
-    }, index=counts.index)
+    out = pd.DataFrame(
+        {
+            "分数区间": [bounds[name] for name in counts.index],
+            "单位数": counts["单位数"].to_numpy(),
+            "占比": (counts["单位数"] / total).map("{:.0%}".format).to_numpy(),
+            "其中一票否决": counts["其中一票否决"].to_numpy(),
+        },
+        index=counts.index,
+    )
     return out
 
 
@@ -279,12 +318,14 @@ def group_table(result: Result, group_column: str) -> pd.DataFrame:
     """Per group (e.g. 街道): units, mean / best / worst total, and units per tier; best mean first."""
     table = result.table
     by = table.groupby(group_column, sort=False)
-    out = pd.DataFrame({
-        "单位数": by.size(),
-        "平均总分": by["total"].mean().round(2),
-        "最高分": by["total"].max().round(2),
-        "最低分": by["total"].min().round(2),
-    })
+    out = pd.DataFrame(
+        {
+            "单位数": by.size(),
+            "平均总分": by["total"].mean().round(2),
+            "最高分": by["total"].max().round(2),
+            "最低分": by["total"].min().round(2),
+        }
+    )
     tiers = [t.name for t in result.rubric.tiers]
     if tiers:
         per_tier = pd.crosstab(table[group_column], table["tier"]).reindex(columns=tiers, fill_value=0)
@@ -302,8 +343,12 @@ def problems_styler(report: ValidationReport, uuid: str = "problems") -> Styler:
         table.style.set_uuid(uuid)
         .hide(axis="index")
         .format(na_rep="", escape="html")  # the value column shows cells exactly as typed, markup included
-        .set_table_styles([{"selector": "th", "props": "background-color: #f2f2f2; text-align: left;"},
-                           {"selector": "td", "props": "padding: 2px 6px; text-align: left;"}])
+        .set_table_styles(
+            [
+                {"selector": "th", "props": "background-color: #f2f2f2; text-align: left;"},
+                {"selector": "td", "props": "padding: 2px 6px; text-align: left;"},
+            ]
+        )
     )
 
 
@@ -346,8 +391,14 @@ def current_python_kernel_manager():
                 self._kernel_spec = KernelSpec(
                     # log_level: the kernel app warns on every start that local TCP is unencrypted;
                     # the kernel listens on localhost only, and the warning would alarm report users
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                          "--IPKernelApp.log_level=ERROR"],
+                    argv=[
+                        sys.executable,
+                        "-m",
+                        "ipykernel_launcher",
+                        "-f",
+                        "{connection_file}",
+                        "--IPKernelApp.log_level=ERROR",
+                    ],
                     display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (civscore)",
                     language="python",
                     env={"PYTHONHASHSEED": "0"},
@@ -357,8 +408,9 @@ def current_python_kernel_manager():
     return CurrentPythonKernelManager
 
 
-def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict, cwd: str | Path,
-                     timeout: int = CELL_TIMEOUT):
+def execute_notebook(
+    notebook: str | Path, output: str | Path, parameters: dict, cwd: str | Path, timeout: int = CELL_TIMEOUT
+):
     """Run ``notebook`` with papermill ``parameters`` in this interpreter; return the executed notebook.
 
     A cell that fails raises :class:`ReportError` naming the cell and the error; the partly run
@@ -369,14 +421,18 @@ def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict,
 
     try:
         return papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name="python3",
-            kernel_manager_class=current_python_kernel_manager(), cwd=str(cwd),
-            progress_bar=False, log_output=False, execution_timeout=timeout,
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            kernel_manager_class=current_python_kernel_manager(),
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
         )
     except PapermillExecutionError as exc:
-        raise ReportError(
-            f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
-        ) from None
+        raise ReportError(f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
 
 
 HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -421,9 +477,14 @@ def notebook_to_html(notebook, title: str) -> str:
     return body
 
 
-def render_report(rubric_path: str | Path, data_path: str | Path, output: str | Path,
-                  output_dir: str | Path | None = None, notebook: str | Path | None = None,
-                  timeout: int = CELL_TIMEOUT) -> ReportFiles:
+def render_report(
+    rubric_path: str | Path,
+    data_path: str | Path,
+    output: str | Path,
+    output_dir: str | Path | None = None,
+    notebook: str | Path | None = None,
+    timeout: int = CELL_TIMEOUT,
+) -> ReportFiles:
     """Run notebook 01 on a rubric and data file and write a self-contained HTML report.
 
     The notebook also writes ``ranking.csv`` and ``ranking.xlsx`` (the same files as
@@ -461,8 +522,12 @@ def render_report(rubric_path: str | Path, data_path: str | Path, output: str | 
     title = _report_title(rubric_path)
     page = notebook_to_html(nb, title)
     write_atomic(output, lambda tmp: tmp.write_text(page, encoding="utf-8"))
-    return ReportFiles(html=output, ranking_csv=out_dir / "ranking.csv", ranking_xlsx=out_dir / "ranking.xlsx",
-                       seconds=time.perf_counter() - start)
+    return ReportFiles(
+        html=output,
+        ranking_csv=out_dir / "ranking.csv",
+        ranking_xlsx=out_dir / "ranking.xlsx",
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _report_title(rubric_path: str | Path) -> str:

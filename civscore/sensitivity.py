@@ -116,9 +116,14 @@ def sensitivity(
 
     indices = _indices(problem, labels, Y, num_resamples, conf_level, seed)
     settings = dict(
-        samples=samples, runs=len(X), weight_noise=weight_noise, seed=seed,
-        missing=list(policies), aggregation=list(aggregations),
-        num_resamples=num_resamples, conf_level=conf_level,
+        samples=samples,
+        runs=len(X),
+        weight_noise=weight_noise,
+        seed=seed,
+        missing=list(policies),
+        aggregation=list(aggregations),
+        num_resamples=num_resamples,
+        conf_level=conf_level,
     )
     return Sensitivity(
         model=model,

@@ -15,6 +15,7 @@ Bonus, vetoes, tiers and ranks go through the engine's own functions
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -72,7 +73,7 @@ class Model:
     def dim_slices(self) -> list[slice]:
         """Columns of each top-level dimension: contiguous, since indicators are in file order."""
         bounds = np.searchsorted(self.dim_codes, np.arange(len(self.rubric.dimensions) + 1))
-        return [slice(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        return [slice(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)]
 
     @property
     def dimensions(self) -> list[tuple[str, str]]:
@@ -302,9 +303,7 @@ class Uncertainty:
     @cached_property
     def tier_shares(self) -> pd.DataFrame:
         """Share of runs in which each unit lands in each tier (units x tier names)."""
-        shares = {
-            t.name: (self.runs.tier == i).mean(axis=0) for i, t in enumerate(self.rubric.tiers)
-        }
+        shares = {t.name: (self.runs.tier == i).mean(axis=0) for i, t in enumerate(self.rubric.tiers)}
         return pd.DataFrame(shares, index=self.model.ids)
 
     @cached_property
@@ -386,8 +385,14 @@ def uncertainty(
 
     out = _allocate(model, runs)
     simulate(
-        model, weights, policy, agg, lambda rows, totals: _store(out, rows, totals, model),
-        policies, chunk_runs, workers,
+        model,
+        weights,
+        policy,
+        agg,
+        lambda rows, totals: _store(out, rows, totals, model),
+        policies,
+        chunk_runs,
+        workers,
     )
 
     choices = pd.DataFrame(
@@ -397,8 +402,13 @@ def uncertainty(
         }
     ).rename_axis("run")
     settings = dict(
-        runs=runs, weight_noise=weight_noise, seed=seed, level=level,
-        missing=list(policies), aggregation=list(aggregations), workers=default_workers(workers),
+        runs=runs,
+        weight_noise=weight_noise,
+        seed=seed,
+        level=level,
+        missing=list(policies),
+        aggregation=list(aggregations),
+        workers=default_workers(workers),
     )
     return Uncertainty(model=model, runs=out, weights_array=weights, choice_frame=choices, settings=settings)
 
@@ -554,19 +564,25 @@ def _pct(x: float) -> str:
 # Names of the opt-in options in sentences
 OPTION_WORDS = {
     "en": {
-        "rubric": "as in the rubric", "zero": "zero", "mean": "mean", "exclude": "exclude",
-        "arithmetic": "arithmetic", "geometric": "geometric",
+        "rubric": "as in the rubric",
+        "zero": "zero",
+        "mean": "mean",
+        "exclude": "exclude",
+        "arithmetic": "arithmetic",
+        "geometric": "geometric",
     },
     "zh": {
-        "rubric": "按体系规定", "zero": "计0分", "mean": "取平均分", "exclude": "合理缺项折算",
-        "arithmetic": "算术加总", "geometric": "几何平均",
+        "rubric": "按体系规定",
+        "zero": "计0分",
+        "mean": "取平均分",
+        "exclude": "合理缺项折算",
+        "arithmetic": "算术加总",
+        "geometric": "几何平均",
     },
 }
 
 
-def summary_sentences(
-    u: Uncertainty, lang: str = "zh", unit_word: str | None = None, within: int = 2
-) -> list[str]:
+def summary_sentences(u: Uncertainty, lang: str = "zh", unit_word: str | None = None, within: int = 2) -> list[str]:
     """Sentences an analyst can quote, e.g. "72% of units stay within ±2 places of their median rank".
 
     ``lang`` is ``"zh"`` (default; ``unit_word`` 单位) or ``"en"`` (``unit_word`` units).
@@ -593,13 +609,26 @@ def _facts(u: Uncertainty, within: int) -> dict[str, object]:
     leaders = s.index[s["nominal_rank"] == 1]
     ids = s[u.rubric.unit.id_column]
     return dict(
-        cfg=cfg, n=len(s), within=within, total_points=u.rubric.total_points,
-        solid=int(solid.sum()), solid_share=float(solid.mean()),
+        cfg=cfg,
+        n=len(s),
+        within=within,
+        total_points=u.rubric.total_points,
+        solid=int(solid.sum()),
+        solid_share=float(solid.mean()),
         same_share=float((gap == 0).mean()),
-        far=dict(gap=float(gap.iloc[far]), name=label.iloc[far], nominal=int(s["nominal_rank"].iloc[far]),
-                 median=int(s["median_rank"].iloc[far])),
-        wide=dict(width=float(s["interval"].iloc[wide]), name=label.iloc[wide], lo=int(s["q05_rank"].iloc[wide]),
-                  hi=int(s["q95_rank"].iloc[wide]), nominal=int(s["nominal_rank"].iloc[wide])),
+        far=dict(
+            gap=float(gap.iloc[far]),
+            name=label.iloc[far],
+            nominal=int(s["nominal_rank"].iloc[far]),
+            median=int(s["median_rank"].iloc[far]),
+        ),
+        wide=dict(
+            width=float(s["interval"].iloc[wide]),
+            name=label.iloc[wide],
+            lo=int(s["q05_rank"].iloc[wide]),
+            hi=int(s["q95_rank"].iloc[wide]),
+            nominal=int(s["nominal_rank"].iloc[wide]),
+        ),
         leaders=[(label.iloc[i], float(share_first[ids.iloc[i]])) for i in leaders],
         tiers=bool(u.rubric.tiers),
         keep_tier=int((s["same_tier_share"] >= 0.95).sum()),
@@ -618,7 +647,8 @@ def _sentences_en(f: dict, word: str) -> list[str]:
     lines = [
         f"{cfg['runs']:,} runs varied {what} points by ±{100 * cfg['weight_noise']:g}% "
         f"(rescaled to {_num(f['total_points'])} points)"
-        + ("; each run also drew " + " and ".join(choices) if choices else "") + ".",
+        + ("; each run also drew " + " and ".join(choices) if choices else "")
+        + ".",
         f"{_pct(f['solid_share'])} of {word} ({f['solid']} of {f['n']}) stay within ±{f['within']} places "
         f"of their median rank in 90% of runs.",
     ]
@@ -658,7 +688,8 @@ def _sentences_zh(f: dict, word: str) -> list[str]:
     lines = [
         f"共模拟 {cfg['runs']:,} 次：每次将{what}分值在 ±{100 * cfg['weight_noise']:g}% 范围内随机浮动，"
         f"再按比例折算回总分 {_num(f['total_points'])} 分"
-        + ("；每次还随机选定" + "和".join(choices) if choices else "") + "。",
+        + ("；每次还随机选定" + "和".join(choices) if choices else "")
+        + "。",
         f"{_pct(f['solid_share'])}的{word}（{f['n']} 个中的 {f['solid']} 个）在 90% 的模拟中，"
         f"名次与其中位名次相差不超过 {f['within']} 位。",
     ]

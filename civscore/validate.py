@@ -414,7 +414,12 @@ def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str])
         close = difflib.get_close_matches(col, available, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.append(
-            dict(row=None, column=col, value=None, rule=f"column is missing from the data (needed by {', '.join(users)}){hint}")
+            dict(
+                row=None,
+                column=col,
+                value=None,
+                rule=f"column is missing from the data (needed by {', '.join(users)}){hint}",
+            )
         )
     return problems
 
@@ -448,15 +453,23 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
         if ind.method in ("deduction", "count"):
             for i in np.flatnonzero(v < 0):
                 problems.append(
-                    dict(row=int(i), column=ind.value, value=float(v[i]),
-                         rule=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})")
+                    dict(
+                        row=int(i),
+                        column=ind.value,
+                        value=float(v[i]),
+                        rule=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
+                    )
                 )
         if rubric.missing_policy(ind) == "error":
             inputs_present = np.logical_and.reduce([~checked.cache[c].missing for c in expr.columns]) & ~bad_cells
             for i in np.flatnonzero(np.isnan(v) & inputs_present):
                 problems.append(
-                    dict(row=int(i), column=ind.value, value=None,
-                         rule=f"cannot be computed (division by zero?): indicator {ind.id} uses missing: error")
+                    dict(
+                        row=int(i),
+                        column=ind.value,
+                        value=None,
+                        rule=f"cannot be computed (division by zero?): indicator {ind.id} uses missing: error",
+                    )
                 )
     for veto in rubric.vetoes:
         if all(c in frame.columns for c in veto.expression.columns):

@@ -41,57 +41,159 @@ STREETS = ["城关街道", "东城街道", "西城街道", "南湖街道", "北�
 
 COMMUNITY_NAMES = [
     # 城关街道
-    "幸福里社区", "和平社区", "建设路社区", "光明社区", "朝阳社区", "向阳社区",
-    "新华社区", "人民路社区", "解放路社区", "文化路社区", "育才社区", "鼓楼社区",
+    "幸福里社区",
+    "和平社区",
+    "建设路社区",
+    "光明社区",
+    "朝阳社区",
+    "向阳社区",
+    "新华社区",
+    "人民路社区",
+    "解放路社区",
+    "文化路社区",
+    "育才社区",
+    "鼓楼社区",
     # 东城街道
-    "振兴社区", "团结社区", "友谊社区", "胜利社区", "红旗社区", "东风社区",
-    "长青社区", "桃园社区", "柳林社区", "杏花社区", "梨园社区", "金桥社区",
+    "振兴社区",
+    "团结社区",
+    "友谊社区",
+    "胜利社区",
+    "红旗社区",
+    "东风社区",
+    "长青社区",
+    "桃园社区",
+    "柳林社区",
+    "杏花社区",
+    "梨园社区",
+    "金桥社区",
     # 西城街道
-    "银河社区", "滨河社区", "滨江社区", "西湖社区", "北苑社区", "翠苑社区",
-    "锦绣社区", "春晖社区", "书香社区", "和谐社区", "安居社区", "乐业社区",
+    "银河社区",
+    "滨河社区",
+    "滨江社区",
+    "西湖社区",
+    "北苑社区",
+    "翠苑社区",
+    "锦绣社区",
+    "春晖社区",
+    "书香社区",
+    "和谐社区",
+    "安居社区",
+    "乐业社区",
     # 南湖街道
-    "南湖社区", "湖滨社区", "康乐社区", "福寿社区", "永安社区", "长安社区",
-    "泰和社区", "兴隆社区", "丰收社区", "龙泉社区", "凤凰社区", "青年路社区",
+    "南湖社区",
+    "湖滨社区",
+    "康乐社区",
+    "福寿社区",
+    "永安社区",
+    "长安社区",
+    "泰和社区",
+    "兴隆社区",
+    "丰收社区",
+    "龙泉社区",
+    "凤凰社区",
+    "青年路社区",
     # 北关街道
-    "工人村社区", "铁路社区", "电厂社区", "纺织社区", "机械厂社区", "大学城社区",
-    "北关社区", "明珠社区", "花园社区", "园林社区", "新村社区", "玉泉社区",
+    "工人村社区",
+    "铁路社区",
+    "电厂社区",
+    "纺织社区",
+    "机械厂社区",
+    "大学城社区",
+    "北关社区",
+    "明珠社区",
+    "花园社区",
+    "园林社区",
+    "新村社区",
+    "玉泉社区",
 ]
 N = len(COMMUNITY_NAMES)  # 60
 
 # Column order of the community files (2024 and 2025 alike).
 COMMUNITY_COLUMNS = [
-    "社区代码", "社区名称", "街道", "常住人口(人)",
+    "社区代码",
+    "社区名称",
+    "街道",
+    "常住人口(人)",
     # 组织领导
-    "成立创建领导小组", "制定年度创建计划", "党组织评定等次", "创建知晓率",
+    "成立创建领导小组",
+    "制定年度创建计划",
+    "党组织评定等次",
+    "创建知晓率",
     # 思想道德建设
-    "文明实践站规范运行", "公益广告点位数", "身边好人评选人数", "文明素养测评得分",
-    "未成年人思想道德建设测评得分", "四点半课堂",
+    "文明实践站规范运行",
+    "公益广告点位数",
+    "身边好人评选人数",
+    "文明素养测评得分",
+    "未成年人思想道德建设测评得分",
+    "四点半课堂",
     # 文化活动
-    "文化活动场次", "健身设施完好率", "文化活动室面积(平方米)", "文艺团队数",
+    "文化活动场次",
+    "健身设施完好率",
+    "文化活动室面积(平方米)",
+    "文艺团队数",
     # 环境卫生
-    "环境问题点位数", "环境观察等次", "绿化覆盖率", "垃圾分类参与率", "垃圾分类准确率",
+    "环境问题点位数",
+    "环境观察等次",
+    "绿化覆盖率",
+    "垃圾分类参与率",
+    "垃圾分类准确率",
     # 社会治安
-    "刑事案件数", "群众安全感", "调解成功率", "重复信访件数",
+    "刑事案件数",
+    "群众安全感",
+    "调解成功率",
+    "重复信访件数",
     # 志愿服务
-    "志愿者注册人数", "志愿服务项目数", "志愿服务总时长(小时)", "志愿服务站",
+    "志愿者注册人数",
+    "志愿服务项目数",
+    "志愿服务总时长(小时)",
+    "志愿服务站",
     # 关爱帮扶
-    "低保应保户数", "低保实际保障户数", "居家养老服务覆盖率",
-    "具备加装条件楼栋数", "已加装电梯楼栋数", "结对帮扶户数",
+    "低保应保户数",
+    "低保实际保障户数",
+    "居家养老服务覆盖率",
+    "具备加装条件楼栋数",
+    "已加装电梯楼栋数",
+    "结对帮扶户数",
     # 居务公开
-    "居务公开栏按时更新", "选举参选率", "居务公开满意度", "居民议事协商次数",
+    "居务公开栏按时更新",
+    "选举参选率",
+    "居务公开满意度",
+    "居民议事协商次数",
     # 特色指标 (bonus)
-    "市级以上表彰数", "特色志愿服务品牌", "创新经验被推广", "正面报道篇数",
+    "市级以上表彰数",
+    "特色志愿服务品牌",
+    "创新经验被推广",
+    "正面报道篇数",
     # 否决 / 限分 / 扣分
-    "重大安全责任事故数", "严重违法犯罪案件数", "负面舆情查实数",
+    "重大安全责任事故数",
+    "严重违法犯罪案件数",
+    "负面舆情查实数",
 ]
 
 # Columns holding counts: written as integers (nullable where cells may be blank).
 INT_COLUMNS = [
-    "常住人口(人)", "公益广告点位数", "身边好人评选人数", "文化活动场次", "文艺团队数",
-    "环境问题点位数", "刑事案件数", "重复信访件数", "志愿者注册人数", "志愿服务项目数",
-    "志愿服务总时长(小时)", "低保应保户数", "低保实际保障户数", "具备加装条件楼栋数",
-    "已加装电梯楼栋数", "结对帮扶户数", "居民议事协商次数", "市级以上表彰数",
-    "正面报道篇数", "重大安全责任事故数", "严重违法犯罪案件数", "负面舆情查实数",
+    "常住人口(人)",
+    "公益广告点位数",
+    "身边好人评选人数",
+    "文化活动场次",
+    "文艺团队数",
+    "环境问题点位数",
+    "刑事案件数",
+    "重复信访件数",
+    "志愿者注册人数",
+    "志愿服务项目数",
+    "志愿服务总时长(小时)",
+    "低保应保户数",
+    "低保实际保障户数",
+    "具备加装条件楼栋数",
+    "已加装电梯楼栋数",
+    "结对帮扶户数",
+    "居民议事协商次数",
+    "市级以上表彰数",
+    "正面报道篇数",
+    "重大安全责任事故数",
+    "严重违法犯罪案件数",
+    "负面舆情查实数",
     "文化活动室面积(平方米)",
 ]
 
@@ -103,17 +205,23 @@ GREEN_COVER_NOT_REPORTED_2025 = ["SQ048"]
 ELECTION_RECORD_MISSING = ["SQ057"]
 
 # Veto / gate / penalty units (2025), the tie pair, and 2024's own veto unit.
-ACCIDENT_2025 = "SQ023"          # 重大安全责任事故 -> fail
-SERIOUS_CRIME_2025 = "SQ041"     # 严重违法犯罪 -> fail
-MINORS_GATE_2025 = {"SQ009": 83.5, "SQ030": 82.0}   # below 85 -> total capped at 79
-NEGATIVE_OPINION_2025 = ["SQ016", "SQ050"]          # 负面舆情查实 -> deduct 5
-TIE_PAIR_2025 = ("SQ004", "SQ037")                  # identical points, different raw data
+ACCIDENT_2025 = "SQ023"  # 重大安全责任事故 -> fail
+SERIOUS_CRIME_2025 = "SQ041"  # 严重违法犯罪 -> fail
+MINORS_GATE_2025 = {"SQ009": 83.5, "SQ030": 82.0}  # below 85 -> total capped at 79
+NEGATIVE_OPINION_2025 = ["SQ016", "SQ050"]  # 负面舆情查实 -> deduct 5
+TIE_PAIR_2025 = ("SQ004", "SQ037")  # identical points, different raw data
 ACCIDENT_2024 = "SQ052"
 # Latent 2025 quality of those units, so that each veto visibly changes the outcome
 # (e.g. the gate units would otherwise be 先进 or better).
 PLANTED_QUALITY = {
-    "SQ023": 0.80, "SQ041": 0.70, "SQ009": 0.86, "SQ030": 0.88,
-    "SQ016": 0.76, "SQ050": 0.66, "SQ004": 0.95, "SQ037": 0.93,
+    "SQ023": 0.80,
+    "SQ041": 0.70,
+    "SQ009": 0.86,
+    "SQ030": 0.88,
+    "SQ016": 0.76,
+    "SQ050": 0.66,
+    "SQ004": 0.95,
+    "SQ037": 0.93,
 }
 
 
@@ -141,9 +249,9 @@ def make_communities(rng: np.random.Generator):
     streets = np.repeat(STREETS, N // len(STREETS))
 
     q25 = 0.25 + 0.65 * rng.beta(3.0, 2.4, N)
-    for uid, q in PLANTED_QUALITY.items():          # units set up for vetoes and the tie
+    for uid, q in PLANTED_QUALITY.items():  # units set up for vetoes and the tie
         q25[ids.index(uid)] = q
-    gain = rng.normal(0.035, 0.045, N)                 # most improve, a few slip back
+    gain = rng.normal(0.035, 0.045, N)  # most improve, a few slip back
     q24 = _clip01(q25 - gain)
 
     pop24 = np.round(rng.uniform(3000, 14000, N)).astype(int)
@@ -154,7 +262,7 @@ def make_communities(rng: np.random.Generator):
     expand = rng.random(N) < 0.12
     room25 = np.where(expand, room24 + rng.choice([40, 60, 100], N), room24)
     green_base = rng.normal(31, 5, N)
-    turnout = _r1(np.clip(rng.normal(86, 6, N), 62, 99.5))   # last 换届选举 (2021)
+    turnout = _r1(np.clip(rng.normal(86, 6, N), 62, 99.5))  # last 换届选举 (2021)
     eligible_bld = rng.poisson(14, N) + 2
     installed25 = rng.binomial(eligible_bld, _clip01(0.08 + 0.6 * q25))
     installed24 = installed25 - rng.binomial(installed25, 0.35)
@@ -163,11 +271,42 @@ def make_communities(rng: np.random.Generator):
 
     # persistent per-community offsets, one per driven column
     driven = [
-        "lead", "plan", "party", "aware", "station", "ads", "models", "civility", "minors",
-        "class430", "events", "fitness", "teams", "problems", "envgrade", "green",
-        "sorting", "accuracy", "crime", "safety", "mediation", "petitions", "vol_ratio",
-        "vol_projects", "vol_hours", "vol_station", "subsist", "elderly", "paired",
-        "board", "satisfaction", "consult", "honours", "brand", "innovation", "media",
+        "lead",
+        "plan",
+        "party",
+        "aware",
+        "station",
+        "ads",
+        "models",
+        "civility",
+        "minors",
+        "class430",
+        "events",
+        "fitness",
+        "teams",
+        "problems",
+        "envgrade",
+        "green",
+        "sorting",
+        "accuracy",
+        "crime",
+        "safety",
+        "mediation",
+        "petitions",
+        "vol_ratio",
+        "vol_projects",
+        "vol_hours",
+        "vol_station",
+        "subsist",
+        "elderly",
+        "paired",
+        "board",
+        "satisfaction",
+        "consult",
+        "honours",
+        "brand",
+        "innovation",
+        "media",
     ]
     persistent = {k: rng.normal(0, 0.10, N) for k in driven}
 
@@ -273,7 +412,7 @@ def plant_specials(df24: pd.DataFrame, df25: pd.DataFrame) -> None:
         "绿化覆盖率": (38.2, 36.5),
         "垃圾分类参与率": (93.6, 91.8),
         "垃圾分类准确率": (91.2, 93.0),
-        "群众安全感": (92.4, 91.1),        # both in the 90-95 band
+        "群众安全感": (92.4, 91.1),  # both in the 90-95 band
         "调解成功率": (100.0, 98.5),
         "居家养老服务覆盖率": (92.0, 90.6),
         "选举参选率": (91.5, 94.3),
@@ -284,27 +423,37 @@ def plant_specials(df24: pd.DataFrame, df25: pd.DataFrame) -> None:
         df25.loc[b, col] = vb
     for r in (a, b):
         pop = int(df25.loc[r, "常住人口(人)"])
-        vol = int(round(pop * 0.16))
+        vol = round(pop * 0.16)
         df25.loc[r, "志愿者注册人数"] = vol
         df25.loc[r, "志愿服务总时长(小时)"] = vol * 21 + int(pop % 97)
-        df25.loc[r, "刑事案件数"] = int(pop // 40000)       # <= 2.5 per 10,000
+        df25.loc[r, "刑事案件数"] = int(pop // 40000)  # <= 2.5 per 10,000
         df25.loc[r, "低保实际保障户数"] = df25.loc[r, "低保应保户数"]
         eligible = df25.loc[r, "具备加装条件楼栋数"]
         df25.loc[r, "已加装电梯楼栋数"] = int(-(-int(eligible) // 2)) + (r % 2)
-    same = ["成立创建领导小组", "制定年度创建计划", "党组织评定等次", "文明实践站规范运行",
-            "四点半课堂", "环境观察等次", "志愿服务站", "居务公开栏按时更新",
-            "特色志愿服务品牌", "创新经验被推广", "文化活动室面积(平方米)"]
+    same = [
+        "成立创建领导小组",
+        "制定年度创建计划",
+        "党组织评定等次",
+        "文明实践站规范运行",
+        "四点半课堂",
+        "环境观察等次",
+        "志愿服务站",
+        "居务公开栏按时更新",
+        "特色志愿服务品牌",
+        "创新经验被推广",
+        "文化活动室面积(平方米)",
+    ]
     for col in same:
         df25.loc[b, col] = df25.loc[a, col]
     # counts: same capped outcome or the same number of items
-    df25.loc[a, "公益广告点位数"], df25.loc[b, "公益广告点位数"] = 5, 4      # both >= 4 (cap 2)
-    df25.loc[a, "身边好人评选人数"], df25.loc[b, "身边好人评选人数"] = 2, 3    # both >= 2
-    df25.loc[a, "文化活动场次"], df25.loc[b, "文化活动场次"] = 18, 16        # both >= 16
+    df25.loc[a, "公益广告点位数"], df25.loc[b, "公益广告点位数"] = 5, 4  # both >= 4 (cap 2)
+    df25.loc[a, "身边好人评选人数"], df25.loc[b, "身边好人评选人数"] = 2, 3  # both >= 2
+    df25.loc[a, "文化活动场次"], df25.loc[b, "文化活动场次"] = 18, 16  # both >= 16
     df25.loc[a, "文艺团队数"], df25.loc[b, "文艺团队数"] = 3, 3
     df25.loc[a, "环境问题点位数"], df25.loc[b, "环境问题点位数"] = 1, 1
-    df25.loc[a, "重复信访件数"], df25.loc[b, "重复信访件数"] = 1, 2          # both <= 2
-    df25.loc[a, "志愿服务项目数"], df25.loc[b, "志愿服务项目数"] = 4, 3      # both >= 3
-    df25.loc[a, "结对帮扶户数"], df25.loc[b, "结对帮扶户数"] = 12, 14        # both >= 12
+    df25.loc[a, "重复信访件数"], df25.loc[b, "重复信访件数"] = 1, 2  # both <= 2
+    df25.loc[a, "志愿服务项目数"], df25.loc[b, "志愿服务项目数"] = 4, 3  # both >= 3
+    df25.loc[a, "结对帮扶户数"], df25.loc[b, "结对帮扶户数"] = 12, 14  # both >= 12
     df25.loc[a, "市级以上表彰数"], df25.loc[b, "市级以上表彰数"] = 1, 1
     df25.loc[a, "正面报道篇数"], df25.loc[b, "正面报道篇数"] = 2, 2
     for col in ("重大安全责任事故数", "严重违法犯罪案件数", "负面舆情查实数"):
@@ -314,34 +463,85 @@ def plant_specials(df24: pd.DataFrame, df25: pd.DataFrame) -> None:
 # ----------------------------------------------------------------------------- compounds
 
 COMPOUND_PREFIX = [
-    "阳光", "锦绣", "翠竹", "金色", "丽景", "盛世", "御景", "碧水", "紫荆", "香樟",
-    "银杏", "兰亭", "清华", "华府", "世纪", "时代", "绿洲", "东方", "书香", "康桥",
+    "阳光",
+    "锦绣",
+    "翠竹",
+    "金色",
+    "丽景",
+    "盛世",
+    "御景",
+    "碧水",
+    "紫荆",
+    "香樟",
+    "银杏",
+    "兰亭",
+    "清华",
+    "华府",
+    "世纪",
+    "时代",
+    "绿洲",
+    "东方",
+    "书香",
+    "康桥",
 ]
 COMPOUND_SUFFIX = ["花园", "家园", "苑", "小区", "名邸", "公寓", "雅居", "新城"]
 OLD_HOUSING_NAMES = [
-    "纺织厂家属院", "电业局宿舍", "粮食局宿舍", "机械厂家属院", "自来水公司宿舍",
-    "供销社家属院", "教师新村", "印刷厂宿舍", "棉纺二厂宿舍", "卫生局家属院",
-    "邮电局宿舍", "农机厂家属院", "物资局宿舍", "化肥厂家属院", "百货公司宿舍", "二轻局家属院",
+    "纺织厂家属院",
+    "电业局宿舍",
+    "粮食局宿舍",
+    "机械厂家属院",
+    "自来水公司宿舍",
+    "供销社家属院",
+    "教师新村",
+    "印刷厂宿舍",
+    "棉纺二厂宿舍",
+    "卫生局家属院",
+    "邮电局宿舍",
+    "农机厂家属院",
+    "物资局宿舍",
+    "化肥厂家属院",
+    "百货公司宿舍",
+    "二轻局家属院",
 ]
 COMPOUND_COLUMNS = [
-    "小区代码", "小区名称", "街道", "社区", "总户数",
+    "小区代码",
+    "小区名称",
+    "街道",
+    "社区",
+    "总户数",
     # 安全防范
-    "门禁系统正常运行", "视频监控覆盖率", "保安巡逻班次", "保安人数", "入室盗窃案件数", "居民安全感",
+    "门禁系统正常运行",
+    "视频监控覆盖率",
+    "保安巡逻班次",
+    "保安人数",
+    "入室盗窃案件数",
+    "居民安全感",
     # 消防安全
-    "消防隐患数", "消防通道畅通", "电动自行车保有量", "集中充电车位数", "年度消防演练次数",
+    "消防隐患数",
+    "消防通道畅通",
+    "电动自行车保有量",
+    "集中充电车位数",
+    "年度消防演练次数",
     # 物业管理
-    "物业服务等级", "物业服务满意度", "投诉平均办结天数", "业主委员会依法成立",
+    "物业服务等级",
+    "物业服务满意度",
+    "投诉平均办结天数",
+    "业主委员会依法成立",
     # 环境秩序
-    "乱搭乱建处数", "车辆停放秩序等次", "垃圾分类参与率",
+    "乱搭乱建处数",
+    "车辆停放秩序等次",
+    "垃圾分类参与率",
     # 邻里和谐
-    "邻里纠纷调解成功率", "文明家庭户数",
+    "邻里纠纷调解成功率",
+    "文明家庭户数",
     # 否决 / 限分
-    "火灾亡人事故数", "重大火灾隐患未整改数",
+    "火灾亡人事故数",
+    "重大火灾隐患未整改数",
 ]
 N_COMPOUNDS = 80
 FIRE_DEATH = "XQ031"
 UNRESOLVED_FIRE_HAZARD = ["XQ012", "XQ066"]
-NO_EBIKES = ["XQ008", "XQ047"]          # 0 e-bikes: charging ratio is 0/0 -> exclude
+NO_EBIKES = ["XQ008", "XQ047"]  # 0 e-bikes: charging ratio is 0/0 -> exclude
 NO_DISPUTES = ["XQ019", "XQ055", "XQ073"]  # no disputes this year: rate blank -> exclude
 PLANTED_COMPOUND_QUALITY = {"XQ031": 0.75, "XQ012": 0.85, "XQ066": 0.70}
 
@@ -386,8 +586,9 @@ def make_compounds(rng: np.random.Generator) -> pd.DataFrame:
         "消防通道畅通": _yes_no(s() > 0.3),
         "电动自行车保有量": np.round(households * rng.uniform(0.2, 0.7, n)).astype(int),
         "年度消防演练次数": rng.poisson(0.4 + 2.4 * s()),
-        "物业服务等级": np.select([grade_s > 0.8, grade_s > 0.62, grade_s > 0.48],
-                                  ["一级", "二级", "三级"], default="无物业"),
+        "物业服务等级": np.select(
+            [grade_s > 0.8, grade_s > 0.62, grade_s > 0.48], ["一级", "二级", "三级"], default="无物业"
+        ),
         "物业服务满意度": _r1(np.clip(62 + 36 * s(), 50, 99)),
         "投诉平均办结天数": _r1(np.clip(16 - 13 * s() + rng.normal(0, 1, n), 1.5, 20)),
         "业主委员会依法成立": _yes_no(s() > 0.4),
@@ -413,6 +614,7 @@ def make_compounds(rng: np.random.Generator) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------- broken copy
 
+
 def make_broken(df25: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Copy of the 2025 data with realistic data-entry errors, for the validation demo."""
     df = df25.astype(object).where(df25.notna(), None).copy()
@@ -437,21 +639,24 @@ def make_broken(df25: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 # ------------------------------------------------------------------------------ output
 
+
 def write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8-sig") -> None:
     df.to_csv(path, index=False, encoding=encoding, lineterminator="\n")
 
 
 def write_xlsx(df: pd.DataFrame, path: Path) -> None:
-    notes = pd.DataFrame({
-        "说明": [
-            "本工作簿中的全部数据均为虚构的合成数据（synthetic data），由 data/generate_sample.py "
-            f"以固定随机种子 {SEED} 生成，不代表任何真实社区、街道或个人。",
-            "第一个工作表“2025年测评数据”与 data/communities_2025.csv 内容相同。",
-            "百分比类字段（知晓率、参与率、满意度等）以 0–100 的数值表示，单位为 %。",
-            "布尔字段用“是/否”；空白单元格表示缺失（见 data/README.md 与测评体系中的缺项规则）。",
-            "All data in this workbook is synthetic, generated for the civscore examples.",
-        ]
-    })
+    notes = pd.DataFrame(
+        {
+            "说明": [
+                "本工作簿中的全部数据均为虚构的合成数据（synthetic data），由 data/generate_sample.py "
+                f"以固定随机种子 {SEED} 生成，不代表任何真实社区、街道或个人。",
+                "第一个工作表“2025年测评数据”与 data/communities_2025.csv 内容相同。",
+                "百分比类字段（知晓率、参与率、满意度等）以 0–100 的数值表示，单位为 %。",
+                "布尔字段用“是/否”；空白单元格表示缺失（见 data/README.md 与测评体系中的缺项规则）。",
+                "All data in this workbook is synthetic, generated for the civscore examples.",
+            ]
+        }
+    )
     with pd.ExcelWriter(
         path,
         engine="xlsxwriter",
@@ -460,11 +665,13 @@ def write_xlsx(df: pd.DataFrame, path: Path) -> None:
         df.to_excel(xw, sheet_name="2025年测评数据", index=False)
         notes.to_excel(xw, sheet_name="说明", index=False)
         wb = xw.book
-        wb.set_properties({
-            "title": "文明社区测评示例数据（合成数据）",
-            "comments": "Synthetic data generated by data/generate_sample.py",
-            "created": _dt.datetime(2025, 1, 1),
-        })
+        wb.set_properties(
+            {
+                "title": "文明社区测评示例数据（合成数据）",
+                "comments": "Synthetic data generated by data/generate_sample.py",
+                "created": _dt.datetime(2025, 1, 1),
+            }
+        )
         ws = xw.sheets["2025年测评数据"]
         ws.freeze_panes(1, 2)
         ws.set_column(0, len(df.columns) - 1, 12)

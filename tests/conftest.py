@@ -15,13 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def make_rubric(body: str, header: str | None = None) -> civscore.Rubric:
     """A rubric from YAML text; ``header`` defaults to a minimal one with id column `uid`."""
-    header = header if header is not None else textwrap.dedent(
-        """\
+    header = (
+        header
+        if header is not None
+        else textwrap.dedent(
+            """\
         id: test
         name: 测试体系
         version: "1"
         unit: {id_column: uid}
         """
+        )
     )
     return civscore.parse_rubric_text(header + textwrap.dedent(body), "test.yaml")
 

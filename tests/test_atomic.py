@@ -101,7 +101,12 @@ def test_a_killed_writer_loses_nothing(tmp_path, sig, out, mode, had_previous):
     env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_WRITER, mode, str(marker), "score", "base.yaml", "good.csv", "-o", out],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
     )
     try:
         deadline = time.monotonic() + 120
@@ -113,7 +118,7 @@ def test_a_killed_writer_loses_nothing(tmp_path, sig, out, mode, had_previous):
         assert len(_temp_files(tmp_path, out)) == 1
         assert (_digest(tmp_path / out) if had_previous else (tmp_path / out).exists()) == (previous or False)
         proc.send_signal(sig)
-        stdout, stderr = proc.communicate(timeout=60)
+        _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()

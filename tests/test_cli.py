@@ -6,7 +6,6 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
 
 RUBRIC = ROOT / "rubrics" / "civilized-community-2025.yaml"
@@ -15,8 +14,9 @@ BROKEN = ROOT / "data" / "communities_2025_broken.csv"
 
 
 def civscore(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "civscore.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "civscore.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def digest(path):

@@ -6,14 +6,13 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import ROOT, frame, make_rubric
 from matplotlib import pyplot as plt
 
 import civscore
 from civscore.cli import main
 from civscore.compare import CompareError, compare, rubric_changes, write_comparison
 from civscore.plots import change as charts
-
-from conftest import ROOT, frame, make_rubric
 
 TOL = 1e-9
 R2025 = ROOT / "rubrics" / "civilized-community-2025.yaml"
@@ -28,8 +27,10 @@ def rubrics():
 @pytest.fixture(scope="module")
 def data(rubrics):
     r = rubrics[0]
-    return (civscore.read_data(ROOT / "data" / "communities_2024.csv", r),
-            civscore.read_data(ROOT / "data" / "communities_2025.csv", r))
+    return (
+        civscore.read_data(ROOT / "data" / "communities_2024.csv", r),
+        civscore.read_data(ROOT / "data" / "communities_2025.csv", r),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +62,9 @@ def test_planted_data_changes_are_found(rubrics, data, results):
     r25, _ = rubrics
     d25 = data[1]
     base = results["2025"]
-    planted = set_cells(d25, {("SQ010", "垃圾分类参与率"): "60", ("SQ020", "成立创建领导小组"): "否",
-                              ("SQ030", "市级以上表彰数"): "2"})
+    planted = set_cells(
+        d25, {("SQ010", "垃圾分类参与率"): "60", ("SQ020", "成立创建领导小组"): "否", ("SQ030", "市级以上表彰数"): "2"}
+    )
     comp = compare(base, civscore.score(planted, r25), labels=("原", "改"))
     assert comp.kind == "data" and comp.labels == ("原", "改")
     assert_reconciles(comp)
@@ -85,7 +87,8 @@ def test_planted_rule_change_is_attributed_to_the_rule(rubrics, results):
     r25, _ = rubrics
     text = R2025.read_text(encoding="utf-8").replace(
         "          - {at_least: 90, points: 4}\n              - {at_least: 80, points: 3}",
-        "          - {at_least: 90, points: 4}\n              - {at_least: 80, points: 3.5}")
+        "          - {at_least: 90, points: 4}\n              - {at_least: 80, points: 3.5}",
+    )
     assert text != R2025.read_text(encoding="utf-8")
     changed = civscore.parse_rubric_text(text.replace('version: "2025.1"', 'version: "2025.2"'), "changed.yaml")
     base = results["2025"]
@@ -134,8 +137,12 @@ def test_sample_rubric_versions(rubrics, results):
     assert (consultation == results["2026"].points["consultation"]).all()
     changes = rubric_changes(*rubrics)
     kinds = set(map(tuple, changes[["item", "change"]].values.tolist()))
-    assert {("consultation", "added"), ("volunteer_ratio", "rule"), ("sorting_participation", "points"),
-            ("affairs_disclosure", "renamed")} <= kinds
+    assert {
+        ("consultation", "added"),
+        ("volunteer_ratio", "rule"),
+        ("sorting_participation", "points"),
+        ("affairs_disclosure", "renamed"),
+    } <= kinds
     assert "moved" not in set(changes["change"])  # a renamed dimension is not a move
 
 
@@ -180,7 +187,7 @@ def test_units_on_one_side_are_reported(rubrics, data, results):
 def test_different_id_columns_is_an_error(results):
     rubric = civscore.load_rubric(ROOT / "rubrics" / "safe-compound-2025.yaml")
     compounds = civscore.score(civscore.read_data(ROOT / "data" / "compounds_2025.csv", rubric), rubric)
-    with pytest.raises(CompareError, match="id columns differ.*小区代码.*社区代码"):
+    with pytest.raises(CompareError, match=r"id columns differ.*小区代码.*社区代码"):
         compare(compounds, results["2025"])
 
 
@@ -212,6 +219,7 @@ def test_changed_value_expression_is_not_split():
             """,
             header=f'id: t\nname: T\nversion: "{version}"\nunit: {{id_column: uid}}\n',
         )
+
     data = frame(x=[0.5, 1.0], y=[1.0, 2.0])
     comp = compare(civscore.score(data, rubric("x", "1")), civscore.score(data, rubric("x / y", "2")))
     row = comp.contributions.set_index("uid").loc["u2"]
@@ -236,20 +244,57 @@ def test_write_comparison(results, tmp_path):
 
 def test_cli_compare(tmp_path, capsys):
     out = tmp_path / "c.csv"
-    code = main(["compare", "-r", str(R2025), "-d", str(ROOT / "data/communities_2024.csv"),
-                 "-d", str(ROOT / "data/communities_2025.csv"), "--labels", "2024", "2025", "-o", str(out)])
+    code = main(
+        [
+            "compare",
+            "-r",
+            str(R2025),
+            "-d",
+            str(ROOT / "data/communities_2024.csv"),
+            "-d",
+            str(ROOT / "data/communities_2025.csv"),
+            "--labels",
+            "2024",
+            "2025",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0 and "data changed" in capsys.readouterr().out
     assert "rank (2024)" in pd.read_csv(out, encoding="utf-8-sig").columns
-    code = main(["compare", "-r", str(R2025), "-r", str(R2026), "-d", str(ROOT / "data/communities_2025.csv"),
-                 "-o", str(tmp_path / "r.xlsx")])
+    code = main(
+        [
+            "compare",
+            "-r",
+            str(R2025),
+            "-r",
+            str(R2026),
+            "-d",
+            str(ROOT / "data/communities_2025.csv"),
+            "-o",
+            str(tmp_path / "r.xlsx"),
+        ]
+    )
     assert code == 0 and "rubric changed" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
         main(["compare", "-r", str(R2025), "-d", str(ROOT / "data/communities_2025.csv"), "-o", str(out)])
     assert exc.value.code == 2
     bad = tmp_path / "bad.csv"
-    code = main(["compare", "-r", str(ROOT / "rubrics/safe-compound-2025.yaml"), "-r", str(R2025),
-                 "-d", str(ROOT / "data/compounds_2025.csv"), "-d", str(ROOT / "data/communities_2025.csv"),
-                 "-o", str(bad)])
+    code = main(
+        [
+            "compare",
+            "-r",
+            str(ROOT / "rubrics/safe-compound-2025.yaml"),
+            "-r",
+            str(R2025),
+            "-d",
+            str(ROOT / "data/compounds_2025.csv"),
+            "-d",
+            str(ROOT / "data/communities_2025.csv"),
+            "-o",
+            str(bad),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "id columns differ" in err and "Traceback" not in err and not bad.exists()
 

@@ -164,8 +164,13 @@ def console_runs(tmp_path_factory, fixture_cache) -> dict[str, tuple]:
         argv = _prepare(case, folder, fixture_cache)
         before = _fingerprint(folder)
         proc = subprocess.run(
-            _console_script() + argv, cwd=folder, env=env, capture_output=True, text=True,
-            encoding="utf-8", timeout=300,
+            _console_script() + argv,
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=300,
         )
         return proc, before, _fingerprint(folder)
 

@@ -45,6 +45,7 @@ def one(text: str) -> pd.Series:
 # Output shape
 # ---------------------------------------------------------------------------------------------
 
+
 def test_columns_and_types():
     df = extract_evidence("共调解邻里纠纷28起，调解成功率96%。")
     assert list(df.columns) == COLUMNS
@@ -55,12 +56,20 @@ def test_columns_and_types():
 
 
 def test_issue_examples():
-    text = ("共调解邻里纠纷28起, 调解成功率96%, 发放宣传册2000余份,受益群众4000多人, "
-            "下拨8万元专项经费…每个小区2万元, 治安警情同比下降12.5%, 新增绿地3000余平米")
+    text = (
+        "共调解邻里纠纷28起, 调解成功率96%, 发放宣传册2000余份,受益群众4000多人, "
+        "下拨8万元专项经费…每个小区2万元, 治安警情同比下降12.5%, 新增绿地3000余平米"
+    )
     df = extract_evidence(text)
     assert list(zip(df["value"], df["unit"], df["approx"])) == [
-        (28, "起", False), (96, "%", False), (2000, "份", True), (4000, "人", True),
-        (80000, "元", False), (20000, "元", False), (-12.5, "%", False), (3000, "平米", True),
+        (28, "起", False),
+        (96, "%", False),
+        (2000, "份", True),
+        (4000, "人", True),
+        (80000, "元", False),
+        (20000, "元", False),
+        (-12.5, "%", False),
+        (3000, "平米", True),
     ]
     assert df["subject"].tolist()[:4] == ["调解邻里纠纷", "调解成功率", "发放宣传册", "受益群众"]
 
@@ -80,7 +89,7 @@ def test_offsets_point_at_the_quantity():
     text = "全年发放宣传册２０００余份，受益群众约4000人，下拨8万元专项经费。"
     df = extract_evidence(text)
     for row in df.itertuples():
-        assert text[row.start:row.end] == row.raw
+        assert text[row.start : row.end] == row.raw
     assert df["raw"].tolist() == ["２０００余份", "约4000人", "8万元"]
 
 
@@ -96,6 +105,7 @@ def test_subject_and_sentence():
 # ---------------------------------------------------------------------------------------------
 # Numbers
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text, expected",
@@ -236,27 +246,81 @@ def test_targets_are_marked_planned():
 
 NOT_QUANTITIES = {
     "ordinal": ["位列全区第一", "举办第四届邻里节", "第2期培训班", "排名第三名", "荣获前三名"],
-    "enumeration": ["一是加强宣传，二是强化督导", "1、加强领导", "(1)环境卫生方面", "（一）宣传发动",
-                    "2. 队伍建设", "其一，统一认识"],
-    "date": ["2023年", "20xx年以来", "20XX年度", "3月15日", "十月一日", "2024-05-01", "上午10时30分",
-             "每月10日前", "“3·15”期间", "二〇二三年"],
-    "slogan": ["践行三个代表重要思想", "社区两委班子", "落实门前三包", "评选五好家庭", "“七一”前夕",
-               "五一劳动节", "学习十九大精神", "一站式服务", "十五分钟生活圈", "做到两个维护",
-               "落实中央八项规定", "坚持三会一课", "四议两公开工作法", "一户一档、一人一策",
-               "“十一”期间", "最多跑一次"],
+    "enumeration": [
+        "一是加强宣传，二是强化督导",
+        "1、加强领导",
+        "(1)环境卫生方面",
+        "（一）宣传发动",
+        "2. 队伍建设",
+        "其一，统一认识",
+    ],
+    "date": [
+        "2023年",
+        "20xx年以来",
+        "20XX年度",
+        "3月15日",
+        "十月一日",
+        "2024-05-01",
+        "上午10时30分",
+        "每月10日前",
+        "“3·15”期间",
+        "二〇二三年",
+    ],
+    "slogan": [
+        "践行三个代表重要思想",
+        "社区两委班子",
+        "落实门前三包",
+        "评选五好家庭",
+        "“七一”前夕",
+        "五一劳动节",
+        "学习十九大精神",
+        "一站式服务",
+        "十五分钟生活圈",
+        "做到两个维护",
+        "落实中央八项规定",
+        "坚持三会一课",
+        "四议两公开工作法",
+        "一户一档、一人一策",
+        "“十一”期间",
+        "最多跑一次",
+    ],
     "place": ["位于三里屯北侧", "五道口附近", "三元里街道", "八里庄小区", "三家店村"],
-    "idiom": ["进一步压实责任", "统一思想", "唯一的办法", "大家一起动手", "做了一些工作",
-              "一直坚持", "一方面加强宣传", "十分深刻", "千方百计", "走进千家万户", "一系列举措",
-              "培育了一批典型", "一如既往", "之一", "一个个难题", "三天两头", "五湖四海",
-              "没有发生一起重复信访", "未出现一例群体性事件", "服务老百姓", "每一件小事"],
-    "no unit": ["12345市民热线", "推行1+N模式", "社区代码：SQ003", "PM2.5浓度", "60岁以上老人",
-                "连续三年", "四点半课堂"],
+    "idiom": [
+        "进一步压实责任",
+        "统一思想",
+        "唯一的办法",
+        "大家一起动手",
+        "做了一些工作",
+        "一直坚持",
+        "一方面加强宣传",
+        "十分深刻",
+        "千方百计",
+        "走进千家万户",
+        "一系列举措",
+        "培育了一批典型",
+        "一如既往",
+        "之一",
+        "一个个难题",
+        "三天两头",
+        "五湖四海",
+        "没有发生一起重复信访",
+        "未出现一例群体性事件",
+        "服务老百姓",
+        "每一件小事",
+    ],
+    "no unit": [
+        "12345市民热线",
+        "推行1+N模式",
+        "社区代码：SQ003",
+        "PM2.5浓度",
+        "60岁以上老人",
+        "连续三年",
+        "四点半课堂",
+    ],
 }
 
 
-@pytest.mark.parametrize(
-    "kind, text", [(k, t) for k, texts in NOT_QUANTITIES.items() for t in texts]
-)
+@pytest.mark.parametrize("kind, text", [(k, t) for k, texts in NOT_QUANTITIES.items() for t in texts])
 def test_not_a_quantity(kind, text):
     assert facts(text) == [], kind
     # and next to a real quantity only that quantity is read
@@ -279,12 +343,13 @@ FRESH = [
     ("第一，要统一思想；第二，要进一步压实责任，一起把工作做好。", []),
     ("按照“一网格一支部”思路，全社区划为9个网格，配备网格员二十名。", [(9, "个"), (20, "名")]),
     ("今年上半年辖区可防性案件同比减少了37.5%，盗窃案件下降3起。", [(-37.5, "%"), (-3, "起")]),
-    ("投入资金二十多万元改造小游园，新增绿地3000余平米，种植乔木120株。",
-     [(200000, "元"), (3000, "平米"), (120, "株")]),
+    (
+        "投入资金二十多万元改造小游园，新增绿地3000余平米，种植乔木120株。",
+        [(200000, "元"), (3000, "平米"), (120, "株")],
+    ),
     ("居民对社区工作的满意率达到百分之九十五以上，比去年提高四个百分点。", [(95, "%"), (4, "百分点")]),
     ("我们坚持“两学一做”常态化，落实“三会一课”和主题党日制度，全年组织集中学习十二次。", [(12, "次")]),
-    ("在“3·15”消费者权益日和“五一”劳动节期间，开展主题宣传2场，解答咨询150人次。",
-     [(2, "场"), (150, "人次")]),
+    ("在“3·15”消费者权益日和“五一”劳动节期间，开展主题宣传2场，解答咨询150人次。", [(2, "场"), (150, "人次")]),
     ("社区位于三里屯北侧，与八里庄小学相邻，辖区面积0.8平方公里。", [(0.8, "平方公里")]),
     ("约三分之二的居民参与了垃圾分类积分兑换，兑换礼品1,650件。", [(66.67, "%"), (1650, "件")]),
     ("目前，小区安装充电桩48个，充电车棚4座，彻底消除了飞线充电这一隐患。", [(48, "个"), (4, "座")]),
@@ -293,40 +358,48 @@ FRESH = [
     ("举办“七彩童年”暑期托管班两期，服务儿童近百名。", [(2, "期"), (100, "名")]),
     ("上午9:30，志愿者们准时集合，在3号楼2单元门前开展义诊，测量血压60余人。", [(60, "人")]),
     ("20XX年以来，累计为辖区困难群众发放临时救助金5.35万元，人均约700元。", [(53500, "元"), (700, "元")]),
-    ("老年大学开设书法、摄影等课程8门，在校学员较上学期增加了45人，增长一倍。",
-     [(8, "门"), (45, "人"), (1, "倍")]),
+    ("老年大学开设书法、摄影等课程8门，在校学员较上学期增加了45人，增长一倍。", [(8, "门"), (45, "人"), (1, "倍")]),
     ("通过“一对一”结对、“面对面”走访，帮助17名失业人员实现再就业。", [(17, "名")]),
     ("社区党委下设4个党支部，共有党员263名，其中在职党员报到126人。", [(4, "个"), (263, "名"), (126, "人")]),
     ("2024年第三季度，社区12345热线工单办结率为98.2%，同比上升1.6个百分点。", [(98.2, "%"), (1.6, "百分点")]),
     ("组织开展“文明楼道”评比，评出十佳楼道10个、文明家庭二十五户。", [(10, "个"), (25, "户")]),
     ("为辖区80岁以上老人免费体检210人，发放爱心包一百份。", [(210, "人"), (100, "份")]),
     ("一是加强宣传，二是强化督导，三是完善考核，全面提升分类准确率至85%。", [(85, "%")]),
-    ("居民议事会先后召开会议6场，议定事项十一项，已办结九项，办结率81.8%。",
-     [(6, "场"), (11, "项"), (9, "项"), (81.8, "%")]),
+    (
+        "居民议事会先后召开会议6场，议定事项十一项，已办结九项，办结率81.8%。",
+        [(6, "场"), (11, "项"), (9, "项"), (81.8, "%")],
+    ),
     ("每月15日为“党员活动日”，全年累计开展活动12次、参与党员480余人次。", [(12, "次"), (480, "人次")]),
     ("全年清运建筑垃圾约260立方米，清理小广告2,300余张。", [(260, "立方"), (2300, "张")]),
     ("他坚持为社区孤寡老人理发十余年，被评为“十佳志愿者”之一。", []),
     ("社区食堂日均就餐一百二十人次，对70周岁以上老人每餐优惠3元。", [(120, "人次"), (3, "元")]),
     # a second batch, labelled before it was first run (the first run missed 一百一十六名)
-    ("社区新时代文明实践站全年开展理论宣讲、移风易俗等活动46场次，参与群众2,800余人次。",
-     [(46, "场次"), (2800, "人次")]),
+    (
+        "社区新时代文明实践站全年开展理论宣讲、移风易俗等活动46场次，参与群众2,800余人次。",
+        [(46, "场次"), (2800, "人次")],
+    ),
     ("辖区共有楼栋长、单元长一百一十六名，做到“楼栋有人管、事情有人办”。", [(116, "名")]),
-    ("围绕“十四五”规划目标，社区新建口袋公园2处，改造背街小巷3条，新增停车位150个。",
-     [(2, "处"), (3, "条"), (150, "个")]),
+    (
+        "围绕“十四五”规划目标，社区新建口袋公园2处，改造背街小巷3条，新增停车位150个。",
+        [(2, "处"), (3, "条"), (150, "个")],
+    ),
     ("今年以来，共排查整治消防隐患61处，劝导电动车进楼入户40余次。", [(61, "处"), (40, "次")]),
-    ("春节前夕，社区党委为辖区68户低保户、12户特困户送去米面油和慰问金共计2.04万元。",
-     [(68, "户"), (12, "户"), (20400, "元")]),
+    (
+        "春节前夕，社区党委为辖区68户低保户、12户特困户送去米面油和慰问金共计2.04万元。",
+        [(68, "户"), (12, "户"), (20400, "元")],
+    ),
     ("“红色物业”覆盖小区由3个增加到8个，物业服务满意度提升至91.5%。", [(3, "个"), (8, "个"), (91.5, "%")]),
     ("开展“小手拉大手”垃圾分类宣传进校园活动6次，覆盖学生约1500名。", [(6, "次"), (1500, "名")]),
     ("全年为居民代办社保、医保等业务一千余件，群众跑腿次数减少三成。", [(1000, "件"), (-30, "%")]),
     ("社区调委会全年共受理纠纷19件，调解成功18件，涉及金额5万余元。", [(19, "件"), (18, "件"), (50000, "元")]),
     ("在九九重阳节期间，为辖区百岁老人2名、90岁以上老人37名送上祝福。", [(2, "名"), (37, "名")]),
     ("依托“一中心多站点”服务体系，设立便民服务点5个，实现居民办事“一次办好”。", [(5, "个")]),
-    ("社区网格员每天巡查2次以上，全年上报并处置各类事件1,024件，处置率99.6%。",
-     [(2, "次"), (1024, "件"), (99.6, "%")]),
+    ("社区网格员每天巡查2次以上，全年上报并处置各类事件1,024件，处置率99.6%。", [(2, "次"), (1024, "件"), (99.6, "%")]),
     ("全体“两委”成员带头参加“周末卫生日”，累计出动志愿者3000人次，清理垃圾12吨。", [(3000, "人次"), (12, "吨")]),
-    ("同比去年，辖区盗窃案件下降了40%，电信诈骗案件减少7起，群众安全感提升至96%。",
-     [(-40, "%"), (-7, "起"), (96, "%")]),
+    (
+        "同比去年，辖区盗窃案件下降了40%，电信诈骗案件减少7起，群众安全感提升至96%。",
+        [(-40, "%"), (-7, "起"), (96, "%")],
+    ),
     ("2022年至2024年，社区连续三年被评为区级文明社区，这在全街道还是第一次。", []),
     ("组建“夕阳红”合唱团、腰鼓队等文艺队伍7支，队员逾200人。", [(7, "支"), (200, "人")]),
     ("为方便居民，社区图书室延长开放时间至每天10小时，新增图书1200册。", [(10, "小时"), (1200, "册")]),
@@ -345,6 +418,7 @@ def test_fresh_sentences(text, expected):
 # The labelled sample reports
 # ---------------------------------------------------------------------------------------------
 
+
 def load_answers() -> list[dict[str, str]]:
     with open(REPORTS / "answers.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -358,8 +432,11 @@ def score_reports() -> dict[str, dict[str, int]]:
         df = extract_evidence(path.read_text(encoding="utf-8"))
         got = Counter((round(v, 4), u) for v, u in zip(df["value"], df["unit"]))
         want = Counter((round(float(a["value"]), 4), a["unit"]) for a in answers if a["report"] == path.stem)
-        out[path.stem] = {"tp": sum((got & want).values()), "extracted": sum(got.values()),
-                          "labelled": sum(want.values())}
+        out[path.stem] = {
+            "tp": sum((got & want).values()),
+            "extracted": sum(got.values()),
+            "labelled": sum(want.values()),
+        }
     return out
 
 
@@ -401,8 +478,11 @@ def test_approx_flags_on_labelled_reports():
     for a in load_answers():
         text, df = texts[a["report"]], frames[a["report"]]
         pos = text.find(a["sentence"])
-        hit = df[(df["start"] < pos + len(a["sentence"])) & (df["end"] > pos)
-                 & ((df["value"] - float(a["value"])).abs() < 1e-6)]
+        hit = df[
+            (df["start"] < pos + len(a["sentence"]))
+            & (df["end"] > pos)
+            & ((df["value"] - float(a["value"])).abs() < 1e-6)
+        ]
         if len(hit) != 1 or bool(hit["approx"].iloc[0]) != (a["approx"] == "true"):
             wrong.append(a)
     assert len(wrong) <= 0.05 * len(load_answers()), wrong
@@ -424,24 +504,43 @@ def test_time_is_linear_in_text_length():
 # Candidate sheet (stand-in rubric objects: the interface only)
 # ---------------------------------------------------------------------------------------------
 
+
 def indicator(id, value, method="count", evidence=None, **keys):
-    return SimpleNamespace(id=id, name=id, value=value, method=method, evidence=evidence, points=3,
-                           zero=keys.get("zero"), full=keys.get("full"), bands=keys.get("bands"))
+    return SimpleNamespace(
+        id=id,
+        name=id,
+        value=value,
+        method=method,
+        evidence=evidence,
+        points=3,
+        zero=keys.get("zero"),
+        full=keys.get("full"),
+        bands=keys.get("bands"),
+    )
 
 
 def stand_in_rubric(*indicators, id_column="社区代码"):
-    return SimpleNamespace(unit=SimpleNamespace(id_column=id_column),
-                           iter_indicators=lambda: iter(indicators))
+    return SimpleNamespace(unit=SimpleNamespace(id_column=id_column), iter_indicators=lambda: iter(indicators))
 
 
 RUBRIC = stand_in_rubric(
     indicator("mediation", "调解成功率", "linear", ["调解成功率", "调处成功率"], zero=80, full=98),
-    indicator("sorting", "`垃圾分类参与率`", "bands", ["参与率"],
-              bands=[{"at_least": 0.9, "points": 3}, {"at_least": 0.7, "points": 1}]),
+    indicator(
+        "sorting",
+        "`垃圾分类参与率`",
+        "bands",
+        ["参与率"],
+        bands=[{"at_least": 0.9, "points": 3}, {"at_least": 0.7, "points": 1}],
+    ),
     indicator("events", "文化活动场次", "count", ["文化活动", "文体活动"]),
     indicator("models", "身边好人评选人数", "count", ["身边好人", "道德模范"]),
-    indicator("petitions", "重复信访件数", "bands", ["重复信访", "越级上访"],
-              bands=[{"at_most": 0, "points": 3}, {"at_most": 2, "points": 1}]),
+    indicator(
+        "petitions",
+        "重复信访件数",
+        "bands",
+        ["重复信访", "越级上访"],
+        bands=[{"at_most": 0, "points": 3}, {"at_most": 2, "points": 1}],
+    ),
     indicator("crime", "刑事案件数 / `常住人口(人)` * 10000", "linear", ["刑事案件"], zero=30, full=5),
     indicator("plan", "制定年度创建计划", "boolean", None),
     indicator("group", "成立创建领导小组", "boolean", ["领导小组"]),
@@ -449,17 +548,23 @@ RUBRIC = stand_in_rubric(
 
 REPORTS_TEXT = {
     "SQ101": "社区代码：SQ101\n全年调解纠纷28起，调解成功率96.4%。垃圾分类参与率达到92%。"
-             "举办文化活动16场，参与群众3000余人次。评选“身边好人”3名，其中1人入选道德模范。"
-             "成立了创建工作领导小组。",
+    "举办文化活动16场，参与群众3000余人次。评选“身边好人”3名，其中1人入选道德模范。"
+    "成立了创建工作领导小组。",
     "SQ102": "调处成功率为90%，全年调解成功率保持90%。刑事案件同比下降10%。重复信访2件，越级上访2件。"
-             "明年力争垃圾分类参与率达到95%。",
+    "明年力争垃圾分类参与率达到95%。",
 }
 
 
 def test_evidence_columns_from_rubric():
     cols = {c.column: c for c in evidence_columns(RUBRIC)}
-    assert list(cols) == ["调解成功率", "垃圾分类参与率", "文化活动场次", "身边好人评选人数",
-                          "重复信访件数", "成立创建领导小组"]
+    assert list(cols) == [
+        "调解成功率",
+        "垃圾分类参与率",
+        "文化活动场次",
+        "身边好人评选人数",
+        "重复信访件数",
+        "成立创建领导小组",
+    ]
     assert "刑事案件数" not in cols  # an expression, not a single column
     assert cols["垃圾分类参与率"].fraction and cols["垃圾分类参与率"].percent
     assert cols["调解成功率"].percent and not cols["调解成功率"].fraction
@@ -534,8 +639,9 @@ def test_reviewed_sheet_scores(tmp_path, suffix):
     reviewed = sheet.set_index("社区代码")
     for column in reviewed.columns:  # the reviewer's part: every cell the reports did not give
         if column in data.columns:
-            reviewed[column] = reviewed[column].astype(object).where(
-                reviewed[column].notna(), data.loc[reviewed.index, column])
+            reviewed[column] = (
+                reviewed[column].astype(object).where(reviewed[column].notna(), data.loc[reviewed.index, column])
+            )
     path = tmp_path / f"reviewed{suffix}"
     export.write_table(reviewed.reset_index(), path)
     read = civscore.read_data(path, rubric)

@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, frame, make_rubric, one_indicator
 
 import civscore
 from civscore.attainment import attainment, attainment_matrix, dimension_attainment
 from civscore.cli import main
 from civscore.explain import UnknownUnitError, explain_all
-
-from conftest import ROOT, frame, make_rubric, one_indicator
 
 TOL = 1e-9
 
@@ -40,8 +39,14 @@ def random_case(seed: int, n: int = 14) -> tuple[civscore.Rubric, pd.DataFrame]:
         P = float(rng.integers(1, 7))
         policy = str(rng.choice(["zero", "exclude", "mean", "error"]))
         col = f"{prefix}c{j}"
-        ind: dict = {"id": f"{prefix}i{j}", "name": f"{prefix}指标{j}", "method": method, "points": P,
-                     "missing": policy, "value": col}
+        ind: dict = {
+            "id": f"{prefix}i{j}",
+            "name": f"{prefix}指标{j}",
+            "method": method,
+            "points": P,
+            "missing": policy,
+            "value": col,
+        }
         if method == "boolean":
             data[col] = holes(rng.choice(["是", "否"], n), policy)
         elif method == "categorical":
@@ -78,23 +83,40 @@ def random_case(seed: int, n: int = 14) -> tuple[civscore.Rubric, pd.DataFrame]:
 
     n_ind = int(rng.integers(2, 8))
     inds = [indicator(j, "") for j in range(n_ind)]
-    cut = sorted(rng.choice(np.arange(1, n_ind), min(n_ind - 1, int(rng.integers(0, 3))), replace=False)) if n_ind > 1 else []
+    cut = (
+        sorted(rng.choice(np.arange(1, n_ind), min(n_ind - 1, int(rng.integers(0, 3))), replace=False))
+        if n_ind > 1
+        else []
+    )
     groups = np.split(np.array(inds, dtype=object), cut)
     dims = []
     for d, group in enumerate(groups):
         group = list(group)
         if len(group) > 1 and rng.random() < 0.4:  # a nested sub-dimension
-            dims.append({"id": f"d{d}", "name": f"维度{d}", "indicators": group[:1],
-                         "dimensions": [{"id": f"d{d}s", "name": f"子维度{d}", "indicators": group[1:]}]})
+            dims.append(
+                {
+                    "id": f"d{d}",
+                    "name": f"维度{d}",
+                    "indicators": group[:1],
+                    "dimensions": [{"id": f"d{d}s", "name": f"子维度{d}", "indicators": group[1:]}],
+                }
+            )
         else:
             dims.append({"id": f"d{d}", "name": f"维度{d}", "indicators": group})
     total = sum(i["points"] for i in inds)
     rubric: dict = {
-        "id": f"random-{seed}", "name": "随机体系", "version": "1",
+        "id": f"random-{seed}",
+        "name": "随机体系",
+        "version": "1",
         "unit": {"id_column": "uid", "group_columns": ["grp"]},
-        "total_points": total, "missing": "zero", "dimensions": dims,
-        "tiers": [{"name": "优", "min": round(0.8 * total, 1)}, {"name": "良", "min": round(0.5 * total, 1)},
-                  {"name": "差", "min": 0}],
+        "total_points": total,
+        "missing": "zero",
+        "dimensions": dims,
+        "tiers": [
+            {"name": "优", "min": round(0.8 * total, 1)},
+            {"name": "良", "min": round(0.5 * total, 1)},
+            {"name": "差", "min": 0},
+        ],
     }
     if rng.random() < 0.6:
         bonus = [indicator(j, "b") for j in range(int(rng.integers(1, 3)))]
@@ -102,8 +124,13 @@ def random_case(seed: int, n: int = 14) -> tuple[civscore.Rubric, pd.DataFrame]:
     vetoes = []
     for k in range(int(rng.integers(0, 4))):
         kind = str(rng.choice(["fail", "cap", "deduct"]))
-        effect = "fail" if kind == "fail" else {"cap": float(rng.integers(0, int(total)))} if kind == "cap" \
+        effect = (
+            "fail"
+            if kind == "fail"
+            else {"cap": float(rng.integers(0, int(total)))}
+            if kind == "cap"
             else {"deduct": float(rng.integers(1, 10))}
+        )
         vetoes.append({"id": f"v{k}", "name": f"否决{k}", "when": f"vc{k} > 0", "effect": effect})
         data[f"vc{k}"] = (rng.random(n) < 0.25).astype(float)
     if vetoes:
@@ -115,7 +142,7 @@ def random_case(seed: int, n: int = 14) -> tuple[civscore.Rubric, pd.DataFrame]:
 RANDOM_SEEDS = range(30)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scored_case(seed: int) -> civscore.Result:
     """A random case, scored once per test session."""
     rubric, data = random_case(seed)
@@ -238,7 +265,8 @@ def test_sample_planted_cases_are_explained(sample):
     sq011 = sample.explain("SQ011").set_index("item")
     assert bool(sq011.loc["fitness_facilities", "imputed"])
     assert sq011.loc["fitness_facilities", "earned"] == pytest.approx(
-        sample.points.loc[~sample.missing["fitness_facilities"], "fitness_facilities"].mean())
+        sample.points.loc[~sample.missing["fitness_facilities"], "fitness_facilities"].mean()
+    )
     # SQ048 did not report green cover: missing, zero
     sq048 = sample.explain("SQ048").set_index("item")
     assert bool(sq048.loc["green_cover", "missing"]) and sq048.loc["green_cover", "earned"] == 0
@@ -299,12 +327,24 @@ def test_unit_found_by_name_or_text(sample):
 
 
 def test_cli_explain(capsys):
-    code = main(["explain", str(ROOT / "rubrics/civilized-community-2025.yaml"),
-                 str(ROOT / "data/communities_2025.csv"), "SQ016"])
+    code = main(
+        [
+            "explain",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025.csv"),
+            "SQ016",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "negative_opinion" in out and "SQ016 胜利社区" in out
-    code = main(["explain", str(ROOT / "rubrics/civilized-community-2025.yaml"),
-                 str(ROOT / "data/communities_2025.csv"), "SQ999"])
+    code = main(
+        [
+            "explain",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025.csv"),
+            "SQ999",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "unknown unit 'SQ999'" in err and "Traceback" not in err
 

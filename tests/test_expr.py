@@ -6,8 +6,14 @@ from civscore.rubric.expr import ExpressionError, evaluate, parse
 
 def run(src, context="value", **cols):
     n = len(next(iter(cols.values()))) if cols else 3
-    arrays = {k: (np.asarray(v, dtype=object) if any(isinstance(x, str) or x is None for x in v)
-                  else np.asarray(v, dtype=float)) for k, v in cols.items()}
+    arrays = {
+        k: (
+            np.asarray(v, dtype=object)
+            if any(isinstance(x, str) or x is None for x in v)
+            else np.asarray(v, dtype=float)
+        )
+        for k, v in cols.items()
+    }
     return evaluate(parse(src, context), arrays, n)
 
 

@@ -9,11 +9,11 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 import civscore
 from civscore.evidence_sheet import CHECK_SUFFIX, CONFLICT, SOURCE_SUFFIX, evidence_columns
 from civscore.export import write_table
-from conftest import ROOT
 
 RUBRIC = ROOT / "rubrics" / "civilized-community-2025.yaml"
 DATA = ROOT / "data" / "communities_2025.csv"
@@ -23,8 +23,12 @@ ID = "社区代码"
 
 
 def start(*args: object) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "civscore.cli", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "civscore.cli", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
@@ -53,12 +57,15 @@ def runs(tmp_path_factory):
     fast. Name -> (completed process, output path)."""
     before = digest(REPORTS)
     folder = tmp_path_factory.mktemp("extract")
-    outputs = {"csv": folder / "candidates.csv", "xlsx": folder / "candidates.xlsx",
-               "missing": folder / "not_written.csv", "bad_ext": folder / "candidates.json"}
+    outputs = {
+        "csv": folder / "candidates.csv",
+        "xlsx": folder / "candidates.xlsx",
+        "missing": folder / "not_written.csv",
+        "bad_ext": folder / "candidates.json",
+    }
     procs = {
         "csv": start("extract", "--rubric", RUBRIC, *REPORTS, "-o", outputs["csv"]),
-        "xlsx": start("extract", "--rubric", RUBRIC, REPORTS[0], REPORTS[-1], "-o", outputs["xlsx"],
-                      "--evidence-only"),
+        "xlsx": start("extract", "--rubric", RUBRIC, REPORTS[0], REPORTS[-1], "-o", outputs["xlsx"], "--evidence-only"),
         "missing": start("extract", "--rubric", RUBRIC, REPORTS[0], MISSING, "-o", outputs["missing"]),
         "bad_ext": start("extract", "--rubric", RUBRIC, REPORTS[0], "-o", outputs["bad_ext"]),
     }
@@ -97,8 +104,11 @@ def test_extract_writes_xlsx_evidence_only(runs, extracted, rubric):
     book = pd.read_excel(out, sheet_name=None)
     assert list(book) == ["candidates"]
     sheet = book["candidates"].set_index(ID)
-    triples = [c for col in evidence_columns(rubric)
-               for c in (col.column, col.column + SOURCE_SUFFIX, col.column + CHECK_SUFFIX)]
+    triples = [
+        c
+        for col in evidence_columns(rubric)
+        for c in (col.column, col.column + SOURCE_SUFFIX, col.column + CHECK_SUFFIX)
+    ]
     assert list(sheet.columns) == triples  # --evidence-only: no template columns
     assert list(sheet.index) == [REPORTS[0].stem, REPORTS[-1].stem]
     # the same values as the CSV written from all reports
@@ -150,5 +160,4 @@ def test_reviewed_sheet_scores_with_civscore_score(tmp_path, extracted, rubric):
     # the file round trip changes nothing: the same totals as scoring the frame in memory
     expected = civscore.score(civscore.read_data(path, rubric), rubric).table.set_index(ID)["total"]
     got = table.set_index(ID)["total"].astype(float)
-    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_dtype=False,
-                                  check_index_type=False)
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_dtype=False, check_index_type=False)

@@ -40,19 +40,116 @@ VALID_SEEDS = [CORPUS / "base.yaml", CORPUS / "rich.yaml"]  # mutants of these o
 BAD_SEEDS = sorted((CORPUS / "rubrics").glob("*.yaml"))  # the corpus's broken rubrics
 
 YAML_TOKENS = [
-    ":", ": ", "- ", "-", "[", "]", "{", "}", ",", "&a ", "*a", "&b ", "*b", "!!python/object:os.system ",
-    "!!binary ", "!!set ", "!!omap ", "!!str ", "!!int ", "!!float ", "!!timestamp ", "!foo ", "? ", "|", ">",
-    "'", '"', "#", "\t", "\n", "\n  ", "  ", "<<: *a", "---\n", "...\n", "%YAML 1.1\n", "\\", "\x00", "\ufeff",
-    "\u3000", "：", "，", "`", "~", "null", "@", "%", "=",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "&b ",
+    "*b",
+    "!!python/object:os.system ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!str ",
+    "!!int ",
+    "!!float ",
+    "!!timestamp ",
+    "!foo ",
+    "? ",
+    "|",
+    ">",
+    "'",
+    '"',
+    "#",
+    "\t",
+    "\n",
+    "\n  ",
+    "  ",
+    "<<: *a",
+    "---\n",
+    "...\n",
+    "%YAML 1.1\n",
+    "\\",
+    "\x00",
+    "\ufeff",
+    "\u3000",
+    "：",
+    "，",
+    "`",
+    "~",
+    "null",
+    "@",
+    "%",
+    "=",
 ]
 VALUES = [
-    "0", "-0", "1e400", "-1e400", ".inf", "-.inf", ".nan", "NaN", "null", "~", "true", "yes", "no", "on",
-    "2025-01-01", "2025-01-01T10:00:00", "0x1F", "0o17", "1_000", "12:30:00", "''", '""', "[]", "{}",
-    "[1, 2]", "{a: 1}", "*a", "&a 5", "!!python/name:os.system", "!!binary aGVsbG8=", "999999999999999999999",
-    "0.1", "-5", "100", "1" + "0" * 400, "'x' * 9", "a > 1", "`a b` / c", "__import__('os')", "x.y", "f'{x}'",
-    "测试", "是",
-    "A", "fail", "{cap: 5}", "{deduct: -1}", "{cap: .nan}", "exclude", "mean", "error", "zero", "bands",
-    "linear", "count", "categorical", "boolean", "deduction", "'" + "9" * 400 + "'", "x" * 3000,
+    "0",
+    "-0",
+    "1e400",
+    "-1e400",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "NaN",
+    "null",
+    "~",
+    "true",
+    "yes",
+    "no",
+    "on",
+    "2025-01-01",
+    "2025-01-01T10:00:00",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "12:30:00",
+    "''",
+    '""',
+    "[]",
+    "{}",
+    "[1, 2]",
+    "{a: 1}",
+    "*a",
+    "&a 5",
+    "!!python/name:os.system",
+    "!!binary aGVsbG8=",
+    "999999999999999999999",
+    "0.1",
+    "-5",
+    "100",
+    "1" + "0" * 400,
+    "'x' * 9",
+    "a > 1",
+    "`a b` / c",
+    "__import__('os')",
+    "x.y",
+    "f'{x}'",
+    "测试",
+    "是",
+    "A",
+    "fail",
+    "{cap: 5}",
+    "{deduct: -1}",
+    "{cap: .nan}",
+    "exclude",
+    "mean",
+    "error",
+    "zero",
+    "bands",
+    "linear",
+    "count",
+    "categorical",
+    "boolean",
+    "deduction",
+    "'" + "9" * 400 + "'",
+    "x" * 3000,
 ]
 
 
@@ -63,11 +160,11 @@ def _mutate(text: str, rng: random.Random) -> bytes:
         lines = text.split("\n")
         pos = rng.randrange(len(text) + 1)
         if op == 0 and text:
-            text = text[:pos] + text[pos + rng.randint(1, 20):]
+            text = text[:pos] + text[pos + rng.randint(1, 20) :]
         elif op == 1:
             text = text[:pos] + rng.choice(YAML_TOKENS) + text[pos:]
         elif op == 2:
-            text = text[:pos] + rng.choice(VALUES) + text[pos + rng.randint(0, 8):]
+            text = text[:pos] + rng.choice(VALUES) + text[pos + rng.randint(0, 8) :]
         elif op == 3:
             i = rng.randrange(len(lines))
             lines.insert(i, lines[i])
@@ -155,8 +252,9 @@ def test_mutated_rubrics_load_or_raise_rubric_error(tmp_path):
         except civscore.ValidationError:
             pass
         except Exception:
-            failures.append((i, _save(f"scored-{SEED}-{i}.yaml", data, tmp_path),
-                             traceback.format_exc() + "\n" + frame.to_string()))
+            failures.append(
+                (i, _save(f"scored-{SEED}-{i}.yaml", data, tmp_path), traceback.format_exc() + "\n" + frame.to_string())
+            )
     print(f"{RUBRIC_ITERATIONS} mutated rubrics (seed {SEED}): {loaded} loaded, {scored} scored")
     assert not failures, "\n\n".join(f"iteration {i}: {path}\n{tb}" for i, path, tb in failures[:3])
 
@@ -184,14 +282,63 @@ def test_inputs_found_by_fuzzing_are_rubric_errors(old, new):
 
 # --- expressions ----------------------------------------------------------------------------------
 
-NAMES = ["a", "b", "常住人口", "`人口(人)`", "`a b`", "`x`", "c1", "ｆｕｌｌ", "_civscore_col_0_", "__class__", "True",
-         "None", "nan", "inf"]
+NAMES = [
+    "a",
+    "b",
+    "常住人口",
+    "`人口(人)`",
+    "`a b`",
+    "`x`",
+    "c1",
+    "ｆｕｌｌ",
+    "_civscore_col_0_",
+    "__class__",
+    "True",
+    "None",
+    "nan",
+    "inf",
+]
 BINARY = ["+", "-", "*", "/", "**", "//", "%", "@", "<<", "&", "|", "^", "and", "or", "if", "in", "is", "not in"]
 COMPARE = [">", ">=", "<", "<=", "==", "!=", "<>", "==="]
-ATOMS = ["0", "1", "2.5", "1e308", "1e400", "1" + "0" * 400, "-1", "0x10", "1_000", "1j", "'是'", '"A"', "''",
-         "b'x'", "...",
-         "f'{a}'", "[1]", "(1,)", "{1}", "{}", "a.b", "a[0]", "f(a)", "lambda: 0", "(a := 1)", "*a", "`", "``",
-         "\u3000", "１２", "（a）", "a if b else c", "__import__('os')", "not", "(", ")", ""]
+ATOMS = [
+    "0",
+    "1",
+    "2.5",
+    "1e308",
+    "1e400",
+    "1" + "0" * 400,
+    "-1",
+    "0x10",
+    "1_000",
+    "1j",
+    "'是'",
+    '"A"',
+    "''",
+    "b'x'",
+    "...",
+    "f'{a}'",
+    "[1]",
+    "(1,)",
+    "{1}",
+    "{}",
+    "a.b",
+    "a[0]",
+    "f(a)",
+    "lambda: 0",
+    "(a := 1)",
+    "*a",
+    "`",
+    "``",
+    "\u3000",
+    "１２",
+    "（a）",
+    "a if b else c",
+    "__import__('os')",
+    "not",
+    "(",
+    ")",
+    "",
+]
 
 
 def _tree(rng: random.Random, depth: int) -> str:

@@ -6,15 +6,14 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import ROOT, frame, make_rubric
+from test_explain import RANDOM_SEEDS, random_case
 
 import civscore
 from civscore.cli import main
 from civscore.explain import UnknownUnitError
 from civscore.gaps import write_gaps
 from civscore.rubric.expr import evaluate
-
-from conftest import ROOT, frame, make_rubric
-from test_explain import RANDOM_SEEDS, random_case
 
 TOL = 1e-9
 
@@ -49,6 +48,7 @@ def _solve(df, rubric, ind, rows, ops, targets) -> tuple[str, np.ndarray]:
     others |= {c for v in rubric.vetoes for c in v.expression.columns}
     t = np.array([x - 1 if op == "<" else x + 1 if op == ">" else x for op, x in zip(ops, targets)], dtype=float)
     for col in sorted(expr.columns, key=lambda c: c in others):
+
         def f(x, col=col):
             vals = dict(nums)
             vals[col] = np.full(n, np.nan)
@@ -61,8 +61,12 @@ def _solve(df, rubric, ind, rows, ops, targets) -> tuple[str, np.ndarray]:
             continue
         x = (t - f0) / slope
         for _ in range(60):  # floating point: step by ulps until the target is really met
-            bad = ~np.array([_meets(np.array([fx]), op if op in (">=", "<=", "<", ">") else ">=", np.array([tx]))[0]
-                             for fx, op, tx in zip(f(x), ops, t)])
+            bad = ~np.array(
+                [
+                    _meets(np.array([fx]), op if op in (">=", "<=", "<", ">") else ">=", np.array([tx]))[0]
+                    for fx, op, tx in zip(f(x), ops, t)
+                ]
+            )
             if not bad.any():
                 return col, x
             up = np.array([(op in (">=", ">")) == (s > 0) for op, s in zip(ops, slope)])
@@ -114,8 +118,10 @@ def check_steps(rubric, data, result, table) -> dict[str, int]:
         # the value reached is the stated target
         reached = new.values.loc[units, iid]
         if ind.method not in ("boolean", "categorical"):
-            assert all(_meets(np.array([v]), op, np.array([t]))[0] or op == "<=" and abs(v - t) < 1e-9
-                       for v, op, t in zip(reached.to_numpy(dtype=float), part["target_op"], part["target"]))
+            assert all(
+                _meets(np.array([v]), op, np.array([t]))[0] or (op == "<=" and abs(v - t) < 1e-9)
+                for v, op, t in zip(reached.to_numpy(dtype=float), part["target_op"], part["target"])
+            )
         others = [c for c in result.points.columns if c != iid]
         moved = (new.points.loc[units, others] - result.points.loc[units, others]).abs().max(axis=1) > TOL
         moved |= (new.vetoes.loc[units] != result.vetoes.loc[units]).any(axis=1)
@@ -123,8 +129,9 @@ def check_steps(rubric, data, result, table) -> dict[str, int]:
         new_total = new.table.set_index(idc)["total"]
         change = (new_total.loc[units] - old_total.loc[units]).to_numpy()
         clean = ~moved.to_numpy()
-        np.testing.assert_allclose(change[clean], part["total_change"].to_numpy(dtype=float)[clean], atol=1e-9,
-                                   err_msg=iid)
+        np.testing.assert_allclose(
+            change[clean], part["total_change"].to_numpy(dtype=float)[clean], atol=1e-9, err_msg=iid
+        )
         assert part.loc[~clean, "note"].str.contains("注意").all(), iid
         counts["steps"] += len(part)
         counts["totals"] += int(clean.sum())
@@ -155,8 +162,13 @@ def test_sample_vetoes_first_and_lifting_them_earns_the_stated_change(sample):
     rubric, data, result = sample
     table = result.gaps()
     idc = rubric.unit.id_column
-    for uid, veto in [("SQ023", "major_safety_accident"), ("SQ041", "serious_crime"),
-                      ("SQ016", "negative_opinion"), ("SQ050", "negative_opinion"), ("SQ009", "minors_gate")]:
+    for uid, veto in [
+        ("SQ023", "major_safety_accident"),
+        ("SQ041", "serious_crime"),
+        ("SQ016", "negative_opinion"),
+        ("SQ050", "negative_opinion"),
+        ("SQ009", "minors_gate"),
+    ]:
         rows = table[table[idc] == uid]
         assert rows.iloc[0]["item"] == veto and rows.iloc[0]["priority"] == 1
     # lift the deduction: +5 on the total, as stated
@@ -207,7 +219,9 @@ def test_sample_step_texts(sample):
     # bands: the next threshold; the sample's SQ006 sorts at 74%
     assert table.loc[("SQ006", "sorting_participation"), "next_step"] == "垃圾分类参与率 74 → ≥ 80：+1"
     # linear: the value for full points; lower is better for the crime rate
-    assert table.loc[("SQ006", "crime_rate"), "next_step"].startswith("刑事案件数 / 常住人口(人) * 10000 = 24.1299 → ≤ 5（满分）")
+    assert table.loc[("SQ006", "crime_rate"), "next_step"].startswith(
+        "刑事案件数 / 常住人口(人) * 10000 = 24.1299 → ≤ 5（满分）"
+    )
     # deduction: the items to clear
     assert table.loc[("SQ006", "inspection_problems"), "next_step"] == "环境问题点位数 4 → 0（整改清零 4 项）：+2"
     # count: how many more
@@ -323,19 +337,51 @@ def test_workbook_text_is_formula_safe(tmp_path):
 
 def test_cli_gaps(tmp_path, capsys):
     out = tmp_path / "gaps.xlsx"
-    code = main(["gaps", str(ROOT / "rubrics/civilized-community-2025.yaml"), str(ROOT / "data/communities_2025.csv"),
-                 "-o", str(out)])
+    code = main(
+        [
+            "gaps",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025.csv"),
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0 and out.exists()
     assert "5 sheet(s)" in capsys.readouterr().out
     csv = tmp_path / "one.csv"
-    code = main(["gaps", str(ROOT / "rubrics/civilized-community-2025.yaml"), str(ROOT / "data/communities_2025.csv"),
-                 "-o", str(csv), "--unit", "SQ023"])
+    code = main(
+        [
+            "gaps",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025.csv"),
+            "-o",
+            str(csv),
+            "--unit",
+            "SQ023",
+        ]
+    )
     assert code == 0 and set(pd.read_csv(csv, encoding="utf-8-sig")["社区代码"]) == {"SQ023"}
     bad = tmp_path / "bad.xlsx"
-    code = main(["gaps", str(ROOT / "rubrics/civilized-community-2025.yaml"),
-                 str(ROOT / "data/communities_2025_broken.csv"), "-o", str(bad)])
+    code = main(
+        [
+            "gaps",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025_broken.csv"),
+            "-o",
+            str(bad),
+        ]
+    )
     assert code == 1 and not bad.exists()
-    code = main(["gaps", str(ROOT / "rubrics/civilized-community-2025.yaml"), str(ROOT / "data/communities_2025.csv"),
-                 "-o", str(bad), "--unit", "SQ6O"])
+    code = main(
+        [
+            "gaps",
+            str(ROOT / "rubrics/civilized-community-2025.yaml"),
+            str(ROOT / "data/communities_2025.csv"),
+            "-o",
+            str(bad),
+            "--unit",
+            "SQ6O",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "close matches" in err and "Traceback" not in err and not bad.exists()

@@ -34,10 +34,16 @@ def code_cells(path: Path) -> list:
 def test_template_has_one_parameters_cell_with_exactly_the_three_parameters():
     tagged = [c for c in code_cells(TEMPLATE) if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    assigned = {node.targets[0].id: ast.literal_eval(node.value)
-                for node in ast.parse(tagged[0].source).body if isinstance(node, ast.Assign)}
-    assert assigned == {"rubric_path": "rubrics/civilized-community-2025.yaml",
-                        "data_path": "data/communities_2025.csv", "output_dir": "out"}
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(tagged[0].source).body
+        if isinstance(node, ast.Assign)
+    }
+    assert assigned == {
+        "rubric_path": "rubrics/civilized-community-2025.yaml",
+        "data_path": "data/communities_2025.csv",
+        "output_dir": "out",
+    }
 
 
 def test_template_code_assumes_nothing_about_the_bundled_rubric():
@@ -112,12 +118,17 @@ def test_template_runs_for_a_bare_rubric_without_names_groups_tiers_or_vetoes(tm
         "id: bare\nname: 最简体系\nversion: '0.1'\nunit: {id_column: code}\ntotal_points: 10\n"
         "dimensions:\n  - id: only\n    name: 唯一维度\n    indicators:\n"
         "      - {id: v, name: 数值, value: value, method: linear, zero: 0, full: 100, points: 10}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = tmp_path / "bare.csv"
     data.write_text("code,value\nB2,50\nB1,100\nB3,0\n", encoding="utf-8")
     executed = tmp_path / "executed.ipynb"
-    nb = execute_notebook(TEMPLATE, executed, {"rubric_path": str(rubric), "data_path": str(data),
-                                               "output_dir": str(tmp_path / "out")}, cwd=tmp_path)
+    nb = execute_notebook(
+        TEMPLATE,
+        executed,
+        {"rubric_path": str(rubric), "data_path": str(data), "output_dir": str(tmp_path / "out")},
+        cwd=tmp_path,
+    )
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs)
@@ -130,10 +141,13 @@ def test_a_failing_template_cell_is_named_and_no_html_is_written(tmp_path, capsy
     template = tmp_path / "failing.ipynb"
     parameters = nbformat.v4.new_code_cell('rubric_path = ""\ndata_path = ""\noutput_dir = ""')
     parameters.metadata["tags"] = ["parameters"]
-    nbformat.write(nbformat.v4.new_notebook(
-        cells=[parameters, nbformat.v4.new_code_cell("raise RuntimeError('模板出错')")],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    ), template)
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[parameters, nbformat.v4.new_code_cell("raise RuntimeError('模板出错')")],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        ),
+        template,
+    )
     out = tmp_path / "report.html"
     code = main(["report", str(COMPOUND_RUBRIC), str(COMPOUND_DATA), "-o", str(out), "--notebook", str(template)])
     err = capsys.readouterr().err

@@ -46,17 +46,36 @@ vetoes:
 
 def tiny_result(n_extra: int = 0) -> civscore.Result:
     """Four units by hand (U2 has b1 excluded, U4 is vetoed, two units share a name), plus filler."""
-    data = pd.DataFrame({
-        "编号": ["U1", "U2", "U3", "U4"], "名称": ["东园", "西园", "东园", "$北园$"],
-        "片区": ["北", "北", "南", "南"], "x": [10, 5, 0, 10], "flag": ["是", "否", "是", "是"],
-        "y": [10, None, 5, 10], "accident": [0, 0, 0, 1],
-    })
+    data = pd.DataFrame(
+        {
+            "编号": ["U1", "U2", "U3", "U4"],
+            "名称": ["东园", "西园", "东园", "$北园$"],
+            "片区": ["北", "北", "南", "南"],
+            "x": [10, 5, 0, 10],
+            "flag": ["是", "否", "是", "是"],
+            "y": [10, None, 5, 10],
+            "accident": [0, 0, 0, 1],
+        }
+    )
     if n_extra:
         k = np.arange(n_extra)
-        data = pd.concat([data, pd.DataFrame({
-            "编号": [f"V{i:03d}" for i in k], "名称": [f"单位{i}" for i in k], "片区": "北",
-            "x": k % 11, "flag": "是", "y": (k * 7) % 11, "accident": 0,
-        })], ignore_index=True)
+        data = pd.concat(
+            [
+                data,
+                pd.DataFrame(
+                    {
+                        "编号": [f"V{i:03d}" for i in k],
+                        "名称": [f"单位{i}" for i in k],
+                        "片区": "北",
+                        "x": k % 11,
+                        "flag": "是",
+                        "y": (k * 7) % 11,
+                        "accident": 0,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     return civscore.score(data, civscore.parse_rubric_text(TINY, "tiny.yaml"))
 
 
@@ -180,7 +199,7 @@ def test_top_bottom_chart_shows_n_best_and_n_worst(sample):
     fig = charts.top_bottom_chart(sample, n=10)
     best, worst = fig.axes[:2]
     assert len(best.patches) == len(worst.patches) == 10
-    assert [t.get_text() for t in best.get_yticklabels()][0] == "1. 光明社区"
+    assert best.get_yticklabels()[0].get_text() == "1. 光明社区"
     assert [t.get_text() for t in worst.get_yticklabels()][-1].startswith("60. ")
     assert any("一票否决" in t for t in texts(fig))
     assert not drawn(fig)
@@ -220,10 +239,16 @@ def test_charts_work_for_a_rubric_without_names_groups_or_tiers():
     rubric = civscore.parse_rubric_text(
         "id: bare\nname: 简单体系\nversion: '1'\nunit: {id_column: id}\ntotal_points: 5\n"
         "dimensions:\n  - {id: d, name: 唯一维度, indicators: [{id: i, name: 指标, value: v, method: linear,"
-        " zero: 0, full: 1, points: 5}]}\n", "bare.yaml")
+        " zero: 0, full: 1, points: 5}]}\n",
+        "bare.yaml",
+    )
     result = civscore.score(pd.DataFrame({"id": ["a", "b", "c"], "v": [1, 0.5, 0]}), rubric)
-    for fig in (charts.ranking_chart(result), charts.dimension_heatmap(result),
-                charts.top_bottom_chart(result), charts.profile_chart(result, "b")):
+    for fig in (
+        charts.ranking_chart(result),
+        charts.dimension_heatmap(result),
+        charts.top_bottom_chart(result),
+        charts.profile_chart(result, "b"),
+    ):
         assert not drawn(fig)
     assert [t.get_text() for t in charts.ranking_chart(result).axes[0].get_yticklabels()] == ["1. a", "2. b", "3. c"]
     plt.close("all")
@@ -238,8 +263,14 @@ def test_charts_work_for_a_rubric_without_names_groups_or_tiers():
 
 def test_every_chart_of_the_sample_renders_chinese_without_any_warning(sample):
     assert Path(findfont(FontProperties(family=FONT_FAMILY), fallback_to_default=False)).exists()
-    figures = [charts.ranking_chart(sample), charts.tier_chart(sample), charts.dimension_heatmap(sample),
-               charts.top_bottom_chart(sample), charts.profile_chart(sample, "SQ023"), charts.group_chart(sample)]
+    figures = [
+        charts.ranking_chart(sample),
+        charts.tier_chart(sample),
+        charts.dimension_heatmap(sample),
+        charts.top_bottom_chart(sample),
+        charts.profile_chart(sample, "SQ023"),
+        charts.group_chart(sample),
+    ]
     for fig in figures:
         assert fig.axes[0].get_title() or fig.texts  # every chart has a title
         caught = drawn(fig)

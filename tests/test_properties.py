@@ -93,19 +93,27 @@ def indicators(draw, iid: str, col: str, monotone: bool) -> Ind:
         xs = sorted(draw(st.lists(st.integers(-20, 120), min_size=1, max_size=4, unique=True)))
         if at == "at_least":
             xs = xs[::-1]
-        ps = draw(st.lists(st.integers(0, int(points * 2)).map(lambda k: k / 2), min_size=len(xs) + 1,
-                           max_size=len(xs) + 1))
+        ps = draw(
+            st.lists(st.integers(0, int(points * 2)).map(lambda k: k / 2), min_size=len(xs) + 1, max_size=len(xs) + 1)
+        )
         if monotone:  # the first band listed (the best values) earns the most
             ps = sorted(ps, reverse=True)
-        spec |= {"value": col, "method": "bands",
-                 "bands": [{at: x, "points": p} for x, p in zip(xs, ps)], "otherwise": ps[-1]}
+        spec |= {
+            "value": col,
+            "method": "bands",
+            "bands": [{at: x, "points": p} for x, p in zip(xs, ps)],
+            "otherwise": ps[-1],
+        }
         return Ind(spec, kind, [col], +1 if at == "at_least" else -1)
     if kind in ("deduction", "count"):
         spec |= {"value": col, "method": kind, "per_item": draw(HALVES)}
         return Ind(spec, kind, [col], -1 if kind == "deduction" else +1)
     labels = [f"{c}等" for c in "ABCD"[: draw(st.integers(1, 4))]]
-    spec |= {"value": col, "method": "categorical",
-             "map": {lab: draw(st.integers(0, int(points * 2))) / 2 for lab in labels}}
+    spec |= {
+        "value": col,
+        "method": "categorical",
+        "map": {lab: draw(st.integers(0, int(points * 2))) / 2 for lab in labels},
+    }
     return Ind(spec, kind, [col], 0, labels)
 
 
@@ -129,8 +137,13 @@ def cases(draw, monotone: bool = False) -> Case:
     split = draw(st.integers(1, n_base))  # two dimensions, the second one nested
     raw["dimensions"].append({"id": "d1", "name": "一", "indicators": [i.spec for i in base[:split]]})
     if split < n_base:
-        raw["dimensions"].append({"id": "d2", "name": "二", "dimensions": [
-            {"id": "d21", "name": "二一", "indicators": [i.spec for i in base[split:]]}]})
+        raw["dimensions"].append(
+            {
+                "id": "d2",
+                "name": "二",
+                "dimensions": [{"id": "d21", "name": "二一", "indicators": [i.spec for i in base[split:]]}],
+            }
+        )
     if bonus:
         cap = draw(st.integers(0, int(sum(i.spec["points"] for i in bonus) * 2))) / 2
         raw["bonus"] = {"cap": cap, "indicators": [i.spec for i in bonus]}
@@ -351,8 +364,12 @@ def test_the_generator_covers_every_method_policy_and_effect():
     """A guard against a generator that silently stopped producing some feature."""
     seen: set[str] = set()
 
-    @settings(max_examples=150, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(cases())
     def collect(case):
         for ind in case.base + case.bonus:
@@ -364,7 +381,20 @@ def test_the_generator_covers_every_method_policy_and_effect():
             seen.add("bonus")
 
     collect()
-    wanted = {"boolean", "linear", "linear_sum", "bands", "deduction", "count", "categorical",
-              "missing:zero", "missing:exclude", "missing:mean", "effect:fail", "effect:cap", "effect:deduct", "bonus"}
+    wanted = {
+        "boolean",
+        "linear",
+        "linear_sum",
+        "bands",
+        "deduction",
+        "count",
+        "categorical",
+        "missing:zero",
+        "missing:exclude",
+        "missing:mean",
+        "effect:fail",
+        "effect:cap",
+        "effect:deduct",
+        "bonus",
+    }
     assert wanted <= seen, wanted - seen
-

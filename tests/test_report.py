@@ -53,11 +53,19 @@ vetoes:
 
 
 def tiny_data(**changes) -> pd.DataFrame:
-    data = pd.DataFrame({
-        "编号": ["U1", "U2", "U3", "U4"], "名称": ["东园", "西园", "南园", "北园"],
-        "片区": ["北", "北", "南", "南"], "x": [10, 5, 0, 10], "flag": ["是", "否", "是", "是"],
-        "y": [10, None, 5, 10], "honours": [0, 3, 0, 0], "accident": [0, 0, 0, 1], "complaints": [0, 0, 1, 0],
-    })
+    data = pd.DataFrame(
+        {
+            "编号": ["U1", "U2", "U3", "U4"],
+            "名称": ["东园", "西园", "南园", "北园"],
+            "片区": ["北", "北", "南", "南"],
+            "x": [10, 5, 0, 10],
+            "flag": ["是", "否", "是", "是"],
+            "y": [10, None, 5, 10],
+            "honours": [0, 3, 0, 0],
+            "accident": [0, 0, 0, 1],
+            "complaints": [0, 0, 1, 0],
+        }
+    )
     for column, values in changes.items():
         data[column] = values
     return data
@@ -79,8 +87,22 @@ def sample() -> civscore.Result:
 
 def test_display_table_speaks_chinese_and_names_vetoes(tiny):
     table = report.display_table(tiny)
-    assert list(table.columns) == ["排名", "片区内排名", "编号", "名称", "片区", "总分", "基础分", "特色加分", "等级",
-                                   "一票否决", "触发的否决项", "指标覆盖率", "甲维度", "乙维度"]
+    assert list(table.columns) == [
+        "排名",
+        "片区内排名",
+        "编号",
+        "名称",
+        "片区",
+        "总分",
+        "基础分",
+        "特色加分",
+        "等级",
+        "一票否决",
+        "触发的否决项",
+        "指标覆盖率",
+        "甲维度",
+        "乙维度",
+    ]
     row = table.set_index("编号")
     assert row.loc["U4", "一票否决"] == "是" and row.loc["U4", "触发的否决项"] == "发生事故"
     assert row.loc["U3", "触发的否决项"] == "投诉查实" and row.loc["U3", "一票否决"] == ""
@@ -99,8 +121,12 @@ def test_ranking_styler_is_reproducible_and_marks_what_matters(tiny):
     assert first == report.ranking_styler(tiny).to_html()  # fixed ids: nbval can compare it
     assert 'id="T_ranking"' in first and not re.search(r"T_[0-9a-f]{5}_", first)
     # a bar in every 总分 cell and nowhere else (Styler merges rules that are alike)
-    barred = {cell for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", first) if "linear-gradient" in body
-              for cell in re.findall(r"row(\d+)_col(\d+)", selectors)}
+    barred = {
+        cell
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", first)
+        if "linear-gradient" in body
+        for cell in re.findall(r"row(\d+)_col(\d+)", selectors)
+    }
     total_col = str(list(report.display_table(tiny).columns).index("总分"))
     assert barred == {(str(i), total_col) for i in range(len(tiny.table))}
     assert "font-weight: bold" in first  # the vetoed unit
@@ -127,7 +153,9 @@ def test_tier_group_and_veto_tables(tiny):
     assert groups[["优", "良", "差"]].sum().tolist() == [1, 0, 3]
     vetoes = report.veto_table(tiny)
     assert vetoes[["编号", "否决项", "效果"]].values.tolist() == [
-        ["U3", "投诉查实", "总分扣 2 分"], ["U4", "发生事故", "一票否决"]]
+        ["U3", "投诉查实", "总分扣 2 分"],
+        ["U4", "发生事故", "一票否决"],
+    ]
 
 
 def test_veto_table_is_empty_with_its_columns_when_nothing_triggers():
@@ -184,13 +212,18 @@ def png_of_a_chart() -> str:
 
 
 def test_notebook_to_html_hides_code_and_embeds_charts_offline():
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 标题\n\n说明文字"),
-        new_code_cell("secret_variable_name = 1\nprint('可见的输出')", outputs=[
-            new_output("stream", name="stdout", text="可见的输出\n"),
-            new_output("display_data", data={"image/png": png_of_a_chart(), "text/plain": "<Figure>"}),
-        ]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 标题\n\n说明文字"),
+            new_code_cell(
+                "secret_variable_name = 1\nprint('可见的输出')",
+                outputs=[
+                    new_output("stream", name="stdout", text="可见的输出\n"),
+                    new_output("display_data", data={"image/png": png_of_a_chart(), "text/plain": "<Figure>"}),
+                ],
+            ),
+        ]
+    )
     page = report.notebook_to_html(nb, "测评结果报告")
     assert "<title>测评结果报告</title>" in page
     assert "可见的输出" in page and "说明文字" in page
@@ -233,8 +266,17 @@ def test_report_command_usage_errors_exit_2(tmp_path, capsys):
 
 
 def test_report_command_names_a_missing_template(tmp_path, capsys):
-    code = main(["report", str(RUBRIC), str(ROOT / "data" / "communities_2025.csv"), "-o",
-                 str(tmp_path / "r.html"), "--notebook", str(tmp_path / "none.ipynb")])
+    code = main(
+        [
+            "report",
+            str(RUBRIC),
+            str(ROOT / "data" / "communities_2025.csv"),
+            "-o",
+            str(tmp_path / "r.html"),
+            "--notebook",
+            str(tmp_path / "none.ipynb"),
+        ]
+    )
     assert code == 1 and "report notebook not found" in capsys.readouterr().err
 
 
@@ -312,8 +354,9 @@ def test_workbook_never_holds_a_formula_even_for_hostile_names(tmp_path):
     path = civscore.score(data, rubric).write(tmp_path / "hostile.xlsx")
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert sheets and not any("<f>" in z.read(n).decode("utf-8") or "<f " in z.read(n).decode("utf-8")
-                                  for n in sheets)
+        assert sheets and not any(
+            "<f>" in z.read(n).decode("utf-8") or "<f " in z.read(n).decode("utf-8") for n in sheets
+        )
     book = openpyxl.load_workbook(path)
     seen = []
     for sheet in book.worksheets:

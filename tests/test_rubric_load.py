@@ -1,13 +1,11 @@
 import json
 import time
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, make_rubric
 
 import civscore
 from civscore.rubric.load import rubric_json_schema
-
-from conftest import ROOT, make_rubric
 
 GOOD = """\
 total_points: 10
@@ -48,7 +46,9 @@ HEADER = 'id: t\nname: T\nversion: "1"\nunit: {id_column: uid}\n'
 
 
 def test_every_problem_is_reported_at_once_with_file_line_and_path():
-    text = HEADER + """\
+    text = (
+        HEADER
+        + """\
 total_points: 10
 tiers: [{name: 好, min: 5}, {name: 差, min: 6}]
 dimensions:
@@ -67,6 +67,7 @@ dimensions:
 vetoes:
   - {id: v, name: V, when: "x + 1", effect: {cap: -1}}
 """
+    )
     got = problems_of(text)
     expected = [
         "r.yaml:5 total_points: base indicator points add up to 11, not total_points 10 (bonus indicators are not counted)",
@@ -87,17 +88,26 @@ vetoes:
     "body, message",
     [
         ("total_points: 10\ndimensions: []\n", "dimensions: List should have at least 1 item"),
-        (GOOD.replace("method: boolean", "method: bool"), "must be 'boolean', 'linear', 'bands', 'deduction', 'count' or 'categorical', not 'bool'"),
+        (
+            GOOD.replace("method: boolean", "method: bool"),
+            "must be 'boolean', 'linear', 'bands', 'deduction', 'count' or 'categorical', not 'bool'",
+        ),
         (GOOD.replace("points: 4}", "points: -4}"), "points: must be greater than 0, not -4"),
         (GOOD.replace("zero: 0, full: 1, ", ""), "method linear needs `full`"),
-        (GOOD.replace("method: boolean,", "method: boolean, per_item: 2,"), "`per_item` does not belong to method boolean"),
+        (
+            GOOD.replace("method: boolean,", "method: boolean, per_item: 2,"),
+            "`per_item` does not belong to method boolean",
+        ),
         (GOOD.replace("id: a,", "id: 'a b',"), "'a b' may only use letters, digits, '-' and '_'"),
         (GOOD + "missing: sometimes\n", "missing: must be 'zero', 'error', 'exclude' or 'mean', not 'sometimes'"),
         (GOOD + "veto_tier: 差\ntiers: [{name: 好, min: 1}]\n", "veto_tier '差' is not one of the tiers"),
         (GOOD.replace("value: x,", "value: 'x ** 2',"), "uses an operator that is not allowed: x ** 2"),
-        (GOOD + "vetoes:\n  - {id: v, name: V, when: 'g == \"A\"', effect: fail}\n"
-         + "bonus: {cap: 5, indicators: [{id: c, name: C, value: g, method: linear, zero: 0, full: 1, points: 2}]}\n",
-         "column `g` is used as text by v and as a number or yes/no by c; a column can only be one"),
+        (
+            GOOD
+            + "vetoes:\n  - {id: v, name: V, when: 'g == \"A\"', effect: fail}\n"
+            + "bonus: {cap: 5, indicators: [{id: c, name: C, value: g, method: linear, zero: 0, full: 1, points: 2}]}\n",
+            "column `g` is used as text by v and as a number or yes/no by c; a column can only be one",
+        ),
     ],
 )
 def test_each_kind_of_rubric_problem_is_named(body, message):
@@ -106,7 +116,7 @@ def test_each_kind_of_rubric_problem_is_named(body, message):
 
 
 def test_missing_required_keys_are_listed():
-    got = problems_of('id: t\nname: T\ndimensions: []\n')
+    got = problems_of("id: t\nname: T\ndimensions: []\n")
     for key in ("version", "unit", "total_points"):
         assert f"r.yaml:1: required key `{key}` is missing" in got
 
@@ -121,7 +131,7 @@ def test_scalars_keep_the_text_the_user_typed():
             indicators:
               - {id: a, name: A, value: grade, method: categorical, points: 10, map: {yes: 10, no: 0, 1: 5}}
         """,
-        header='id: t\nname: T\nversion: 2025.10\nunit: {id_column: uid}\n',
+        header="id: t\nname: T\nversion: 2025.10\nunit: {id_column: uid}\n",
     )
     assert rubric.version == "2025.10"
     assert set(rubric.base_indicators()[0][1].map) == {"yes", "no", "1"}
@@ -160,7 +170,10 @@ def test_yaml_syntax_error_names_the_line():
     [
         (b"", "r.yaml: is empty"),
         (b"\x00\x01\x02binary", "r.yaml: is a binary file, not YAML text"),
-        ("名称: 测试".encode("gbk"), "r.yaml: is not UTF-8 text (undecodable byte at position 0); save the rubric as UTF-8"),
+        (
+            "名称: 测试".encode("gbk"),
+            "r.yaml: is not UTF-8 text (undecodable byte at position 0); save the rubric as UTF-8",
+        ),
         (b"- a\n- b\n", "r.yaml:1: a rubric file must be a mapping of keys (id, name, ...)"),
     ],
 )
@@ -180,14 +193,30 @@ def test_missing_file(tmp_path):
 def test_json_schema_describes_the_format():
     schema = rubric_json_schema()
     assert schema["additionalProperties"] is False
-    assert {"id", "name", "version", "unit", "total_points", "dimensions", "bonus", "vetoes", "tiers"} <= set(schema["properties"])
+    assert {"id", "name", "version", "unit", "total_points", "dimensions", "bonus", "vetoes", "tiers"} <= set(
+        schema["properties"]
+    )
     indicator = schema["$defs"]["Indicator"]
-    assert indicator["properties"]["method"]["enum"] == ["boolean", "linear", "bands", "deduction", "count", "categorical"]
+    assert indicator["properties"]["method"]["enum"] == [
+        "boolean",
+        "linear",
+        "bands",
+        "deduction",
+        "count",
+        "categorical",
+    ]
     json.dumps(schema)  # serialisable
 
 
 def test_categorical_needs_a_single_column():
-    got = problems_of(HEADER + GOOD.replace(
-        "{id: a, name: A, value: x, method: boolean, points: 4}",
-        "{id: a, name: A, value: x + y, method: categorical, points: 4, map: {'3': 4}}"))
-    assert "r.yaml:10 dimensions[0].indicators[0].value: method categorical needs a single column as its value (its labels are text)" in got
+    got = problems_of(
+        HEADER
+        + GOOD.replace(
+            "{id: a, name: A, value: x, method: boolean, points: 4}",
+            "{id: a, name: A, value: x + y, method: categorical, points: 4, map: {'3': 4}}",
+        )
+    )
+    assert (
+        "r.yaml:10 dimensions[0].indicators[0].value: method categorical needs a single column as its value (its labels are text)"
+        in got
+    )

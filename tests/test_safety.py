@@ -30,8 +30,15 @@ CORPUS = ROOT / "tests" / "corpus"
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "breakpoint"}
 FORBIDDEN_ATTRIBUTES = {
-    ("yaml", "load"), ("yaml", "unsafe_load"), ("yaml", "full_load"), ("yaml", "load_all"),
-    ("pickle", "load"), ("pickle", "loads"), ("marshal", "loads"), ("os", "system"), ("os", "popen"),
+    ("yaml", "load"),
+    ("yaml", "unsafe_load"),
+    ("yaml", "full_load"),
+    ("yaml", "load_all"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("marshal", "loads"),
+    ("os", "system"),
+    ("os", "popen"),
 }
 UNSAFE_LOADERS = {"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"}
 
@@ -174,8 +181,20 @@ def test_ordinary_aliases_still_work():
 
 # --- formula-safe exports ----------------------------------------------------------------------
 
-DANGEROUS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "＝1+1", "＋1", "－1+1", "＠SUM(A1)",
-             '=HYPERLINK("http://example.com","点我")', "=cmd|' /C calc'!A0"]
+DANGEROUS = [
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "＝1+1",
+    "＋1",
+    "－1+1",
+    "＠SUM(A1)",
+    '=HYPERLINK("http://example.com","点我")',
+    "=cmd|' /C calc'!A0",
+]
 PLAIN = ["幸福里社区", "-5", "+3.2", "1e5", "50%", "A=B", "a@b.com"]
 
 
@@ -236,7 +255,7 @@ def test_xlsx_export_has_no_formulas_on_any_sheet_and_keeps_numbers(hostile_resu
     assert ranking["社区名称"].tolist() == ["'" + v for v in table["社区名称"]]
     assert ranking["total"].tolist() == table["total"].tolist()
     about = pd.read_excel(path, sheet_name="说明")
-    assert "'=HYPERLINK(\"http://x\")" in about["内容"].tolist()
+    assert '\'=HYPERLINK("http://x")' in about["内容"].tolist()
 
 
 def test_a_data_file_with_formula_names_scores_and_exports_safely(tmp_path, monkeypatch, capsys):
@@ -246,7 +265,7 @@ def test_a_data_file_with_formula_names_scores_and_exports_safely(tmp_path, monk
     assert main(["score", "base.yaml", "formula_name.csv", "-o", "out.csv"]) == 0
     capsys.readouterr()
     names = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")["社区名称"].tolist()
-    assert "'=HYPERLINK(\"http://example.com\",\"点我\")" in names
+    assert '\'=HYPERLINK("http://example.com","点我")' in names
 
 
 def test_problem_reports_written_to_a_file_are_formula_safe(tmp_path, monkeypatch, capsys):

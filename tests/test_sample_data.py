@@ -2,13 +2,18 @@
 
 import runpy
 
-import civscore
 import pytest
-
 from conftest import ROOT
 
-CSV_FILES = ["communities_2024.csv", "communities_2025.csv", "communities_2025_gbk.csv",
-             "communities_2025_broken.csv", "compounds_2025.csv"]
+import civscore
+
+CSV_FILES = [
+    "communities_2024.csv",
+    "communities_2025.csv",
+    "communities_2025_gbk.csv",
+    "communities_2025_broken.csv",
+    "compounds_2025.csv",
+]
 
 
 def test_generator_reproduces_the_committed_files(tmp_path):
@@ -38,7 +43,9 @@ def test_sample_data_scores_cleanly_with_every_tier_and_a_veto(rubric, data):
 
 
 def test_the_broken_file_fails_with_every_planted_problem(sample_rubric):
-    report = civscore.validate(civscore.read_data(ROOT / "data" / "communities_2025_broken.csv", sample_rubric), sample_rubric)
+    report = civscore.validate(
+        civscore.read_data(ROOT / "data" / "communities_2025_broken.csv", sample_rubric), sample_rubric
+    )
     rules = set(report.problems["rule"])
     assert len(report.problems) == 8
     assert {"must be a number", "unit id must be unique"} <= rules

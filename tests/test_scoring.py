@@ -3,10 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import frame, make_rubric, one_indicator
 
 import civscore
-
-from conftest import frame, make_rubric, one_indicator
 
 
 def points(indicator: str, total: float = 10, **columns) -> list[float]:
@@ -34,11 +33,15 @@ def test_linear_clips_and_supports_lower_is_better():
 
 
 def test_bands_first_band_met_wins_and_otherwise():
-    ind = ("{id: a, name: A, value: x, method: bands, points: 6, otherwise: 1, "
-           "bands: [{at_least: 0.9, points: 6}, {at_least: 0.8, points: 4}, {at_least: 0.6, points: 2}]}")
+    ind = (
+        "{id: a, name: A, value: x, method: bands, points: 6, otherwise: 1, "
+        "bands: [{at_least: 0.9, points: 6}, {at_least: 0.8, points: 4}, {at_least: 0.6, points: 2}]}"
+    )
     assert points(ind, total=6, x=[0.95, 0.9, 0.85, 0.8, 0.6, 0.59]) == [6, 6, 4, 4, 2, 1]
-    ind = ("{id: a, name: A, value: x, method: bands, points: 4, "
-           "bands: [{at_most: 0, points: 4}, {at_most: 2, points: 2}]}")
+    ind = (
+        "{id: a, name: A, value: x, method: bands, points: 4, "
+        "bands: [{at_most: 0, points: 4}, {at_most: 2, points: 2}]}"
+    )
     assert points(ind, total=4, x=[0, 1, 2, 3]) == [4, 2, 2, 0]
 
 
@@ -125,7 +128,9 @@ def test_missing_error_is_a_validation_problem():
 
 
 def test_missing_error_catches_division_by_zero_in_expressions():
-    rubric = one_indicator("{id: a, name: A, value: v / pop, method: linear, zero: 0, full: 1, points: 10, missing: error}")
+    rubric = one_indicator(
+        "{id: a, name: A, value: v / pop, method: linear, zero: 0, full: 1, points: 10, missing: error}"
+    )
     report = civscore.validate(frame(v=[1, 2], pop=[4, 0]), rubric)
     assert report.problems[["unit", "column", "rule"]].values.tolist() == [
         ["u2", "v / pop", "cannot be computed (division by zero?): indicator a uses missing: error"]
@@ -183,7 +188,7 @@ def test_deductions_then_smallest_cap():
     assert t.loc["u1", "total"] == pytest.approx(92)  # 100 - 5 - 3
     assert t.loc["u2", "total"] == pytest.approx(79)  # 95, capped at 79
     assert t.loc["u3", "total"] == pytest.approx(59)  # smallest triggered cap
-    assert t.loc["u4", "total"] == 0                   # floor at 0
+    assert t.loc["u4", "total"] == 0  # floor at 0
     assert t.loc["u5", "total"] == pytest.approx(62)  # 70 - 8 = 62 < cap 79
     assert t.loc["u1", "vetoes"] == "bad_press;bad_press2"
     assert t.loc["u3", "vetoes"] == "gate;gate2"
@@ -208,7 +213,13 @@ def test_veto_tier_default_and_explicit():
 
 def test_tier_boundaries_with_tolerance():
     r = full(s=[90, 89.9999999999, 89.99, 80, 0])
-    assert r.table.set_index("uid")["tier"].to_dict() == {"u1": "标兵", "u2": "标兵", "u3": "先进", "u4": "先进", "u5": "不达标"}
+    assert r.table.set_index("uid")["tier"].to_dict() == {
+        "u1": "标兵",
+        "u2": "标兵",
+        "u3": "先进",
+        "u4": "先进",
+        "u5": "不达标",
+    }
 
 
 def test_no_tiers_gives_empty_tier():
@@ -217,6 +228,7 @@ def test_no_tiers_gives_empty_tier():
 
 
 # --- ranks ------------------------------------------------------------------------------------
+
 
 def test_competition_ranks_with_ties_at_nine_decimals():
     s = [90, 80, 90 + 1e-11, 70, 80]
@@ -239,12 +251,35 @@ vetoes:
 
 
 def test_group_ranks_and_column_order():
-    rubric = make_rubric(GROUPED, header='id: t\nname: T\nversion: "1"\nunit: {id_column: uid, name_column: 名称, group_columns: [街道, 片区]}\n')
-    data = frame(名称=["甲", "乙", "丙", "丁", "戊"], 街道=["东", "东", "西", "西", "东"], 片区=["1", "2", "1", "1", "2"],
-                 x=[5, 9, 7, 7, 10], bad=["否", "否", "否", "否", "是"])
+    rubric = make_rubric(
+        GROUPED,
+        header='id: t\nname: T\nversion: "1"\nunit: {id_column: uid, name_column: 名称, group_columns: [街道, 片区]}\n',
+    )
+    data = frame(
+        名称=["甲", "乙", "丙", "丁", "戊"],
+        街道=["东", "东", "西", "西", "东"],
+        片区=["1", "2", "1", "1", "2"],
+        x=[5, 9, 7, 7, 10],
+        bad=["否", "否", "否", "否", "是"],
+    )
     t = civscore.score(data, rubric).table
-    assert list(t.columns) == ["rank", "rank_in_街道", "rank_in_片区", "uid", "名称", "街道", "片区", "total", "base",
-                               "bonus", "tier", "disqualified", "vetoes", "coverage", "d"]
+    assert list(t.columns) == [
+        "rank",
+        "rank_in_街道",
+        "rank_in_片区",
+        "uid",
+        "名称",
+        "街道",
+        "片区",
+        "total",
+        "base",
+        "bonus",
+        "tier",
+        "disqualified",
+        "vetoes",
+        "coverage",
+        "d",
+    ]
     t = t.set_index("uid")
     assert t["rank"].to_dict() == {"u2": 1, "u3": 2, "u4": 2, "u1": 4, "u5": 5}
     assert t["rank_in_街道"].to_dict() == {"u2": 1, "u1": 2, "u5": 3, "u3": 1, "u4": 1}
@@ -258,7 +293,9 @@ def test_result_keeps_the_points_matrix_and_input_is_untouched():
     pd.testing.assert_frame_equal(data, before)
     assert r.points.shape == (3, 2)
     assert list(r.points.index) == ["u1", "u2", "u3"]
-    np.testing.assert_allclose(r.points.sum(axis=1).to_numpy(), r.table.set_index("uid").loc[["u1", "u2", "u3"], "base"])
+    np.testing.assert_allclose(
+        r.points.sum(axis=1).to_numpy(), r.table.set_index("uid").loc[["u1", "u2", "u3"], "base"]
+    )
 
 
 def test_score_accepts_any_index_and_never_modifies_the_frame():

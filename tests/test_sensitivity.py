@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, frame, make_rubric
 
 import civscore
 from civscore.sensitivity import sensitivity
-
-from conftest import ROOT, frame, make_rubric
 
 # Three dimensions; in `flat` every unit earns the same points. Scaling one dimension's weight
 # adds the same amount to every total and rescaling to total_points multiplies every total by

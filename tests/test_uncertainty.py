@@ -6,13 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, frame, make_rubric
 
 import civscore
 from civscore.engine import assign_tiers, competition_rank, tier_codes
 from civscore.rubric.model import is_close
 from civscore.uncertainty import GEOMETRIC_FLOOR, uncertainty
-
-from conftest import ROOT, frame, make_rubric
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +49,9 @@ def test_zero_noise_collapses_every_interval_to_the_nominal_rank(data, rubric, n
     assert (s["same_tier_share"] == 1).all()
     ranks = u.ranks[nominal.index]
     assert (ranks.to_numpy() == nominal["rank"].to_numpy()).all()
-    np.testing.assert_allclose(u.totals[nominal.index].to_numpy(), np.broadcast_to(nominal["total"], (30, len(nominal))), atol=1e-9)
+    np.testing.assert_allclose(
+        u.totals[nominal.index].to_numpy(), np.broadcast_to(nominal["total"], (30, len(nominal))), atol=1e-9
+    )
     assert (u.group_ranks["街道"][nominal.index].to_numpy() == nominal["rank_in_街道"].to_numpy()).all()
     assert (u.tiers[nominal.index].to_numpy() == nominal["tier"].to_numpy()).all()
 

@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _sigterm_as_interrupt():
     """Let `kill` (SIGTERM) unwind like Ctrl-C, so atomic writes remove their temp files."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 

@@ -18,7 +18,9 @@ MAX_PRINTED_PROBLEMS = 200
 def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -> None:
     parser.add_argument("rubric", metavar="RUBRIC", help="rubric file (.yaml)")
     parser.add_argument(
-        "data", metavar="DATA", nargs=None if data_required else "?",
+        "data",
+        metavar="DATA",
+        nargs=None if data_required else "?",
         help="data file: .csv (UTF-8 / GBK), .xlsx or .parquet",
     )
     parser.add_argument("--sheet", metavar="NAME", help="sheet of an .xlsx data file (default: the first)")
@@ -26,7 +28,8 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
 
 def add_problems_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--problems", metavar="FILE",
+        "--problems",
+        metavar="FILE",
         help="also write every problem found to FILE (.csv, .xlsx or .parquet)",
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from civscore.cli.common import (
     add_data_args,
@@ -20,23 +19,37 @@ from civscore.validate import check
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check a rubric, and data against it",
-                       description="Check RUBRIC and, if given, DATA against it. Exit 0 when valid, 1 when not.")
+    p = sub.add_parser(
+        "validate",
+        help="check a rubric, and data against it",
+        description="Check RUBRIC and, if given, DATA against it. Exit 0 when valid, 1 when not.",
+    )
     add_data_args(p, data_required=False)
     add_problems_arg(p)
     p.set_defaults(run=run_validate)
 
-    p = sub.add_parser("score", help="validate, score and rank",
-                       description="Validate DATA against RUBRIC, score and rank every unit, write OUT.")
+    p = sub.add_parser(
+        "score",
+        help="validate, score and rank",
+        description="Validate DATA against RUBRIC, score and rank every unit, write OUT.",
+    )
     add_data_args(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="result file; the extension picks the format: .csv, .xlsx or .parquet")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="result file; the extension picks the format: .csv, .xlsx or .parquet",
+    )
     add_problems_arg(p)
     p.set_defaults(run=run_score, parser=p)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the rubric format",
-                       description="Print a JSON Schema of the rubric format for editors (e.g. the YAML "
-                                   "language server: `# yaml-language-server: $schema=civscore-rubric.json`).")
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the rubric format",
+        description="Print a JSON Schema of the rubric format for editors (e.g. the YAML "
+        "language server: `# yaml-language-server: $schema=civscore-rubric.json`).",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE instead of printing it")
     p.set_defaults(run=run_schema)
 
@@ -45,8 +58,10 @@ def run_validate(args: argparse.Namespace) -> int:
     rubric, data = load_inputs(args)
     n_ind = sum(1 for _ in rubric.iter_indicators())
     if data is None:
-        print(f"{args.rubric}: OK — {rubric.name} {rubric.version}: {n_ind} indicators, "
-              f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers")
+        print(
+            f"{args.rubric}: OK — {rubric.name} {rubric.version}: {n_ind} indicators, "
+            f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers"
+        )
         return 0
     report = check(data, rubric).report
     if report.ok:
@@ -66,8 +81,10 @@ def run_score(args: argparse.Namespace) -> int:
     write_result(result, args.output)
     tiers = result.table["tier"].value_counts()
     shown = ", ".join(f"{t.name} {int(tiers.get(t.name, 0))}" for t in rubric.tiers)
-    print(f"scored {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}"
-          + (f" ({shown})" if shown else ""))
+    print(
+        f"scored {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}"
+        + (f" ({shown})" if shown else "")
+    )
     return 0
 
 

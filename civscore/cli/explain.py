@@ -19,40 +19,72 @@ from civscore.validate import check
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("explain", help="why one unit scored what it did",
-                       description="Print UNIT's breakdown: each indicator's value, the rule that applied and the "
-                                   "points earned, lost and available, then the adjustments and vetoes; the "
-                                   "contributions add up to the total. Optionally write it to OUT.")
+    p = sub.add_parser(
+        "explain",
+        help="why one unit scored what it did",
+        description="Print UNIT's breakdown: each indicator's value, the rule that applied and the "
+        "points earned, lost and available, then the adjustments and vetoes; the "
+        "contributions add up to the total. Optionally write it to OUT.",
+    )
     add_data_args(p)
     p.add_argument("unit", metavar="UNIT", help="unit id (or a unique unit name)")
     p.add_argument("-o", "--output", metavar="OUT", help="also write the breakdown to OUT (.csv, .xlsx or .parquet)")
     add_problems_arg(p)
     p.set_defaults(run=run_explain, parser=p)
 
-    p = sub.add_parser("gaps", help="rectification list (整改清单): what each unit must fix, and the gain",
-                       description="Score DATA with RUBRIC and write, for every unit, the items where it lost "
-                                   "points (vetoes first, then largest loss first) with the concrete next step and "
-                                   "its gain. An .xlsx OUT has one print-ready sheet per group (e.g. per 街道).")
+    p = sub.add_parser(
+        "gaps",
+        help="rectification list (整改清单): what each unit must fix, and the gain",
+        description="Score DATA with RUBRIC and write, for every unit, the items where it lost "
+        "points (vetoes first, then largest loss first) with the concrete next step and "
+        "its gain. An .xlsx OUT has one print-ready sheet per group (e.g. per 街道).",
+    )
     add_data_args(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="output file: .xlsx (one sheet per group), .csv or .parquet (one table)")
-    p.add_argument("--by", metavar="COLUMN",
-                   help="column whose values get a sheet each (default: the rubric's first group column)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file: .xlsx (one sheet per group), .csv or .parquet (one table)",
+    )
+    p.add_argument(
+        "--by", metavar="COLUMN", help="column whose values get a sheet each (default: the rubric's first group column)"
+    )
     p.add_argument("--unit", metavar="ID", help="only this unit")
     add_problems_arg(p)
     p.set_defaults(run=run_gaps, parser=p)
 
-    p = sub.add_parser("compare", help="compare two rubric versions, or two years of data",
-                       description="Score twice and compare: give two rubrics and one data file (a new rubric "
-                                   "version), one rubric and two data files (e.g. two years), or two of each. "
-                                   "Writes one row per unit: ranks, totals, their change, its split into 'rule "
-                                   "changed' and 'data changed', and the indicators that drove it.")
-    p.add_argument("-r", "--rubric", action="append", required=True, metavar="RUBRIC",
-                   help="rubric file; give it twice for two versions (before, then after)")
-    p.add_argument("-d", "--data", action="append", required=True, metavar="DATA",
-                   help="data file; give it twice for two years (before, then after)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="output file: .csv or .parquet (the unit table), .xlsx (adds indicator and dimension sheets)")
+    p = sub.add_parser(
+        "compare",
+        help="compare two rubric versions, or two years of data",
+        description="Score twice and compare: give two rubrics and one data file (a new rubric "
+        "version), one rubric and two data files (e.g. two years), or two of each. "
+        "Writes one row per unit: ranks, totals, their change, its split into 'rule "
+        "changed' and 'data changed', and the indicators that drove it.",
+    )
+    p.add_argument(
+        "-r",
+        "--rubric",
+        action="append",
+        required=True,
+        metavar="RUBRIC",
+        help="rubric file; give it twice for two versions (before, then after)",
+    )
+    p.add_argument(
+        "-d",
+        "--data",
+        action="append",
+        required=True,
+        metavar="DATA",
+        help="data file; give it twice for two years (before, then after)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file: .csv or .parquet (the unit table), .xlsx (adds indicator and dimension sheets)",
+    )
     p.add_argument("--labels", nargs=2, metavar=("BEFORE", "AFTER"), help="names of the two sides, e.g. 2024 2025")
     p.add_argument("--top", type=int, default=3, metavar="N", help="indicators listed per unit as drivers (default 3)")
     p.add_argument("--sheet", metavar="NAME", help="sheet of .xlsx data files (default: the first)")
@@ -84,8 +116,9 @@ def run_explain(args: argparse.Namespace) -> int:
     name = f" {row[result.rubric.unit.name_column]}" if result.rubric.unit.name_column else ""
     print(f"{uid}{name}: total {fmt_points(row['total'])}, rank {row['rank']}, tier {row['tier'] or '—'}")
     shown = table[["kind", "item", "value", "rule", "earned", "available", "lost", "contribution", "note"]]
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
+    with pd.option_context(
+        "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
+    ):
         print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep=""))
     print(f"sum of contributions: {fmt_points(table['contribution'].sum())}")
     if args.output:
@@ -100,7 +133,9 @@ def run_gaps(args: argparse.Namespace) -> int:
         unit = load_rubric(args.rubric).unit
         choices = [c for c in (unit.id_column, unit.name_column, *unit.group_columns) if c]
         if args.by not in choices:  # wrong usage: say so (exit 2) before any scoring
-            args.parser.error(f"--by {args.by!r} is not a unit column of the rubric; choose one of: {', '.join(choices)}")
+            args.parser.error(
+                f"--by {args.by!r} is not a unit column of the rubric; choose one of: {', '.join(choices)}"
+            )
     result = _score(args.rubric, args.data, args.sheet, args)
     if result is None:
         print(f"{args.output} was not written.", file=sys.stderr)

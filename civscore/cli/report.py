@@ -11,16 +11,18 @@ from civscore.cli.common import add_data_args, add_problems_arg, check_or_report
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", help="write an HTML report (ranking, tiers, charts) and the ranking files",
+        "report",
+        help="write an HTML report (ranking, tiers, charts) and the ranking files",
         description="Validate DATA against RUBRIC, then run the report notebook (notebooks/01_evaluate.ipynb) "
-                    "with them and write a self-contained HTML page (code hidden, charts embedded). "
-                    "The notebook also writes ranking.csv and ranking.xlsx, the same files as `civscore score`, "
-                    "into --output-dir (default: the folder of the HTML file).",
+        "with them and write a self-contained HTML page (code hidden, charts embedded). "
+        "The notebook also writes ranking.csv and ranking.xlsx, the same files as `civscore score`, "
+        "into --output-dir (default: the folder of the HTML file).",
     )
     add_data_args(p)
     p.add_argument("-o", "--output", required=True, metavar="HTML", help="the report file to write (.html)")
-    p.add_argument("--output-dir", metavar="DIR",
-                   help="folder for ranking.csv and ranking.xlsx (default: the folder of HTML)")
+    p.add_argument(
+        "--output-dir", metavar="DIR", help="folder for ranking.csv and ranking.xlsx (default: the folder of HTML)"
+    )
     add_problems_arg(p)
     p.add_argument("--notebook", metavar="IPYNB", help=argparse.SUPPRESS)  # another template, for testing
     p.set_defaults(run=run_report, parser=p)
@@ -39,11 +41,12 @@ def run_report(args: argparse.Namespace) -> int:
     if check_or_report(args, rubric, data) is None:
         return 1
     try:
-        files = render_report(args.rubric, args.data, args.output, output_dir=args.output_dir,
-                              notebook=args.notebook)
+        files = render_report(args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook)
     except ReportError as exc:
         print(f"civscore report: {exc}. {args.output} was not written.", file=sys.stderr)
         return 1
-    print(f"report for {len(data)} units with {rubric.name} {rubric.version} → {files.html} "
-          f"(also {Path(files.ranking_csv)} and {Path(files.ranking_xlsx)}; {files.seconds:.1f} s)")
+    print(
+        f"report for {len(data)} units with {rubric.name} {rubric.version} → {files.html} "
+        f"(also {Path(files.ranking_csv)} and {Path(files.ranking_xlsx)}; {files.seconds:.1f} s)"
+    )
     return 0

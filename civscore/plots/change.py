@@ -75,11 +75,18 @@ def slope_chart(comp: Comparison, n: int = 5) -> Figure:
     for i, y_text in zip(named, spots):
         uid, a, b = ids[i], ra[i], rb[i]
         rising = uid in risers
-        ax.plot([0, 1], [a, b], color=GREYS[0], linewidth=1.8, linestyle="-" if rising else "--", marker="o",
-                markersize=3)
-        ax.annotate(f"{labels[uid]}  {int(a)}→{int(b)}", (1, b), xytext=(1.06, y_text), textcoords="data",
-                    va="center", fontsize=8,
-                    arrowprops=dict(arrowstyle="-", color=GREYS[2], lw=0.6, shrinkA=0, shrinkB=2))
+        ax.plot(
+            [0, 1], [a, b], color=GREYS[0], linewidth=1.8, linestyle="-" if rising else "--", marker="o", markersize=3
+        )
+        ax.annotate(
+            f"{labels[uid]}  {int(a)}→{int(b)}",
+            (1, b),
+            xytext=(1.06, y_text),
+            textcoords="data",
+            va="center",
+            fontsize=8,
+            arrowprops=dict(arrowstyle="-", color=GREYS[2], lw=0.6, shrinkA=0, shrinkB=2),
+        )
     ax.set_ylim(top + 0.5, 0.5)
     ax.set_xlim(-0.15, 1.6)
     ax.set_xticks([0, 1], [la, lb])
@@ -87,10 +94,16 @@ def slope_chart(comp: Comparison, n: int = 5) -> Figure:
     ax.set_ylabel("名次（1 = 最高）")
     ax.set_xlabel("比较的两方")
     ax.set_title(f"名次变化：{la} → {lb}（实线：上升最多；虚线：下降最多）")
-    ax.legend(handles=[Line2D([], [], color=GREYS[0], lw=1.8, label=f"上升最多的 {len(risers)} 个"),
-                       Line2D([], [], color=GREYS[0], lw=1.8, ls="--", label=f"下降最多的 {len(fallers)} 个"),
-                       Line2D([], [], color=GREYS[3], lw=0.8, label="其他单位")],
-              loc="lower left", fontsize=8, frameon=False)
+    ax.legend(
+        handles=[
+            Line2D([], [], color=GREYS[0], lw=1.8, label=f"上升最多的 {len(risers)} 个"),
+            Line2D([], [], color=GREYS[0], lw=1.8, ls="--", label=f"下降最多的 {len(fallers)} 个"),
+            Line2D([], [], color=GREYS[3], lw=0.8, label="其他单位"),
+        ],
+        loc="lower left",
+        fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     return fig
 
@@ -108,19 +121,30 @@ def movers_chart(comp: Comparison, n: int = 5) -> Figure:
     y = np.arange(len(part))
     change = part["total_change"].to_numpy(dtype=float)
     rising = part["rank_change"].to_numpy() > 0
-    ax.barh(y, change, color=np.where(rising, GREYS[1], GREYS[4]).tolist(), edgecolor=EDGE, linewidth=0.6,
-            hatch=None)
+    ax.barh(y, change, color=np.where(rising, GREYS[1], GREYS[4]).tolist(), edgecolor=EDGE, linewidth=0.6, hatch=None)
     for bar, r in zip(ax.patches, rising):
         bar.set_hatch(HATCHES[0] if r else HATCHES[1])
     # a unit newly caught by a veto can fall in rank although its total rose: say so
     vetoed = (part["vetoes_b"].fillna("") != "") & (part["vetoes_a"].fillna("") != part["vetoes_b"].fillna(""))
-    ax.set_yticks(y, [f"{labels[u]}（{int(a)}→{int(b)}{'，否决/门槛' if v else ''}）" for u, a, b, v in
-                      zip(part[comp.id_column], part["rank_a"], part["rank_b"], vetoed)])
+    ax.set_yticks(
+        y,
+        [
+            f"{labels[u]}（{int(a)}→{int(b)}{'，否决/门槛' if v else ''}）"
+            for u, a, b, v in zip(part[comp.id_column], part["rank_a"], part["rank_b"], vetoed)
+        ],
+    )
     ax.set_ylim(len(part) - 0.5, -0.5)
     ax.axvline(0, color=EDGE, linewidth=0.8)
     for yi, c in zip(y, change):
-        ax.annotate(_signed(c), (c, yi), xytext=(4 if c >= 0 else -4, 0), textcoords="offset points",
-                    ha="left" if c >= 0 else "right", va="center", fontsize=8)
+        ax.annotate(
+            _signed(c),
+            (c, yi),
+            xytext=(4 if c >= 0 else -4, 0),
+            textcoords="offset points",
+            ha="left" if c >= 0 else "right",
+            va="center",
+            fontsize=8,
+        )
     span = max(np.abs(change).max() if len(change) else 1.0, 1.0)
     ax.set_xlim(-1.3 * span, 1.3 * span)
     ax.grid(axis="y", visible=False)
@@ -139,13 +163,27 @@ def dimension_trend_chart(comp: Comparison) -> Figure:
     y = np.arange(len(dims))
     h = 0.38
     for k, (col, label) in enumerate([("attainment_a", la), ("attainment_b", lb)]):
-        ax.barh(y + (k - 0.5) * h, 100 * dims[col].to_numpy(dtype=float), height=h, color=GREYS[1 + 2 * k],
-                hatch=HATCHES[k], edgecolor=EDGE, linewidth=0.5, label=label)
+        ax.barh(
+            y + (k - 0.5) * h,
+            100 * dims[col].to_numpy(dtype=float),
+            height=h,
+            color=GREYS[1 + 2 * k],
+            hatch=HATCHES[k],
+            edgecolor=EDGE,
+            linewidth=0.5,
+            label=label,
+        )
     for yi, a, b in zip(y, dims["attainment_a"], dims["attainment_b"]):
         if pd.notna(a) and pd.notna(b):
             change = round(100 * (b - a), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
-            ax.annotate(f"{change:+.1f}", (100 * max(a, b), yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8)
+            ax.annotate(
+                f"{change:+.1f}",
+                (100 * max(a, b), yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
     ax.set_yticks(y, dims["name"].tolist())
     ax.set_ylim(len(dims) - 0.5, -0.5)
     ax.set_xlim(0, 110)
@@ -184,16 +222,27 @@ def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: boo
     ax.barh(y, data, left=left, color=GREYS[3], hatch=HATCHES[2], edgecolor=EDGE, linewidth=0.5, label="数据变化")
     ends = np.where(np.sign(data) == np.sign(rule), rule + data, np.where(np.abs(data) > np.abs(rule), data, rule))
     for yi, c, end in zip(y, whole, ends):
-        ax.annotate(_signed(c), (end, yi), xytext=(4 if end >= 0 else -4, 0), textcoords="offset points",
-                    va="center", ha="left" if end >= 0 else "right", fontsize=8)
+        ax.annotate(
+            _signed(c),
+            (end, yi),
+            xytext=(4 if end >= 0 else -4, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if end >= 0 else "right",
+            fontsize=8,
+        )
     span = max(np.abs(np.r_[rule, data, rule + data]).max() if len(part) else 1.0, 0.5)
-    ax.set_xlim(-1.25 * span if (np.r_[rule, data] < 0).any() else -0.1 * span,
-                1.25 * span if (np.r_[rule, data] > 0).any() else 0.1 * span)
+    ax.set_xlim(
+        -1.25 * span if (np.r_[rule, data] < 0).any() else -0.1 * span,
+        1.25 * span if (np.r_[rule, data] > 0).any() else 0.1 * span,
+    )
     _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化（分，{lb} − {la}）")
     row = comp.units.set_index(comp.id_column).loc[uid]
-    ax.set_title(f"{_labels(comp)[uid]}：总分 {_signed(row['total_change'])}，"
-                 f"名次 {row['rank_a']}→{row['rank_b']}{_veto_note(comp, row)}")
+    ax.set_title(
+        f"{_labels(comp)[uid]}：总分 {_signed(row['total_change'])}，"
+        f"名次 {row['rank_a']}→{row['rank_b']}{_veto_note(comp, row)}"
+    )
     if comp.kind != "data":
         ax.legend(loc="lower right", fontsize=9, frameon=False)
     fig.tight_layout()
@@ -234,15 +283,23 @@ def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: Hashable, n: in
     for bar, r in zip(ax.patches, rel):
         bar.set_hatch(HATCHES[0] if r >= 0 else HATCHES[1])
     for yi, r, c in zip(y, rel, part["change"].to_numpy(dtype=float)):
-        ax.annotate(f"本单位 {_signed(c)}，平均 {_signed(c - r)}", (r, yi), xytext=(4 if r >= 0 else -4, 0),
-                    textcoords="offset points", va="center", ha="left" if r >= 0 else "right", fontsize=8)
+        ax.annotate(
+            f"本单位 {_signed(c)}，平均 {_signed(c - r)}",
+            (r, yi),
+            xytext=(4 if r >= 0 else -4, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if r >= 0 else "right",
+            fontsize=8,
+        )
     span = max(np.abs(rel).max() if len(rel) else 1.0, 0.5)
     ax.set_xlim(-2.2 * span, 2.2 * span)
     _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化减去全部单位的平均变化（分，{lb} 对 {la}）")
     row = comp.units.set_index(comp.id_column).loc[uid]
-    ax.set_title(f"{_labels(comp)[uid]}为何名次 {row['rank_a']}→{row['rank_b']}：与其他单位相比的得失"
-                 f"{_veto_note(comp, row)}")
+    ax.set_title(
+        f"{_labels(comp)[uid]}为何名次 {row['rank_a']}→{row['rank_b']}：与其他单位相比的得失{_veto_note(comp, row)}"
+    )
     fig.tight_layout()
     return fig
 
@@ -254,8 +311,11 @@ def profile_radar(result: Result, unit_id: Hashable, group_column: str | None = 
     groups = result.rubric.unit.group_columns
     group_column = group_column if group_column is not None else (groups[0] if groups else None)
     table = result.table.set_index(result.id_column)
-    series = {str(table.loc[uid, result.rubric.unit.name_column]) if result.rubric.unit.name_column else str(uid):
-              att.loc[uid]}
+    series = {
+        str(table.loc[uid, result.rubric.unit.name_column]) if result.rubric.unit.name_column else str(uid): att.loc[
+            uid
+        ]
+    }
     if group_column:
         g = table[group_column].reindex(att.index)
         members = g.index[g == g.loc[uid]]
@@ -268,14 +328,20 @@ def profile_radar(result: Result, unit_id: Hashable, group_column: str | None = 
     ax.set_theta_offset(np.pi / 2)  # first dimension at the top, then clockwise as read
     ax.set_theta_direction(-1)
     ax.set_rlabel_position(180 / k)  # radial labels between the first two spokes
-    styles = [dict(color=GREYS[0], lw=2.0, ls="-"), dict(color=GREYS[1], lw=1.4, ls="--"),
-              dict(color=GREYS[2], lw=1.4, ls=":")]
+    styles = [
+        dict(color=GREYS[0], lw=2.0, ls="-"),
+        dict(color=GREYS[1], lw=1.4, ls="--"),
+        dict(color=GREYS[2], lw=1.4, ls=":"),
+    ]
     for (label, values), style in zip(series.items(), styles):
         v = values.to_numpy(dtype=float)
         ax.plot(np.r_[angles, angles[:1]], np.r_[v, v[:1]], label=label, marker="o", markersize=3, **style)
-    ax.fill(np.r_[angles, angles[:1]], np.r_[series[next(iter(series))].to_numpy(dtype=float),
-                                             series[next(iter(series))].to_numpy(dtype=float)[:1]],
-            color=GREYS[3], alpha=0.35)
+    ax.fill(
+        np.r_[angles, angles[:1]],
+        np.r_[series[next(iter(series))].to_numpy(dtype=float), series[next(iter(series))].to_numpy(dtype=float)[:1]],
+        color=GREYS[3],
+        alpha=0.35,
+    )
     ax.set_xticks(angles, names)
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75, 100], ["25%", "50%", "75%", "100%"], fontsize=8)

@@ -97,10 +97,7 @@ def tier_counts(result: Result) -> pd.DataFrame:
 def tier_bounds(result: Result) -> dict[str, str]:
     """Tier name -> its score range in words: '≥ 90', '80–90', ..."""
     tiers = result.rubric.tiers
-    return {
-        t.name: f"≥ {t.min:g}" if i == 0 else f"{t.min:g}–{tiers[i - 1].min:g}"
-        for i, t in enumerate(tiers)
-    }
+    return {t.name: f"≥ {t.min:g}" if i == 0 else f"{t.min:g}–{tiers[i - 1].min:g}" for i, t in enumerate(tiers)}
 
 
 def _tier_style(result: Result) -> dict[str, tuple[str, str]]:
@@ -120,12 +117,14 @@ def _bar_styles(result: Result, part: pd.DataFrame) -> tuple[list[str], list[str
 
 def _tier_legend(result: Result, include_veto: bool, hatched: bool = True) -> list[Patch]:
     bounds = tier_bounds(result)
-    handles = [Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch if hatched else "",
-                     label=plain(f"{name}（{bounds[name]}）"))
-               for name, (fill, hatch) in _tier_style(result).items()]
+    handles = [
+        Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch if hatched else "", label=plain(f"{name}（{bounds[name]}）"))
+        for name, (fill, hatch) in _tier_style(result).items()
+    ]
     if include_veto:
-        handles.append(Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH if hatched else "",
-                             label="一票否决"))
+        handles.append(
+            Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH if hatched else "", label="一票否决")
+        )
     return handles
 
 
@@ -182,8 +181,7 @@ def ranking_chart(result: Result) -> Figure:
     y = np.arange(n)
     named = n <= MAX_LABELLED_UNITS
     if named:
-        bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
-                       linewidth=0.5, height=0.75)
+        bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.75)
         for bar, hatch in zip(bars, hatches):
             bar.set_hatch(hatch)
         ax.set_yticks(y, _rank_labels(result, table), fontsize=8)
@@ -193,8 +191,14 @@ def ranking_chart(result: Result) -> Figure:
         # tiers are told apart by fill alone, and vetoed units keep an outline.
         vetoed = table["disqualified"].to_numpy()
         ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, linewidth=0, height=1.0)
-        ax.barh(y[vetoed], table["total"].to_numpy(dtype=float)[vetoed], color="#ffffff", edgecolor=EDGE,
-                linewidth=0.6, height=1.0)
+        ax.barh(
+            y[vetoed],
+            table["total"].to_numpy(dtype=float)[vetoed],
+            color="#ffffff",
+            edgecolor=EDGE,
+            linewidth=0.6,
+            height=1.0,
+        )
         ax.set_yticks([])
     ax.set_ylim(n - 0.5, -0.5)  # rank 1 at the top
     ax.set_xlim(0, _score_axis_max(result) * 1.04)
@@ -230,8 +234,17 @@ def tier_chart(result: Result) -> Figure:
         fill, hatch = styles[name]
         ax.bar(x[i], not_vetoed[i], color=fill, hatch=hatch, edgecolor=EDGE, linewidth=0.6, width=0.6)
     if vetoed.any():
-        ax.bar(x, vetoed, bottom=not_vetoed, color="#ffffff", hatch=VETO_HATCH, edgecolor=EDGE,
-               linewidth=0.6, width=0.6, label="其中一票否决")
+        ax.bar(
+            x,
+            vetoed,
+            bottom=not_vetoed,
+            color="#ffffff",
+            hatch=VETO_HATCH,
+            edgecolor=EDGE,
+            linewidth=0.6,
+            width=0.6,
+            label="其中一票否决",
+        )
         ax.legend(fontsize=9, loc="upper right")
     total = int(counts["单位数"].sum())
     peak = max(1, int(counts["单位数"].max()))
@@ -267,8 +280,9 @@ def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
     finite = values[np.isfinite(values)]
     low = min(math.floor(finite.min() / 10) * 10, 90) if finite.size else 0
     fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), _rows_height(n, 2.6))
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=SHARE_CMAP, vmin=low, vmax=100,
-                      aspect="auto", interpolation="nearest")
+    image = ax.imshow(
+        np.ma.masked_invalid(values), cmap=SHARE_CMAP, vmin=low, vmax=100, aspect="auto", interpolation="nearest"
+    )
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -287,8 +301,15 @@ def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
         middle = (low + 100) / 2
         for (r, c), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7,
-                        color="#ffffff" if v >= middle else "#000000")
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="#ffffff" if v >= middle else "#000000",
+                )
     bar = fig.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
     bar.set_label("得分率（%，得分 ÷ 可得分值）")
     ax.set_xlabel("测评维度（格中数字为得分率 %）" if annotate else "测评维度")
@@ -307,8 +328,7 @@ def top_bottom_chart(result: Result, n: int = 10) -> Figure:
     for ax, (word, part) in zip(np.atleast_1d(axes), [("前", table.head(k)), ("后", table.tail(k))]):
         y = np.arange(len(part))
         fills, hatches = _bar_styles(result, part)
-        bars = ax.barh(y, part["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE,
-                       linewidth=0.5, height=0.7)
+        bars = ax.barh(y, part["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.7)
         for bar, hatch in zip(bars, hatches):
             bar.set_hatch(hatch)
         for yi, (total, tier, vetoed) in enumerate(zip(part["total"], part["tier"], part["disqualified"])):
@@ -354,9 +374,16 @@ def profile_chart(result: Result, unit_id: str, group_column: str | None = None)
     y = np.arange(m)
     fills = [GREYS[0], GREYS[2], GREYS[4]]
     for j, (label, col) in enumerate(frame.items()):
-        ax.barh(y + (j - (k - 1) / 2) * height, col.to_numpy(dtype=float), height=height,
-                color=fills[j % len(fills)], hatch=HATCHES[j % len(HATCHES)], edgecolor=EDGE,
-                linewidth=0.5, label=plain(label))
+        ax.barh(
+            y + (j - (k - 1) / 2) * height,
+            col.to_numpy(dtype=float),
+            height=height,
+            color=fills[j % len(fills)],
+            hatch=HATCHES[j % len(HATCHES)],
+            edgecolor=EDGE,
+            linewidth=0.5,
+            label=plain(label),
+        )
     ax.set_yticks(y, [plain(names[d]) for d in frame.index])
     ax.set_ylim(m - 0.5, -0.5)
     ax.set_xlim(0, 100)
@@ -378,19 +405,35 @@ def group_chart(result: Result, group_column: str | None = None) -> Figure:
     if not group_column:
         raise ValueError("the rubric has no group columns (unit.group_columns) to compare")
     table = result.table
-    stats = (table.groupby(group_column, sort=False)["total"].agg(["mean", "count"])
-             .sort_values("mean", ascending=False, kind="stable"))
+    stats = (
+        table.groupby(group_column, sort=False)["total"]
+        .agg(["mean", "count"])
+        .sort_values("mean", ascending=False, kind="stable")
+    )
     g = len(stats)
     fig, ax = _figure(8, max(3.2, 0.45 * g + 2.2))
     y = pd.Series(np.arange(g), index=stats.index)
-    ax.barh(y.to_numpy(), stats["mean"].to_numpy(), color=GREYS[4], edgecolor=EDGE, linewidth=0.5,
-            height=0.6, label="平均总分")
+    ax.barh(
+        y.to_numpy(),
+        stats["mean"].to_numpy(),
+        color=GREYS[4],
+        edgecolor=EDGE,
+        linewidth=0.5,
+        height=0.6,
+        label="平均总分",
+    )
     for yi, mean in zip(y.to_numpy(), stats["mean"]):
         ax.text(0.5, yi, f"平均 {mean:.1f}", va="center", fontsize=8)
     # a small fixed offset per unit keeps tied totals visible without randomness
     offset = (table.groupby(group_column, sort=False).cumcount() % 5 - 2) * 0.06
-    ax.scatter(table["total"].to_numpy(dtype=float), y.loc[table[group_column]].to_numpy() + offset.to_numpy(),
-               s=14, color=GREYS[0], zorder=3, label="各单位总分")
+    ax.scatter(
+        table["total"].to_numpy(dtype=float),
+        y.loc[table[group_column]].to_numpy() + offset.to_numpy(),
+        s=14,
+        color=GREYS[0],
+        zorder=3,
+        label="各单位总分",
+    )
     ax.set_yticks(y.to_numpy(), [plain(f"{name}（{c} 个）") for name, c in zip(stats.index, stats["count"])])
     ax.set_ylim(g - 0.5, -0.5)
     ax.grid(axis="y", visible=False)

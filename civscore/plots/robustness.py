@@ -22,18 +22,26 @@ if TYPE_CHECKING:
 
 TEXT = {
     "zh": dict(
-        interval="5%–95% 的模拟", median="中位名次", nominal="实际名次", rank_axis="名次（1 = 最好）",
+        interval="5%–95% 的模拟",
+        median="中位名次",
+        nominal="实际名次",
+        rank_axis="名次（1 = 最好）",
         units_axis="各单位（按实际名次排列）",
         interval_title="名次区间：{runs:,} 次模拟，分值浮动 ±{noise:g}%",
-        first="一阶指数（单独作用）", total="总效应指数（含交互作用）",
+        first="一阶指数（单独作用）",
+        total="总效应指数（含交互作用）",
         sobol_axis="Sobol 指数（占平均名次偏移方差的比例）",
         sobol_title="哪些因素决定名次波动（N = {n:,}）",
     ),
     "en": dict(
-        interval="5–95% of runs", median="median rank", nominal="nominal rank", rank_axis="rank (1 = best)",
+        interval="5–95% of runs",
+        median="median rank",
+        nominal="nominal rank",
+        rank_axis="rank (1 = best)",
         units_axis="units in nominal order",
         interval_title="Rank intervals over {runs:,} runs (weights ±{noise:g}%)",
-        first="first-order (alone)", total="total (with interactions)",
+        first="first-order (alone)",
+        total="total (with interactions)",
         sobol_axis="Sobol index (share of the variance of the mean rank shift)",
         sobol_title="What drives the spread of the ranking (N = {n:,})",
     ),
@@ -89,9 +97,7 @@ def sobol_bars(sens: Sensitivity, title: str | None = None, lang: str = "zh") ->
     fig, ax = figure(8, max(2.5, 0.55 * n + 1.4))
     err = dict(ecolor=GREYS[0], capsize=3, elinewidth=0.9)
     ax.barh(y - h / 2, idx["S1"], h, xerr=idx["S1_conf"], color=GREYS[1], error_kw=err)
-    ax.barh(
-        y + h / 2, idx["ST"], h, xerr=idx["ST_conf"], color=GREYS[3], hatch="//", edgecolor=GREYS[1], error_kw=err
-    )
+    ax.barh(y + h / 2, idx["ST"], h, xerr=idx["ST_conf"], color=GREYS[3], hatch="//", edgecolor=GREYS[1], error_kw=err)
     ax.set_yticks(y, idx["label" if lang == "zh" else "label_en"].tolist())
     ax.set_ylim(n - 0.5, -0.5)
     ax.axvline(0, color=GREYS[0], linewidth=0.8)

@@ -4,6 +4,15 @@ from civscore.rubric.load import load_rubric, parse_rubric_text, rubric_json_sch
 from civscore.rubric.model import Band, Bonus, Dimension, Indicator, Rubric, Tier, Unit, Veto
 
 __all__ = [
-    "Band", "Bonus", "Dimension", "Indicator", "Rubric", "Tier", "Unit", "Veto",
-    "load_rubric", "parse_rubric_text", "rubric_json_schema",
+    "Band",
+    "Bonus",
+    "Dimension",
+    "Indicator",
+    "Rubric",
+    "Tier",
+    "Unit",
+    "Veto",
+    "load_rubric",
+    "parse_rubric_text",
+    "rubric_json_schema",
 ]

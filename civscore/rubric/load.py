@@ -28,8 +28,18 @@ MAX_DEPTH = 64
 # Keys whose scalar values are kept exactly as typed: `version: 2025.1` stays "2025.1",
 # and `map: {yes: 3}` keeps the label "yes" rather than YAML 1.1's boolean.
 _TEXT_KEYS = {
-    "id", "name", "version", "description", "value", "when", "source",
-    "id_column", "name_column", "group_columns", "veto_tier", "evidence",
+    "id",
+    "name",
+    "version",
+    "description",
+    "value",
+    "when",
+    "source",
+    "id_column",
+    "name_column",
+    "group_columns",
+    "veto_tier",
+    "evidence",
 }
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -86,8 +96,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
         # the model's method-rule errors repeat what _method_rules said item by item; skip them
         # only where _method_rules did speak (it sees raw values, which may not be numbers yet)
         indicator_paths = {
-            o.path for o in owners
-            if o.kind in ("indicator", "bonus") and indicator_rule_problems(_get(raw, o.path))
+            o.path for o in owners if o.kind in ("indicator", "bonus") and indicator_rule_problems(_get(raw, o.path))
         }
         # a value the YAML walker already refused (e.g. a disallowed tag) is not reported twice
         refused = {p.path for p in walker.problems}
@@ -385,9 +394,7 @@ def _get(raw: Any, path: Path_) -> Any:
     return raw
 
 
-def _column_conflicts(
-    rubric: Rubric, owners: list[_Owner], label: str, lines: dict[Path_, int]
-) -> list[RubricProblem]:
+def _column_conflicts(rubric: Rubric, owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
     path_of = {o.id: o.path for o in owners if o.kind != "dimension"}
     uses = rubric.column_uses()
     problems = []
@@ -449,7 +456,9 @@ def _translate(
             key = loc[-1]
             allowed = _allowed_keys(loc[:-1])
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            hint = (
+                f" (did you mean `{close[0]}`?)" if close else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            )
             text = f"unknown key `{key}`{hint}"
         elif kind == "value_error":
             where = loc

@@ -7,6 +7,7 @@ so that they run even when some item is malformed.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
@@ -154,6 +155,7 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems.append(("full", "linear needs zero != full"))
     bands = ind.get("bands")
     if isinstance(bands, list) and bands:
+
         def field(band: Any, key: str) -> float | None:
             return _num(band.get(key) if isinstance(band, Mapping) else getattr(band, key, None))
 
@@ -161,9 +163,9 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
         most = [field(b, "at_most") for b in bands]
         if any(x is not None for x in least) and any(x is not None for x in most):
             problems.append(("bands", "bands mix at_least and at_most; use one kind in an indicator"))
-        elif all(x is not None for x in least) and any(b >= a for a, b in zip(least, least[1:])):
+        elif all(x is not None for x in least) and any(b >= a for a, b in itertools.pairwise(least)):
             problems.append(("bands", "at_least must decrease strictly from one band to the next"))
-        elif all(x is not None for x in most) and any(b <= a for a, b in zip(most, most[1:])):
+        elif all(x is not None for x in most) and any(b <= a for a, b in itertools.pairwise(most)):
             problems.append(("bands", "at_most must increase strictly from one band to the next"))
         for i, band in enumerate(bands):
             p = field(band, "points")
@@ -301,7 +303,7 @@ class Rubric(_Strict):
     @classmethod
     def _tier_order(cls, tiers: list[Tier]) -> list[Tier]:
         mins = [t.min for t in tiers]
-        if any(b >= a for a, b in zip(mins, mins[1:])):
+        if any(b >= a for a, b in itertools.pairwise(mins)):
             raise ValueError("tiers must be listed highest first with strictly decreasing `min`")
         names = [t.name for t in tiers]
         dup = sorted({n for n in names if names.count(n) > 1})
