@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from civscore.evidence import extract_evidence  # noqa: E402
+from civscore.evidence.extract import extract_evidence  # noqa: E402
 
 REPEATS = 20
 

@@ -10,20 +10,21 @@ The public API (rubric-contract section 7)::
     result.table
 """
 
-from civscore.attainment import attainment
-from civscore.compare import Comparison, compare
-from civscore.data import read_data
-from civscore.engine import score
+from civscore.analysis.attainment import attainment
+from civscore.analysis.compare import Comparison, compare
 from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem, ValidationError
-from civscore.evidence import extract_evidence
-from civscore.evidence_sheet import candidate_sheet
-from civscore.export import write_result
-from civscore.report import render_report
-from civscore.result import Result
+from civscore.evidence.extract import extract_evidence
+from civscore.evidence.sheet import candidate_sheet
+from civscore.readers.data import read_data
+from civscore.report.render import render_report
+from civscore.result import Result, score
+from civscore.robustness.sensitivity import Sensitivity, sensitivity
+from civscore.robustness.uncertainty import Uncertainty, uncertainty
 from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema
-from civscore.sensitivity import Sensitivity, sensitivity
-from civscore.uncertainty import Uncertainty, uncertainty
-from civscore.validate import ValidationReport, build_schema, validate
+from civscore.validation.check import validate
+from civscore.validation.report import ValidationReport
+from civscore.validation.schema import build_schema
+from civscore.writers.output import write_result
 
 __all__ = [
     "CivscoreError",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from civscore.validate import ValidationReport
+    from civscore.validation.report import ValidationReport
 
 
 class CivscoreError(Exception):

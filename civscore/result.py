@@ -1,63 +1,47 @@
-"""The outcome of scoring: the result table plus the matrices it was derived from."""
+"""Result: the public face of a scoring run, with the steps that build on it attached.
+
+The engine returns a frozen :class:`~civscore.scoring.scored.Scored`; :class:`Result` adds the
+verbs an analyst calls on it (``write``, ``explain``, ``gaps``), as great_tables' GT attaches its
+steps. Everything below imports ``Scored``, never this module, so imports run one way only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import fields
 from pathlib import Path
 
 import pandas as pd
 
+from civscore.analysis.explain import explain as _explain
+from civscore.analysis.gaps import gaps as _gaps
 from civscore.rubric.model import Rubric
-from civscore.validate import ValidationReport
+from civscore.scoring import engine
+from civscore.scoring.scored import Scored
+from civscore.writers.output import write_result
 
 
-@dataclass(repr=False, eq=False)  # a repr or == would build and compare the large matrices
-class Result:
-    """A scored and ranked data set.
+class Result(Scored):
+    """A scored and ranked data set (see :class:`~civscore.scoring.scored.Scored` for its parts)."""
 
-    ``table`` is the result table of rubric-contract section 6. The matrices are indexed by unit
-    id with one column per indicator (base indicators in rubric order, then bonus):
-
-    - ``points``: points earned after the missing-value policy (not rescaled)
-    - ``applicable``: False where ``exclude`` left the indicator out of the unit's base
-    - ``missing``: True where the indicator's value was missing
-    - ``imputed``: True where ``mean`` filled the points in
-    - ``values``: the evaluated indicator values (built on first use: ranking never needs it)
-    - ``vetoes``: one column per veto, True where it was triggered
-    """
-
-    rubric: Rubric
-    table: pd.DataFrame
-    points: pd.DataFrame
-    applicable: pd.DataFrame
-    missing: pd.DataFrame
-    imputed: pd.DataFrame
-    values: pd.DataFrame
-    vetoes: pd.DataFrame
-    report: ValidationReport
-
-    @property
-    def id_column(self) -> str:
-        return self.rubric.unit.id_column
+    @classmethod
+    def of(cls, scored: Scored) -> Result:
+        """Wrap the engine's record without copying any matrix."""
+        if isinstance(scored, cls):
+            return scored
+        return cls(**{f.name: getattr(scored, f.name) for f in fields(Scored)})
 
     def write(self, path: str | Path) -> Path:
         """Write the result table to .csv (UTF-8 with BOM), .xlsx or .parquet, atomically."""
-        from civscore.export import write_result
-
         return write_result(self, path)
 
-    def explain(self, unit_id) -> pd.DataFrame:
+    def explain(self, unit_id: Hashable) -> pd.DataFrame:
         """One unit's breakdown per indicator; contributions add up to its total (civscore.explain)."""
-        from civscore.explain import explain
+        return _explain(self, unit_id)
 
-        return explain(self, unit_id)
-
-    def gaps(self, unit_id=None) -> pd.DataFrame:
+    def gaps(self, unit_id: Hashable | None = None) -> pd.DataFrame:
         """The rectification list (整改清单): vetoes first, then lost points, largest first (civscore.gaps)."""
-        from civscore.gaps import gaps
-
-        return gaps(self, unit_id)
+        return _gaps(self, unit_id)
 
     def __repr__(self) -> str:
         return f"<civscore.Result: {len(self.table)} units scored with {self.rubric.id} {self.rubric.version}>"
@@ -66,16 +50,10 @@ class Result:
         return self.table._repr_html_()
 
 
-def _get_values(self: Result) -> pd.DataFrame:
-    if callable(self._values):
-        self._values = self._values()
-    return self._values
+def score(data: pd.DataFrame, rubric: Rubric) -> Result:
+    """Validate ``data`` against ``rubric``, then score and rank every unit (contract section 7).
 
-
-def _set_values(self: Result, values: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
-    self._values = values
-
-
-# `values` stays an ordinary constructor argument (a DataFrame, or a function that builds one);
-# assembling it for 200,000 units costs as much as the scoring, so it is deferred until read.
-Result.values = property(_get_values, _set_values, doc="The evaluated indicator values, units x indicators.")
+    Raises :class:`civscore.ValidationError` (carrying the full report) when the data has
+    problems. ``data`` is never modified.
+    """
+    return Result.of(engine.score(data, rubric))

@@ -20,7 +20,7 @@ import pytest
 
 import civscore
 from civscore.cli import main
-from civscore.io import write_atomic
+from civscore.writers.atomic import write_atomic
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -31,7 +31,7 @@ SLOW_WRITER = r"""
 import io, os, sys, time
 from pathlib import Path
 import pandas as pd
-import civscore.export
+import civscore.writers.xlsx
 from civscore.cli import main
 
 mode, marker = sys.argv[1], Path(sys.argv[2])
@@ -52,10 +52,10 @@ def half_then_wait(path, produce):
 
 if mode == "during-write":
     real_csv, real_parquet = pd.DataFrame.to_csv, pd.DataFrame.to_parquet
-    real_book = civscore.export._write_workbook
+    real_book = civscore.writers.xlsx._write_workbook
     pd.DataFrame.to_csv = lambda self, path, **kw: half_then_wait(path, lambda b: real_csv(self, b, **kw))
     pd.DataFrame.to_parquet = lambda self, path, **kw: half_then_wait(path, lambda b: real_parquet(self, b, **kw))
-    civscore.export._write_workbook = lambda result, path: half_then_wait(path, lambda b: real_book(result, b))
+    civscore.writers.xlsx._write_workbook = lambda result, path: half_then_wait(path, lambda b: real_book(result, b))
 else:
     real_replace = os.replace
     def slow_replace(src, dst):

@@ -10,9 +10,10 @@ from conftest import ROOT, frame, make_rubric
 from matplotlib import pyplot as plt
 
 import civscore
+from civscore.analysis.compare import CompareError, compare, rubric_changes
 from civscore.cli import main
-from civscore.compare import CompareError, compare, rubric_changes, write_comparison
 from civscore.plots import change as charts
+from civscore.tables.compare import write_comparison
 
 TOL = 1e-9
 R2025 = ROOT / "rubrics" / "civilized-community-2025.yaml"

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, frame, one_indicator
 
 import civscore
-from civscore.io import neutralise
+from civscore.writers.safe_text import neutralise
 
 RUBRIC_YAML = """\
 id: t

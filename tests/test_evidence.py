@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from civscore.errors import DataError
-from civscore.evidence import COLUMNS, extract_evidence, parse_chinese_number
-from civscore.evidence_sheet import (
+from civscore.evidence.extract import COLUMNS, extract_evidence, parse_chinese_number
+from civscore.evidence.sheet import (
     CHECK_SUFFIX,
     CONFLICT,
     MULTIPLE,
@@ -632,7 +632,7 @@ def test_sample_reports_with_sample_rubric():
 def test_reviewed_sheet_scores(tmp_path, suffix):
     """reports -> candidate sheet -> (reviewer fills the rest) -> file -> civscore.score."""
     civscore = pytest.importorskip("civscore")
-    export = pytest.importorskip("civscore.export")
+    export = pytest.importorskip("civscore.writers.output")
     rubric = civscore.load_rubric(ROOT / "rubrics" / "civilized-community-2025.yaml")
     sheet = candidate_sheet(sorted(REPORTS.glob("SQ*.txt")), rubric)
     data = pd.read_csv(ROOT / "data" / "communities_2025.csv", encoding="utf-8-sig").set_index("社区代码")

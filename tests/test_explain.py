@@ -12,9 +12,10 @@ import yaml
 from conftest import ROOT, frame, make_rubric, one_indicator
 
 import civscore
-from civscore.attainment import attainment, attainment_matrix, dimension_attainment
+from civscore.analysis.attainment import attainment, attainment_matrix, dimension_attainment
+from civscore.analysis.common import UnknownUnitError
+from civscore.analysis.explain import explain_all
 from civscore.cli import main
-from civscore.explain import UnknownUnitError, explain_all
 
 TOL = 1e-9
 

@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 
 import civscore
-from civscore.evidence_sheet import CHECK_SUFFIX, CONFLICT, SOURCE_SUFFIX, evidence_columns
-from civscore.export import write_table
+from civscore.evidence.sheet import CHECK_SUFFIX, CONFLICT, SOURCE_SUFFIX, evidence_columns
+from civscore.writers.output import write_table
 
 RUBRIC = ROOT / "rubrics" / "civilized-community-2025.yaml"
 DATA = ROOT / "data" / "communities_2025.csv"

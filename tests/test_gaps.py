@@ -10,10 +10,10 @@ from conftest import ROOT, frame, make_rubric
 from test_explain import RANDOM_SEEDS, random_case
 
 import civscore
+from civscore.analysis.common import UnknownUnitError
 from civscore.cli import main
-from civscore.explain import UnknownUnitError
-from civscore.gaps import write_gaps
 from civscore.rubric.expr import evaluate
+from civscore.tables.gaps import write_gaps
 
 TOL = 1e-9
 

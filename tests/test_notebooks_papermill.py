@@ -13,7 +13,7 @@ import pytest
 
 import civscore
 from civscore.cli import main
-from civscore.report import execute_notebook
+from civscore.report.render import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

@@ -18,8 +18,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import civscore
-from civscore import report
 from civscore.cli import main
+from civscore.report import render
+from civscore.tables import report
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,7 +225,7 @@ def test_notebook_to_html_hides_code_and_embeds_charts_offline():
             ),
         ]
     )
-    page = report.notebook_to_html(nb, "测评结果报告")
+    page = render.notebook_to_html(nb, "测评结果报告")
     assert "<title>测评结果报告</title>" in page
     assert "可见的输出" in page and "说明文字" in page
     assert "secret_variable_name" not in page
@@ -233,14 +234,14 @@ def test_notebook_to_html_hides_code_and_embeds_charts_offline():
 
 
 def test_kernel_runs_in_this_interpreter_whatever_kernelspecs_the_machine_has():
-    manager = report.current_python_kernel_manager()(kernel_name="no-such-kernel")
+    manager = render.current_python_kernel_manager()(kernel_name="no-such-kernel")
     spec = manager.kernel_spec
     assert spec.argv[0] == sys.executable and spec.argv[1:3] == ["-m", "ipykernel_launcher"]
     assert spec.env["PYTHONHASHSEED"] == "0"
 
 
 def test_default_notebook_is_the_report_template():
-    path = report.default_notebook()
+    path = render.default_notebook()
     assert path.name == "01_evaluate.ipynb" and path.is_file()
 
 

@@ -18,9 +18,10 @@ import pytest
 
 import civscore
 from civscore.cli import main
-from civscore.io import MAX_CELL_CHARS, MAX_DATA_BYTES, neutralise
+from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES
 from civscore.rubric.expr import MAX_EXPRESSION_LENGTH
 from civscore.rubric.load import MAX_DEPTH, MAX_NODES, MAX_RUBRIC_BYTES
+from civscore.writers.safe_text import neutralise
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "civscore"

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, frame, make_rubric
 
 import civscore
-from civscore.sensitivity import sensitivity
+from civscore.robustness.sensitivity import sensitivity
 
 # Three dimensions; in `flat` every unit earns the same points. Scaling one dimension's weight
 # adds the same amount to every total and rescaling to total_points multiplies every total by

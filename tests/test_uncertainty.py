@@ -9,9 +9,10 @@ import yaml
 from conftest import ROOT, frame, make_rubric
 
 import civscore
-from civscore.engine import assign_tiers, competition_rank, tier_codes
+from civscore.robustness.uncertainty import GEOMETRIC_FLOOR, uncertainty
 from civscore.rubric.model import is_close
-from civscore.uncertainty import GEOMETRIC_FLOOR, uncertainty
+from civscore.scoring.ranks import competition_rank
+from civscore.scoring.tiers import assign_tiers, tier_codes
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ import sys
 
 import pandas as pd
 
-from civscore.data import read_data
-from civscore.export import UnsupportedFormat, check_output_path, write_table
+from civscore.readers.data import read_data
 from civscore.rubric import Rubric, load_rubric
-from civscore.validate import Checked, ValidationReport, check
+from civscore.validation.check import Checked, check
+from civscore.validation.report import ValidationReport
+from civscore.writers.output import UnsupportedFormat, check_output_path, write_table
 
 MAX_PRINTED_PROBLEMS = 200
 

@@ -12,10 +12,10 @@ from civscore.cli.common import (
     output_format,
     print_report,
 )
-from civscore.engine import score_checked
-from civscore.export import write_result
 from civscore.rubric.load import rubric_json_schema_text
-from civscore.validate import check
+from civscore.scoring.engine import score_checked
+from civscore.validation.check import check
+from civscore.writers.output import write_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +91,7 @@ def run_score(args: argparse.Namespace) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     text = rubric_json_schema_text()
     if args.output:
-        from civscore.io import write_atomic
+        from civscore.writers.atomic import write_atomic
 
         write_atomic(args.output, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
         print(f"schema written to {args.output}")

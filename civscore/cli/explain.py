@@ -7,15 +7,17 @@ import sys
 
 import pandas as pd
 
+from civscore.analysis.explain import explain
+from civscore.analysis.gaps import gaps
 from civscore.cli.common import add_data_args, add_problems_arg, output_format, print_report
-from civscore.data import read_data
-from civscore.engine import score_checked
-from civscore.explain import explain, fmt_points
-from civscore.export import write_table
-from civscore.gaps import gaps, write_gaps
+from civscore.readers.data import read_data
 from civscore.result import Result
 from civscore.rubric import load_rubric
-from civscore.validate import check
+from civscore.scoring.engine import score_checked
+from civscore.tables.gaps import write_gaps
+from civscore.validation.check import check
+from civscore.words import fmt_points
+from civscore.writers.output import write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -154,7 +156,8 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from civscore.compare import compare, write_comparison
+    from civscore.analysis.compare import compare
+    from civscore.tables.compare import write_comparison
 
     parser = args.parser
     if len(args.rubric) > 2 or len(args.data) > 2:

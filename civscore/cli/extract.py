@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from civscore.cli.common import output_format
-from civscore.evidence_sheet import CHECK_SUFFIX, CONFLICT, MULTIPLE, candidate_sheet, evidence_columns
-from civscore.export import write_table
+from civscore.evidence.sheet import CHECK_SUFFIX, CONFLICT, MULTIPLE, candidate_sheet, evidence_columns
 from civscore.rubric import load_rubric
+from civscore.writers.output import write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

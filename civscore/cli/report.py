@@ -33,7 +33,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.sheet:
         # papermill passes plain paths to the notebook; a sheet choice would be lost silently
         args.parser.error("--sheet is not supported by `report`; save the sheet as its own .xlsx or .csv")
-    from civscore.report import ReportError, render_report
+    from civscore.report.render import ReportError, render_report
 
     # Validate here first: a bad file gets the same plain report as `civscore validate` in a
     # second, instead of a failed notebook cell after the kernel has started.

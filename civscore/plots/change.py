@@ -1,7 +1,7 @@
 """Charts of change: ranks before and after (slope chart), risers and fallers, the district's
 trend by dimension, what drove one unit's change, and one unit's profile as a radar.
 
-Each function takes a :class:`~civscore.compare.Comparison` (or a Result for the profile),
+Each function takes a :class:`~civscore.compare.Comparison` (or a Scored for the profile),
 derives everything from the rubrics it carries, and returns the Figure. Greys and hatches from
 :mod:`civscore.plots` keep the charts readable in black-and-white print.
 """
@@ -15,11 +15,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from civscore.attainment import dimension_attainment
-from civscore.compare import Comparison
-from civscore.explain import fmt_points, resolve_unit
+from civscore.analysis.attainment import dimension_attainment
+from civscore.analysis.common import resolve_unit
+from civscore.analysis.compare import Comparison
 from civscore.plots import GREYS, HATCHES, figure
-from civscore.result import Result
+from civscore.scoring.scored import Scored
+from civscore.words import fmt_points
 
 EDGE = GREYS[0]
 
@@ -304,7 +305,7 @@ def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: Hashable, n: in
     return fig
 
 
-def profile_radar(result: Result, unit_id: Hashable, group_column: str | None = None) -> Figure:
+def profile_radar(result: Scored, unit_id: Hashable, group_column: str | None = None) -> Figure:
     """One unit's attainment per dimension on a radar, against its group's and all units' means."""
     uid = resolve_unit(result, unit_id)
     att = 100 * dimension_attainment(result)

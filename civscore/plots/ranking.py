@@ -1,6 +1,6 @@
 """Charts of a scored result: the ranking, tiers, dimensions by unit, top and bottom, groups, one unit.
 
-Every chart takes a :class:`civscore.Result` and derives all it shows from the result's rubric
+Every chart takes a :class:`civscore.Scored` and derives all it shows from the result's rubric
 (dimension names, id / name / group columns, tiers), so it works for any rubric. Charts are in the
 house style of :mod:`civscore.plots`: Chinese labels, a title, axis labels with units, and greys
 plus hatches so that they read in black-and-white print. Each function returns the
@@ -17,8 +17,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from civscore.analysis.summary import dimension_names, dimension_shares, tier_bounds, tier_counts, unit_labels
 from civscore.plots import GREYS, HATCHES, figure
-from civscore.result import Result
+from civscore.scoring.scored import Scored
 
 # Above this many units a chart stops naming every unit on its axis (labels would overlap).
 MAX_LABELLED_UNITS = 80
@@ -33,74 +34,7 @@ EDGE = GREYS[0]
 SHARE_CMAP = LinearSegmentedColormap.from_list("civscore_greys", ["#ffffff", "#262626"])
 
 
-# --- what the charts show ---------------------------------------------------------------------
-
-
-def unit_labels(result: Result) -> pd.Series:
-    """A short label per unit, indexed by unit id (as text), in result-table order.
-
-    The name column when the rubric has one and names are unique, ``名称 (id)`` when some names
-    repeat (two 幸福里社区 in different streets), else the id.
-    """
-    table = result.table
-    ids = table[result.id_column].astype(str)
-    name_col = result.rubric.unit.name_column
-    if not name_col:
-        return pd.Series(ids.to_numpy(dtype=object), index=ids.to_numpy(dtype=object), name="label")
-    names = table[name_col].astype("string").fillna("").str.strip()
-    names = names.where(names != "", ids)
-    repeated = names.duplicated(keep=False)
-    labels = names.where(~repeated, names + " (" + ids + ")")
-    return pd.Series(labels.to_numpy(dtype=object), index=ids.to_numpy(dtype=object), name="label")
-
-
-def dimension_names(result: Result) -> dict[str, str]:
-    """Top-level dimension id -> name, in rubric order."""
-    return {d.id: d.name for d in result.rubric.dimensions}
-
-
-def dimension_shares(result: Result) -> pd.DataFrame:
-    """Units (result-table order) x top-level dimensions: % of the points the unit could earn there.
-
-    A unit's maximum in a dimension counts only the indicators that apply to it, so a 合理缺项
-    (``missing: exclude``) does not look like a loss. NaN where nothing in the dimension applies.
-    Indexed by unit id (as text); columns are dimension ids.
-    """
-    rubric = result.rubric
-    pairs = rubric.base_indicators()
-    cols = [ind.id for _, ind in pairs]
-    dim_of = pd.Series([path[0] for path, _ in pairs], index=cols)
-    weights = pd.Series([ind.points for _, ind in pairs], index=cols, dtype=float)
-    order = result.table[result.id_column].to_numpy()
-    earned = result.points.loc[order, cols].astype(float)
-    possible = result.applicable.loc[order, cols].astype(float) * weights
-    dims = list(dimension_names(result))
-    earned_by_dim = earned.T.groupby(dim_of).sum().T.reindex(columns=dims)
-    possible_by_dim = possible.T.groupby(dim_of).sum().T.reindex(columns=dims)
-    shares = 100.0 * earned_by_dim / possible_by_dim.where(possible_by_dim > 0)
-    shares.index = pd.Index(pd.Series(order).astype(str).to_numpy(dtype=object), name=result.id_column)
-    shares.columns.name = None
-    return shares
-
-
-def tier_counts(result: Result) -> pd.DataFrame:
-    """Units per tier in rubric order (empty tiers included): columns 单位数, 其中一票否决."""
-    table = result.table
-    names = [t.name for t in result.rubric.tiers]
-    counts = table["tier"].value_counts().reindex(names, fill_value=0)
-    vetoed = table.loc[table["disqualified"], "tier"].value_counts().reindex(names, fill_value=0)
-    out = pd.DataFrame({"单位数": counts.astype(int), "其中一票否决": vetoed.astype(int)})
-    out.index.name = "等级"
-    return out
-
-
-def tier_bounds(result: Result) -> dict[str, str]:
-    """Tier name -> its score range in words: '≥ 90', '80–90', ..."""
-    tiers = result.rubric.tiers
-    return {t.name: f"≥ {t.min:g}" if i == 0 else f"{t.min:g}–{tiers[i - 1].min:g}" for i, t in enumerate(tiers)}
-
-
-def _tier_style(result: Result) -> dict[str, tuple[str, str]]:
+def _tier_style(result: Scored) -> dict[str, tuple[str, str]]:
     """Tier name -> (fill, hatch)."""
     return {
         t.name: (TIER_FILLS[min(i, len(TIER_FILLS) - 1)], TIER_HATCHES[i % len(TIER_HATCHES)])
@@ -108,14 +42,14 @@ def _tier_style(result: Result) -> dict[str, tuple[str, str]]:
     }
 
 
-def _bar_styles(result: Result, part: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _bar_styles(result: Scored, part: pd.DataFrame) -> tuple[list[str], list[str]]:
     styles = _tier_style(result)
     fills = ["#ffffff" if d else styles.get(t, ("#ffffff", ""))[0] for t, d in zip(part["tier"], part["disqualified"])]
     hatches = [VETO_HATCH if d else styles.get(t, ("", ""))[1] for t, d in zip(part["tier"], part["disqualified"])]
     return fills, hatches
 
 
-def _tier_legend(result: Result, include_veto: bool, hatched: bool = True) -> list[Patch]:
+def _tier_legend(result: Scored, include_veto: bool, hatched: bool = True) -> list[Patch]:
     bounds = tier_bounds(result)
     handles = [
         Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch if hatched else "", label=plain(f"{name}（{bounds[name]}）"))
@@ -141,12 +75,12 @@ def _figure(width: float, height: float, **kwargs):
     return fig, axes
 
 
-def _title(result: Result, what: str) -> str:
+def _title(result: Scored, what: str) -> str:
     rubric = result.rubric
     return plain(f"{what}\n{rubric.name}（版本 {rubric.version}）")
 
 
-def _rank_labels(result: Result, part: pd.DataFrame) -> list[str]:
+def _rank_labels(result: Scored, part: pd.DataFrame) -> list[str]:
     labels = unit_labels(result)
     ids = part[result.id_column].astype(str)
     return [plain(f"{r}. {labels[i]}") for r, i in zip(part["rank"], ids)]
@@ -160,15 +94,12 @@ def _rows_height(n: int, margin: float) -> float:
     return max(3.0, 0.24 * n + margin)
 
 
-def _score_axis_max(result: Result) -> float:
+def _score_axis_max(result: Scored) -> float:
     top = float(result.table["total"].max()) if len(result.table) else 0.0
     return max(top, result.rubric.total_points)
 
 
-# --- charts -------------------------------------------------------------------------------------
-
-
-def ranking_chart(result: Result) -> Figure:
+def ranking_chart(result: Scored) -> Figure:
     """Every unit's total as a horizontal bar, best at the top, shaded and hatched by tier.
 
     Tier thresholds are dashed vertical lines named on the top axis; a unit failed by a veto is
@@ -220,7 +151,7 @@ def ranking_chart(result: Result) -> Figure:
     return fig
 
 
-def tier_chart(result: Result) -> Figure:
+def tier_chart(result: Scored) -> Figure:
     """Units per tier (rubric order), the part failed by a veto stacked on top and cross-hatched."""
     if not result.rubric.tiers:
         raise ValueError("the rubric has no tiers to count units in")
@@ -263,7 +194,7 @@ def tier_chart(result: Result) -> Figure:
     return fig
 
 
-def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
+def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     """Units (rows, by rank) x top-level dimensions (columns): % of the points attainable there.
 
     Darker is better. The grey ramp starts at the lowest tenth below the data (not at 0) so that
@@ -319,7 +250,7 @@ def dimension_heatmap(result: Result, annotate: bool | None = None) -> Figure:
     return fig
 
 
-def top_bottom_chart(result: Result, n: int = 10) -> Figure:
+def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
     """The ``n`` best and ``n`` worst ranked units side by side, total and tier written on each bar."""
     table = result.table
     k = max(1, min(n, len(table) // 2)) if len(table) > 1 else 1
@@ -346,7 +277,7 @@ def top_bottom_chart(result: Result, n: int = 10) -> Figure:
     return fig
 
 
-def profile_chart(result: Result, unit_id: str, group_column: str | None = None) -> Figure:
+def profile_chart(result: Scored, unit_id: str, group_column: str | None = None) -> Figure:
     """One unit's % of attainable points per dimension, beside its group's and all units' means.
 
     ``group_column`` defaults to the rubric's first group column (e.g. 街道); a rubric without
@@ -398,7 +329,7 @@ def profile_chart(result: Result, unit_id: str, group_column: str | None = None)
     return fig
 
 
-def group_chart(result: Result, group_column: str | None = None) -> Figure:
+def group_chart(result: Scored, group_column: str | None = None) -> Figure:
     """Each group's mean total as a bar, with its units' totals as dots on it (best group on top)."""
     groups = result.rubric.unit.group_columns
     group_column = group_column if group_column is not None else (groups[0] if groups else None)

@@ -16,8 +16,8 @@ from matplotlib.patches import Patch
 from civscore.plots import ACCENT, GREYS, figure
 
 if TYPE_CHECKING:
-    from civscore.sensitivity import Sensitivity
-    from civscore.uncertainty import Uncertainty
+    from civscore.robustness.sensitivity import Sensitivity
+    from civscore.robustness.uncertainty import Uncertainty
 
 
 TEXT = {

@@ -1,0 +1,347 @@
+"""Why a unit scored what it did: a breakdown read off the result's matrices, never re-scored.
+
+:func:`explain_all` builds one long table for every unit at once (a block of rows per indicator,
+vectorised over units); :func:`explain` is one unit's slice of it. Each row carries a
+``contribution`` to the total, and for every unit the contributions add up to ``total`` in the
+result table: indicator points, then the adjustments of rubric-contract section 5 as rows of
+their own (rescaling for excluded indicators, the bonus cap, veto deductions, the floor at 0,
+the binding cap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.rubric.introspect import indicator_table, quantity_label, veto_effect_text
+from civscore.rubric.model import Indicator, Rubric
+from civscore.scoring.scored import Scored
+from civscore.scoring.totals import veto_effects
+from civscore.words import fmt, fmt_all, fmt_points
+
+EXPLAIN_COLUMNS = [
+    "kind",
+    "item",
+    "name",
+    "dimension_id",
+    "dimension",
+    "method",
+    "value",
+    "rule",
+    "earned",
+    "available",
+    "lost",
+    "missing",
+    "excluded",
+    "imputed",
+    "contribution",
+    "note",
+]
+_fmt_all = fmt_all
+
+
+def rule_text(ind: Indicator, values: pd.Series, earned: np.ndarray) -> np.ndarray:
+    """The rule that produced each unit's points for a present value, e.g. '≥ 80 → 3 of 4'."""
+    P = ind.points
+    of = np.char.add(np.char.add(_fmt_all(earned, 2).astype(str), " of "), fmt_points(P))
+    m = ind.method
+    if m == "categorical":
+        labels = values.astype(object).where(values.notna(), "").to_numpy(dtype=str)
+        return np.char.add(np.char.add(labels, " → "), of).astype(object)
+    v = values.to_numpy(dtype=float)
+    if m == "boolean":
+        return np.char.add(np.where(v != 0, "yes → ", "no → "), of).astype(object)
+    if m == "linear":
+        head = f"linear {fmt(ind.zero)} → 0, {fmt(ind.full)} → {fmt_points(P)}: "
+        return np.char.add(head, of).astype(object)
+    if m == "bands":
+        return _bands_rule(ind, v, of)
+    d = fmt(ind.per_item)
+    vv = _fmt_all(v).astype(str)
+    if m == "deduction":
+        head = np.char.add(
+            np.char.add(f"{fmt_points(P)} − {d} × ", vv), np.where(P - ind.per_item * v < 0, ", floored at 0", "")
+        )
+    else:  # count
+        head = np.char.add(np.char.add(f"{d} × ", vv), np.where(ind.per_item * v > P, ", capped", ""))
+    return np.char.add(np.char.add(head, " → "), of).astype(object)
+
+
+def _bands_rule(ind: Indicator, v: np.ndarray, of: np.ndarray) -> np.ndarray:
+    bands = ind.bands or []
+    at_least = bands[0].at_least is not None
+    sign = "≥" if at_least else "≤"
+    labels = [f"{sign} {fmt(b.threshold)} → " for b in bands]
+    # the first band met, in listed order, as the engine does it
+    met = np.column_stack([v >= b.threshold if at_least else v <= b.threshold for b in bands])
+    first = np.where(met.any(axis=1), met.argmax(axis=1), len(bands))
+    last = fmt(bands[-1].threshold)
+    otherwise = f"{'below' if at_least else 'above'} {last} (otherwise) → "
+    heads = np.array(labels + [otherwise], dtype=object)[first].astype(str)
+    return np.char.add(heads, of).astype(object)
+
+
+def _missing_rule(ind: Indicator, policy: str, kind: str, earned: np.ndarray) -> np.ndarray:
+    P = fmt_points(ind.points)
+    pts = _fmt_all(earned, 2).astype(str)
+    if policy == "exclude" and kind == "base":
+        return np.full(len(earned), "missing → not applicable (missing: exclude; base rescaled)", dtype=object)
+    if policy == "mean":
+        return np.char.add(np.char.add("missing → ", pts), f" of {P} (missing: mean of the other units)").astype(object)
+    why = "bonus; missing: exclude" if policy == "exclude" else f"missing: {policy}"
+    return np.char.add(np.char.add("missing → ", pts), f" of {P} ({why})").astype(object)
+
+
+def explain_all(result: Scored) -> pd.DataFrame:
+    """The breakdown of every unit as one long table (units in result-table order).
+
+    Columns: the id column, then ``EXPLAIN_COLUMNS``. Per unit, ``contribution`` sums to the
+    unit's ``total``; ``earned`` of its base rows sums per ``dimension_id`` to the dimension
+    columns of the result table.
+    """
+    rubric = result.rubric
+    info = indicator_table(rubric)
+    ids = result.points.index
+    n = len(ids)
+    blocks = []
+    order = 0
+    # each matrix to NumPy once; a column is then a cheap slice
+    cols = list(result.points.columns)
+    mats = {
+        name: (getattr(result, name).to_numpy(), {c: k for k, c in enumerate(cols)})
+        for name in ("points", "applicable", "missing", "imputed")
+    }
+    for ind in rubric.iter_indicators():
+        row = info.loc[ind.id]
+        blocks.append(_indicator_block(result, ind, row, order, mats))
+        order += 1
+        if ind.id == _last_base_id(rubric):
+            blocks.append(_rescale_block(result, order))
+            order += 1
+    if not rubric.base_indicators():
+        blocks.append(_rescale_block(result, order))
+        order += 1
+    blocks.append(_bonus_cap_block(result, order))
+    order += 1
+    blocks.extend(_veto_blocks(result, order))
+    # blocks are plain arrays; one DataFrame at the end keeps this fast for one unit or many
+    cols = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0]}
+    # units in result-table order, rows of a unit in rubric order
+    position = pd.Series(np.arange(n), index=pd.Index(result.table[result.id_column].to_numpy()))
+    pos = position.reindex(cols[result.id_column]).to_numpy()
+    order = np.lexsort((cols.pop("_order"), pos))
+    typed = {
+        "earned": float,
+        "available": float,
+        "lost": float,
+        "contribution": float,
+        "missing": "boolean",
+        "excluded": "boolean",
+        "imputed": "boolean",
+    }
+    # text stays object: converting hundreds of thousands of cells to Arrow strings costs more
+    # than building the whole table
+    return pd.DataFrame({c: pd.Series(v[order], dtype=typed.get(c, object)) for c, v in cols.items()})
+
+
+def explain(result: Scored, unit_id: Hashable) -> pd.DataFrame:
+    """One unit's breakdown: a row per indicator, then the adjustments and vetoes that applied.
+
+    ``contribution`` adds up to the unit's ``total``; see :func:`explain_all` for the columns.
+    Raises :class:`UnknownUnitError` (with close matches) for an id not in the result.
+    """
+    uid = resolve_unit(result, unit_id)
+    one = result.restrict([uid])
+    table = explain_all(one).drop(columns=[result.id_column]).reset_index(drop=True)
+    table.attrs["unit"] = uid
+    return table
+
+
+def _last_base_id(rubric: Rubric) -> str | None:
+    base = rubric.base_indicators()
+    return base[-1][1].id if base else None
+
+
+class _Block(dict):
+    """A block of rows as arrays (one per column); ``block[mask]`` keeps the rows of ``mask``."""
+
+    def __getitem__(self, key):
+        if isinstance(key, np.ndarray):
+            return _Block({c: v[key] for c, v in self.items()})
+        return super().__getitem__(key)
+
+
+def _frame(result: Scored, order: float, **cols) -> _Block:
+    n = len(result.points.index)
+    out = _Block({result.id_column: result.points.index.to_numpy(dtype=object)})
+    for c in EXPLAIN_COLUMNS:
+        # adjustment and veto rows have no dimension or method: blank text, not None
+        val = cols.get(c, "" if c in ("dimension_id", "dimension", "method", "note") else None)
+        out[c] = val.astype(object) if isinstance(val, np.ndarray) else np.full(n, val, dtype=object)
+    out["_order"] = np.full(n, order, dtype=float)
+    return out
+
+
+def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int, mats: dict) -> _Block:
+    j = ind.id
+
+    def col(name: str, dtype: type) -> np.ndarray:
+        matrix, where = mats[name]
+        return matrix[:, where[j]].astype(dtype)
+
+    earned, applicable = col("points", float), col("applicable", bool)
+    missing, imputed = col("missing", bool), col("imputed", bool)
+    kind = info["kind"]
+    policy = info["policy"]
+    rule = rule_text(ind, result.values[j], earned)
+    rule = np.where(missing, _missing_rule(ind, policy, kind, earned), rule)
+    available = np.where(applicable, ind.points, 0.0)
+    note = np.where(imputed, "imputed: mean of the units that reported it", "")
+    note = np.where(~applicable, "excluded: left out of this unit's base (合理缺项)", note)
+    return _frame(
+        result,
+        order,
+        kind=kind,
+        item=j,
+        name=ind.name,
+        dimension_id=info["dimension_id"],
+        dimension=info["dimension"],
+        method=ind.method,
+        value=value_column(result, ind),
+        rule=rule,
+        earned=earned,
+        available=available,
+        lost=available - earned,
+        missing=missing,
+        excluded=~applicable,
+        imputed=imputed,
+        contribution=earned,
+        note=note.astype(object),
+    )
+
+
+def _base_sums(result: Scored) -> tuple[np.ndarray, np.ndarray]:
+    """E (earned base points) and A (applicable base points) per unit, as the engine sums them."""
+    base_ids = [ind.id for _, ind in result.rubric.base_indicators()]
+    weights = np.array([ind.points for _, ind in result.rubric.base_indicators()], dtype=float)
+    E = result.points[base_ids].to_numpy(dtype=float).sum(axis=-1)
+    A = result.applicable[base_ids].to_numpy(dtype=bool) @ weights
+    return E, A
+
+
+def _table_column(result: Scored, col: str) -> np.ndarray:
+    return result.table.set_index(result.id_column)[col].reindex(result.points.index).to_numpy()
+
+
+def _rescale_block(result: Scored, order: int) -> _Block:
+    T = result.rubric.total_points
+    E, A = _base_sums(result)
+    base = _table_column(result, "base").astype(float)
+    adj = base - E
+    show = A < T - EPS
+    rule = np.array(
+        [f"base × {fmt(T)} / {fmt(a)} (合理缺项按比例折算)" if a > 0 else "no applicable indicator: base 0" for a in A],
+        dtype=object,
+    )
+    frame = _frame(
+        result,
+        order,
+        kind="adjustment",
+        item="rescale",
+        name="合理缺项按比例折算",
+        rule=rule,
+        contribution=adj,
+        note=np.full(len(A), "", dtype=object),
+    )
+    return frame[show]
+
+
+def _bonus_cap_block(result: Scored, order: int) -> _Block:
+    bonus_ids = [ind.id for ind in result.rubric.bonus_indicators()]
+    raw = result.points[bonus_ids].to_numpy(dtype=float).sum(axis=-1) if bonus_ids else np.zeros(len(result.points))
+    bonus = _table_column(result, "bonus").astype(float)
+    adj = bonus - raw
+    cap = fmt(result.rubric.bonus_cap)
+    frame = _frame(
+        result,
+        order,
+        kind="adjustment",
+        item="bonus_cap",
+        name="特色加分封顶",
+        rule=f"bonus capped at {cap}",
+        contribution=adj,
+        note=np.char.add(np.char.add("bonus earned ", _fmt_all(raw, 2).astype(str)), f", counted {cap}").astype(object),
+    )
+    return frame[adj < -EPS]
+
+
+def _veto_blocks(result: Scored, order: int) -> list[_Block]:
+    """Rows for the vetoes that fired, with the points each took off the total."""
+    rubric = result.rubric
+    if not rubric.vetoes:
+        return []
+    hits = result.vetoes.to_numpy(dtype=bool)
+    n = hits.shape[0]
+    t0 = _table_column(result, "base").astype(float) + _table_column(result, "bonus").astype(float)
+    deduct, cap, _ = veto_effects(hits, rubric)
+    t1 = np.maximum(t0 - deduct, 0.0)
+    t2 = np.minimum(t1, cap)
+    # the binding cap is credited to the first veto (in rubric order) carrying the lowest cap
+    cap_owner = np.full(n, -1)
+    for j in reversed(range(len(rubric.vetoes))):
+        veto = rubric.vetoes[j]
+        if veto.kind == "cap":
+            cap_owner = np.where(hits[:, j] & (veto.effect.cap == cap), j, cap_owner)
+    blocks = []
+    for j, veto in enumerate(rubric.vetoes):
+        hit = hits[:, j]
+        if veto.kind == "deduct":
+            contribution = np.full(n, -veto.effect.deduct)
+            note = np.full(n, "", dtype=object)
+        elif veto.kind == "cap":
+            owner = cap_owner == j
+            contribution = np.where(owner, t2 - t1, 0.0)
+            binding = owner & (t2 < t1 - EPS)
+            note = np.where(
+                binding,
+                np.char.add(np.char.add("total capped: ", _fmt_all(t1, 2).astype(str)), f" → {fmt(veto.effect.cap)}"),
+                np.where(owner, "total already at or below the cap", "a lower cap applies"),
+            ).astype(object)
+        else:
+            contribution = np.zeros(n)
+            note = np.full(
+                n,
+                f"disqualified: tier {rubric.effective_veto_tier or '(none)'}, "
+                "ranked after every unit that is not vetoed",
+                dtype=object,
+            )
+        frame = _frame(
+            result,
+            order + j,
+            kind="veto",
+            item=veto.id,
+            name=veto.name,
+            rule=f"when {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
+            contribution=contribution,
+            note=note,
+        )
+        blocks.append(frame[hit])
+    floor = (t0 - deduct) < 0
+    frame = _frame(
+        result,
+        order + len(rubric.vetoes),
+        kind="adjustment",
+        item="floor",
+        name="扣分后总分不低于0",
+        rule="total floored at 0 after deductions",
+        contribution=t1 - (t0 - deduct),
+        note=np.full(n, "", dtype=object),
+    )
+    floor_rows = frame[floor]
+    # the floor applies before the cap: order the floor row ahead of the cap's rows
+    floor_rows["_order"] = np.full(int(floor.sum()), order - 0.5)
+    blocks.append(floor_rows)
+    return blocks

@@ -1,0 +1,14 @@
+"""boolean: all of the indicator's points when the value is true, none otherwise (contract section 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from civscore.methods.registry import method
+from civscore.rubric.model import Indicator
+
+
+@method("boolean")
+def boolean(v: np.ndarray, ind: Indicator) -> np.ndarray:
+    """P if v is true (non-zero), else 0."""
+    return np.where(np.isnan(v), np.nan, np.where(v != 0, ind.points, 0.0))

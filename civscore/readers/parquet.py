@@ -1,0 +1,35 @@
+"""Parquet files, with their decompressed size bounded before anything is loaded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from civscore.errors import DataError
+from civscore.readers.safety import MAX_DATA_BYTES
+
+
+def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+    if path.stat().st_size < 12:  # header magic + footer length + footer magic
+        raise DataError(label, "is too short to be a Parquet file")
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        fh.seek(-4, os.SEEK_END)
+        tail = fh.read(4)
+    if head == b"PAR1" and tail != b"PAR1":
+        raise DataError(label, "is a truncated Parquet file (its footer is missing); write or copy it again")
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception:  # let the reader below name the problem
+        unpacked = 0
+    if unpacked > MAX_DATA_BYTES:
+        raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+        raise DataError(label, f"is not a readable Parquet file ({type(exc).__name__})") from None

@@ -1,0 +1,197 @@
+"""Render the report: execute the template notebook on a kernel of this interpreter, convert it to HTML."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from civscore.writers.atomic import write_atomic
+
+NOTEBOOK_NAME = "01_evaluate.ipynb"
+# papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
+CELL_TIMEOUT = 600
+
+
+@dataclass
+class ReportFiles:
+    """What :func:`render_report` wrote."""
+
+    html: Path
+    ranking_csv: Path
+    ranking_xlsx: Path
+    seconds: float
+
+
+class ReportError(RuntimeError):
+    """The report notebook could not be run; the message says which cell failed and why."""
+
+
+def default_notebook() -> Path:
+    """The report notebook shipped inside the package (``notebooks/01_evaluate.ipynb`` links to it),
+    so that ``civscore report`` works from a wheel install too."""
+    return Path(__file__).resolve().parent / "templates" / NOTEBOOK_NAME
+
+
+def current_python_kernel_manager():
+    """A jupyter kernel-manager class that starts ipykernel with ``sys.executable``.
+
+    papermill and nbclient normally look a kernel up by name (``python3``); on a machine where
+    that name points at another Python, or at none, the report would run with the wrong packages
+    or not at all. This class skips the lookup. ``PYTHONHASHSEED=0`` keeps outputs reproducible.
+    """
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class CurrentPythonKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    # log_level: the kernel app warns on every start that local TCP is unencrypted;
+                    # the kernel listens on localhost only, and the warning would alarm report users
+                    argv=[
+                        sys.executable,
+                        "-m",
+                        "ipykernel_launcher",
+                        "-f",
+                        "{connection_file}",
+                        "--IPKernelApp.log_level=ERROR",
+                    ],
+                    display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (civscore)",
+                    language="python",
+                    env={"PYTHONHASHSEED": "0"},
+                )
+            return self._kernel_spec
+
+    return CurrentPythonKernelManager
+
+
+def execute_notebook(
+    notebook: str | Path, output: str | Path, parameters: dict, cwd: str | Path, timeout: int = CELL_TIMEOUT
+):
+    """Run ``notebook`` with papermill ``parameters`` in this interpreter; return the executed notebook.
+
+    A cell that fails raises :class:`ReportError` naming the cell and the error; the partly run
+    notebook (with the traceback) is left at ``output`` for inspection.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            kernel_manager_class=current_python_kernel_manager(),
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+        )
+    except PapermillExecutionError as exc:
+        raise ReportError(f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+
+
+HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{#- Self-contained: no require.js, MathJax or Mermaid fetched from a CDN (the report has no
+    widgets, formulas or diagrams), and print-friendly styles for paper copies. -#}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+{#- after JupyterLab's own styles, so these win -#}
+<style type="text/css">
+  :root {
+    --jp-content-font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+    --jp-ui-font-family: var(--jp-content-font-family);
+  }
+  body { font-family: var(--jp-content-font-family); }
+  .jp-Notebook { max-width: 1100px; margin: 0 auto; }
+  .jp-RenderedHTMLCommon table { font-size: 12px; }
+  .jp-OutputArea-output img { max-width: 100%; height: auto; }
+  @media print { .jp-OutputArea-output img { break-inside: avoid; } }
+</style>
+{%- endblock html_head_css -%}
+"""
+
+
+def notebook_to_html(notebook, title: str) -> str:
+    """An executed notebook as one HTML page: code and prompts hidden, images inline, offline."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"civscore_report.html.j2": HTML_TEMPLATE})],
+        template_file="civscore_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code="zh",
+    )
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+def render_report(
+    rubric_path: str | Path,
+    data_path: str | Path,
+    output: str | Path,
+    output_dir: str | Path | None = None,
+    notebook: str | Path | None = None,
+    timeout: int = CELL_TIMEOUT,
+) -> ReportFiles:
+    """Run notebook 01 on a rubric and data file and write a self-contained HTML report.
+
+    The notebook also writes ``ranking.csv`` and ``ranking.xlsx`` (the same files as
+    ``civscore score``) into ``output_dir``, by default the folder of ``output``. The HTML file
+    is written atomically and only if every cell ran.
+    """
+    import time
+
+    import nbformat
+
+    start = time.perf_counter()
+    output = Path(output)
+    out_dir = Path(output_dir) if output_dir is not None else output.parent
+    notebook = Path(notebook) if notebook is not None else default_notebook()
+    if not notebook.is_file():
+        raise ReportError(f"report notebook not found: {notebook}")
+    parameters = {
+        "rubric_path": str(Path(rubric_path).resolve()),
+        "data_path": str(Path(data_path).resolve()),
+        "output_dir": str(out_dir.resolve()),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
+        executed = Path(work) / notebook.name
+        try:
+            execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout)
+        except ReportError as exc:
+            # keep the traceback where the user can open it; the HTML is not written
+            failed = output.with_name(output.stem + ".failed.ipynb")
+            if executed.exists():
+                write_atomic(failed, lambda tmp: tmp.write_bytes(executed.read_bytes()))
+                raise ReportError(f"{exc} (the partly run notebook is {failed})") from None
+            raise
+        nb = nbformat.read(executed, as_version=4)
+    title = _report_title(rubric_path)
+    page = notebook_to_html(nb, title)
+    write_atomic(output, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return ReportFiles(
+        html=output,
+        ranking_csv=out_dir / "ranking.csv",
+        ranking_xlsx=out_dir / "ranking.xlsx",
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _report_title(rubric_path: str | Path) -> str:
+    from civscore.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    return f"{rubric.name}（版本 {rubric.version}）测评结果报告"

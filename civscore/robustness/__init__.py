@@ -1,0 +1,1 @@
+"""How much the ranking depends on its assumptions: Monte Carlo rank intervals and Sobol indices."""

@@ -1,0 +1,67 @@
+"""Scored: the frozen record of one scoring run — the result table and every matrix behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import pandas as pd
+
+from civscore.rubric.model import Rubric
+from civscore.validation.report import ValidationReport
+
+
+@dataclass(frozen=True, repr=False, eq=False)  # a repr or == would build and compare the large matrices
+class Scored:
+    """A scored and ranked data set, as the engine left it.
+
+    ``table`` is the result table of rubric-contract section 6. The matrices are indexed by unit
+    id with one column per indicator (base indicators in rubric order, then bonus):
+
+    - ``points``: points earned after the missing-value policy (not rescaled)
+    - ``applicable``: False where ``exclude`` left the indicator out of the unit's base
+    - ``missing``: True where the indicator's value was missing
+    - ``imputed``: True where ``mean`` filled the points in
+    - ``values``: the evaluated indicator values (built on first use: ranking never needs it)
+    - ``vetoes``: one column per veto, True where it was triggered
+    - ``stages``: per unit, every stage of contract section 5 (see :data:`STAGES`), so that
+      explanations read the engine's numbers instead of replaying its order of operations
+    """
+
+    rubric: Rubric
+    table: pd.DataFrame
+    points: pd.DataFrame
+    applicable: pd.DataFrame
+    missing: pd.DataFrame
+    imputed: pd.DataFrame
+    vetoes: pd.DataFrame
+    report: ValidationReport
+    stages: pd.DataFrame
+    # assembling the values for 200,000 units costs as much as the scoring: deferred until read
+    build_values: Callable[[], pd.DataFrame] = field(repr=False)
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """The evaluated indicator values, units x indicators."""
+        return self.build_values()
+
+    @property
+    def id_column(self) -> str:
+        return self.rubric.unit.id_column
+
+    def restrict(self, ids: list) -> Scored:
+        """The same run seen for some units only (every matrix is per unit: nothing is recomputed)."""
+        table = self.table[self.table[self.id_column].isin(ids)]
+        values = self.values.loc[ids]
+        return replace(
+            self,
+            table=table,
+            points=self.points.loc[ids],
+            applicable=self.applicable.loc[ids],
+            missing=self.missing.loc[ids],
+            imputed=self.imputed.loc[ids],
+            vetoes=self.vetoes.loc[ids],
+            stages=self.stages.loc[ids],
+            build_values=lambda: values,
+        )

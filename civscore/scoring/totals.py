@@ -1,0 +1,107 @@
+"""Totals of contract section 5 from the points matrix: rescaling, bonus cap, deductions, caps, fails.
+
+Everything works on whole columns, and on a leading batch axis of Monte Carlo runs as well.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from civscore.rubric.model import CapEffect, DeductEffect, Rubric
+
+
+def aggregate(
+    earned_base: np.ndarray,
+    applicable: np.ndarray,
+    weights: np.ndarray,
+    earned_bonus: np.ndarray,
+    rubric: Rubric,
+    veto_matrix: np.ndarray,
+    keep_stages: bool = False,
+) -> dict[str, np.ndarray]:
+    """Totals of rubric-contract section 5 from the points matrix, for every unit at once.
+
+    ``earned_base`` may carry a leading batch axis (runs x units x indicators) with ``weights``
+    of shape (runs x indicators), so that Monte Carlo runs share this code with :func:`score`.
+    Callers that already hold E and A per run (e.g. as one matrix product, to avoid a
+    runs x units x indicators array) use :func:`rescale_base` and :func:`finish_totals`.
+    """
+    T = rubric.total_points
+    E = earned_base.sum(axis=-1)
+    A = weights @ applicable.T if weights.ndim > 1 else _applicable_points(applicable, weights)
+    base = rescale_base(E, A, T)
+    totals = finish_totals(base, earned_bonus, rubric, veto_matrix, keep_stages)
+    if keep_stages:
+        totals.update(earned=E, applicable_points=A)
+    return dict(totals, base=base, coverage=A / T)
+
+
+def _applicable_points(applicable: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of points over applicable indicators; only columns with an exclusion are visited."""
+    partial = ~applicable.all(axis=0)
+    A = np.full(applicable.shape[0], weights.sum())
+    if partial.any():
+        A -= (~applicable[:, partial]) @ weights[partial]
+    return A
+
+
+def rescale_base(E: np.ndarray, A: np.ndarray, total_points: float) -> np.ndarray:
+    """``base`` = E * total_points / A (0 where A = 0): the 合理缺项 rescaling of section 5."""
+    if np.all(A > 0):  # the usual case; skips two passes over a runs x units array
+        return E * total_points / A
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(A > 0, E * total_points / np.where(A > 0, A, 1.0), 0.0)
+
+
+def finish_totals(
+    base: np.ndarray, earned_bonus: np.ndarray, rubric: Rubric, veto_matrix: np.ndarray, keep_stages: bool = False
+) -> dict[str, np.ndarray]:
+    """Add the capped bonus to ``base``, then apply deductions, caps and fails (section 5).
+
+    ``base`` is (units,) or (runs x units); bonus and vetoes are per unit and broadcast over runs.
+    With ``keep_stages`` the intermediate totals are returned too (``bonus_earned``,
+    ``before_vetoes``, ``deducted``, ``after_deductions`` — floored at 0 —, ``cap``); Monte Carlo
+    runs leave it off and work in place.
+    """
+    bonus = (
+        np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1)) if earned_bonus.shape[-1] else np.zeros(base.shape[-1])
+    )
+    total = base + bonus
+    deduct, cap, fail = veto_effects(veto_matrix, rubric)
+    stages = {}
+    if keep_stages:
+        stages = dict(bonus_earned=earned_bonus.sum(axis=-1), before_vetoes=total.copy(), deducted=deduct, cap=cap)
+    # in place: for runs x units these are the largest arrays of a Monte Carlo chunk
+    total -= deduct
+    np.maximum(total, 0.0, out=total)
+    if keep_stages:
+        stages["after_deductions"] = total.copy()
+    np.minimum(total, cap, out=total)
+    return dict(stages, total=total, bonus=bonus, disqualified=fail, veto_matrix=veto_matrix)
+
+
+def veto_effects(veto_matrix: np.ndarray, rubric: Rubric) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: the points all triggered deductions take off, the smallest triggered cap
+    (inf if none), and whether a `fail` veto fired."""
+    n = veto_matrix.shape[0]
+    deduct = np.zeros(n)
+    cap = np.full(n, np.inf)
+    fail = np.zeros(n, bool)
+    for j, veto in enumerate(rubric.vetoes):
+        hit = veto_matrix[:, j]
+        if isinstance(veto.effect, DeductEffect):
+            deduct += np.where(hit, veto.effect.deduct, 0.0)
+        elif isinstance(veto.effect, CapEffect):
+            cap = np.where(hit, np.minimum(cap, veto.effect.cap), cap)
+        else:
+            fail |= hit
+    return deduct, cap, fail
+
+
+def veto_labels(veto_matrix: np.ndarray, veto_ids: list[str]) -> np.ndarray:
+    """Triggered veto ids joined by ';' per unit ('' when none), built column by column."""
+    labels = np.full(veto_matrix.shape[0], "", dtype=object)
+    for j, vid in enumerate(veto_ids):
+        hit = np.flatnonzero(veto_matrix[:, j])  # usually a handful of units: touch only those
+        labels[hit] = np.where(labels[hit] == "", vid, labels[hit] + ";" + vid)
+    return labels

@@ -1,0 +1,179 @@
+"""Parsing cells into what the rubric needs: numbers, yes/no, labels; which cells are missing or bad.
+
+Cells are parsed once per column (:class:`ColumnCache`) and the parsed columns are reused by scoring.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MISSING_WORDS = frozenset({"", "na", "n/a", "#n/a", "null", "nan", "none", "缺失", "—", "/"})
+TRUE_WORDS = frozenset({"true", "1", "1.0", "是", "有", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "0.0", "否", "无", "no"})
+BOOLEAN_RULE = "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"
+
+
+@dataclass
+class Parsed:
+    """A column parsed into what the rubric needs: values, which cells are missing, which are bad."""
+
+    values: np.ndarray
+    missing: np.ndarray
+    bad: np.ndarray
+    codes: np.ndarray | None = None  # text only: index into `labels` per cell, -1 if missing
+    labels: np.ndarray | None = None
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return col.str.strip()  # already Arrow-backed text: no conversion
+    return col.astype("string").str.strip()
+
+
+def _missing_words(text: pd.Series) -> np.ndarray:
+    return (text.isna() | text.str.lower().isin(MISSING_WORDS)).to_numpy(dtype=bool, na_value=True)
+
+
+def parse_number(col: pd.Series) -> Parsed:
+    """Numbers as float64; thousands separators and full-width digits accepted; NaN if missing."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(values)
+        bad = np.isinf(values)
+        values = np.where(bad, np.nan, values)
+        return Parsed(values, missing, bad)
+    if _is_date_dtype(col.dtype):  # pd.to_numeric would turn dates into nanoseconds since 1970
+        missing = col.isna().to_numpy(dtype=bool)
+        return Parsed(np.full(len(col), np.nan), missing, ~missing)
+    if col.dtype == object and col.map(type).isin([bool, pd.Timestamp]).any():
+        col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    missing = np.zeros(len(col), bool)
+    unread = np.flatnonzero(np.isnan(values))  # usually few: only these cells need text handling
+    if unread.size:
+        text = _as_text(col.iloc[unread])
+        missing[unread] = _missing_words(text)
+        retry = ~missing[unread]
+        if retry.any():
+            cleaned = text[retry].map(_clean_number_text)
+            values[unread[retry]] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = (np.isnan(values) | np.isinf(values)) & ~missing
+    values[bad | missing] = np.nan
+    return Parsed(values, missing, bad)
+
+
+def _clean_number_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    if "," in text:
+        head, _, tail = text.partition(".")
+        groups = head.lstrip("+-").split(",")
+        if groups[0] and len(groups[0]) <= 3 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
+            text = head.replace(",", "") + ("." + tail if tail else "")
+    return text
+
+
+def parse_boolean(col: pd.Series) -> Parsed:
+    """Yes/no as 1.0/0.0 (NaN if missing) from the contract's vocabulary."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        missing = np.isnan(values)
+        bad = ~missing & (values != 0) & (values != 1)
+        values[bad] = np.nan
+        return Parsed(values, missing, bad)
+    text = _as_text(col).str.lower()
+    missing = _missing_words(text)
+    values = np.full(len(col), np.nan)
+    values[text.isin(TRUE_WORDS).to_numpy(dtype=bool, na_value=False)] = 1.0
+    values[text.isin(FALSE_WORDS).to_numpy(dtype=bool, na_value=False)] = 0.0
+    bad = np.isnan(values) & ~missing
+    return Parsed(values, missing, bad)
+
+
+def parse_text(col: pd.Series) -> Parsed:
+    """Labels as stripped text (None if missing); 2.0 read from Excel becomes "2"."""
+    text = _as_text(col)
+    if col.dtype == object or pd.api.types.is_float_dtype(col.dtype):
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    missing = _missing_words(text)
+    # one hashing pass over the column; every later step works per distinct label
+    codes, labels = pd.factorize(text)
+    codes[missing] = -1  # "NA", "/" ... stay among the labels but no cell points at them
+    labels = np.asarray(labels, dtype=object)
+    values = np.append(labels, None)[codes]  # code -1 (missing) picks the trailing None
+    return Parsed(values, missing, np.zeros(len(col), bool), codes=codes, labels=labels)
+
+
+PARSERS = {"number": parse_number, "boolean": parse_boolean, "text": parse_text}
+KIND_RULES = {"number": "must be a number", "boolean": BOOLEAN_RULE}
+DATE_RULE = "must be a number, not a date (is the column formatted as a date in Excel?)"
+
+
+def _is_date_dtype(dtype) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+
+
+def _bad(p: Parsed, s: pd.Series, dates: bool) -> np.ndarray:
+    """The bad cells that hold a date or time (Excel cells formatted as dates), or the others."""
+    if _is_date_dtype(s.dtype):
+        return p.bad & dates
+    if not p.bad.any() or s.dtype != object:  # only object columns (from .xlsx) can hold dates
+        return p.bad & (not dates)
+    is_date = s.map(lambda v: isinstance(v, (datetime.date, datetime.time))).to_numpy(dtype=bool)
+    return p.bad & (is_date if dates else ~is_date)
+
+
+def column_kind(kinds: set[str]) -> str:
+    """The one kind a column is read as, from the kinds its uses need."""
+    if "text" in kinds:
+        return "text"
+    return "boolean" if "boolean" in kinds else "number"
+
+
+class ColumnCache:
+    """Parses each column once, on first use, for both the checks and the scoring."""
+
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]):
+        self.frame = frame
+        self.kinds = kinds
+        self._parsed: dict[str, Parsed] = {}
+        self._labels: dict[str, pd.Series] = {}
+
+    def __getitem__(self, name: str) -> Parsed:
+        if name not in self._parsed:
+            self._parsed[name] = PARSERS[self.kinds[name]](self.frame[name])
+        return self._parsed[name]
+
+    def values(self, name: str) -> np.ndarray:
+        return self[name].values
+
+    def unit_labels(self, name: str) -> pd.Series:
+        """:func:`unit_labels` of a column, computed once for the checks and the result."""
+        if name not in self._labels:
+            self._labels[name] = unit_labels(self.frame[name])
+        return self._labels[name]
+
+    def parsed(self, name: str) -> Parsed | None:
+        """The column as parsed so far, or None if nothing has read it."""
+        return self._parsed.get(name)
+
+
+def unit_labels(s: pd.Series) -> pd.Series:
+    """Unit ids as the result shows them: numbers kept; text trimmed, Excel's 1001.0 read as "1001".
+
+    The uniqueness check and the result use this one function, so two cells that become the same
+    id in the result are always reported as duplicates.
+    """
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s
+    return pd.Series(parse_text(s).values, index=s.index, dtype=object)

@@ -1,0 +1,1 @@
+"""Writing outputs: one module per format (with a ``SUFFIX``), atomic writing and formula neutralising once."""

@@ -1,0 +1,113 @@
+"""The package's shape: imports run one way (no cycles, counting imports inside functions), the
+light import stays light, and each common extension is one file."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "civscore"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the civscore modules it imports anywhere in its body (functions included)."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from civscore.x import y` imports civscore.x, and civscore.x.y when y is a module
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for target in targets:
+                if target in modules and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_planted_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles():
+    graph = import_graph()
+    # a package's __init__ importing its own modules is how a package exposes them: not a cycle
+    for name in graph:
+        graph[name] = {t for t in graph[name] if not t.startswith(name + ".")}
+    assert cycles(graph) == []
+
+
+def test_nothing_below_the_top_imports_the_result_facade_or_the_cli():
+    graph = import_graph()
+    for name, targets in graph.items():
+        if name in ("civscore", "civscore.result") or name.startswith("civscore.cli"):
+            continue
+        assert "civscore.result" not in targets, name
+        assert not any(t.startswith("civscore.cli") for t in targets), name
+
+
+def test_import_civscore_loads_neither_scipy_nor_papermill():
+    code = "import sys, civscore; print(sorted(m for m in ('scipy', 'papermill', 'SALib', 'nbconvert') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("package", ["methods", "writers"])
+def test_registries_find_their_modules_by_walking_the_package(package):
+    """Adding a scoring method or an output format is adding one module: nothing lists them."""
+    import civscore.methods
+    import civscore.writers.output
+
+    if package == "methods":
+        registered = set(civscore.methods.METHODS)
+        files = {p.stem for p in (PACKAGE / "methods").glob("*.py")} - {"__init__", "registry"}
+        assert registered == files
+    else:
+        suffixes = set(civscore.writers.output.FORMATS)
+        assert {".csv", ".xlsx", ".parquet"} <= suffixes
