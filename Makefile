@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: demo test bench fuzz sample-data clean
+.PHONY: demo test lint bench fuzz sample-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ demo: $(STAMP)
 	$(VENV)/bin/civscore compare -r rubrics/civilized-community-2025.yaml -d data/communities_2024.csv -d data/communities_2025.csv --labels 2024 2025 -o out/compare_2024_2025.xlsx
 	$(VENV)/bin/civscore extract --rubric rubrics/civilized-community-2025.yaml data/reports/SQ*.txt -o out/candidates.xlsx
 	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx"
+
+## lint: ruff (lint and format) and mypy, clean on the whole package
+lint: $(STAMP)
+	$(VENV)/bin/ruff check civscore tests bench data
+	$(VENV)/bin/ruff format --check civscore tests bench data
+	$(VENV)/bin/mypy
 
 ## test: every test, notebooks included
 test: $(STAMP)
