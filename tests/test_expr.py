@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from civscore.rubric.expr import ExpressionError, evaluate, parse
+from civscore.rubric.expr import ExpressionError, PreviousMissing, evaluate, parse
+from civscore.words import using_language
 
 
 def run(src, context="value", **cols):
@@ -66,8 +67,17 @@ def test_a_bare_yes_no_column_is_a_condition():
 @pytest.mark.parametrize(
     "src, words",
     [
-        ("__import__('os').system('echo hi')", "function calls"),
-        ("open('x')", "function calls"),
+        ("__import__('os').system('echo hi')", "函数"),
+        ("open('x')", "函数"),
+        ("sqrt(a)", "只允许 min、max、abs、previous"),
+        ("a.max(b)", "函数"),
+        ("`min`(a, b)", "函数"),
+        ("min(a)", "至少需要两个参数"),
+        ("abs(a, b)", "只接受一个参数"),
+        ("previous(a + 1)", "必须是一个列名"),
+        ("previous()", "只接受一个参数"),
+        ("max(*a)", "逐个写出"),
+        ("min(a, b, key=c)", "逐个写出"),
         ("a.b", "attribute access"),
         ("a[0]", "subscripts"),
         ("lambda: 1", "lambda"),
@@ -77,9 +87,8 @@ def test_a_bare_yes_no_column_is_a_condition():
         ("[x for x in a]", "comprehensions"),
         ("a if b else c", "if/else"),
         ("(a := 1)", ":="),
-        ("a > 1", "only allowed in a veto"),
-        ("not a", "only allowed in a veto"),
-        ("'text'", "text literals"),
+        ("'text'", "文本字面量"),
+        ("a + 'x'", "outside a comparison"),
         ("True", "backticks"),
         ("None", "backticks"),
         ("a +", "not a valid expression"),
@@ -122,3 +131,71 @@ def test_overlong_expression_is_refused():
 def test_column_kinds_are_inferred_from_use():
     expr = parse("g == 'A' and x > 1 and flag", "when")
     assert expr.columns == {"g": {"text"}, "x": {"number"}, "flag": {"boolean"}}
+
+
+def test_a_call_outside_the_whitelist_is_named_in_both_languages():
+    with using_language("en"):
+        with pytest.raises(ExpressionError) as exc:
+            parse("round(a)", "value")
+    assert str(exc.value) == "uses a function that is not allowed: round(a) (allowed: min, max, abs, previous)"
+    with using_language("zh"):
+        with pytest.raises(ExpressionError) as exc:
+            parse("round(a)", "value")
+    assert str(exc.value) == "使用了不允许的函数：round(a)（只允许 min、max、abs、previous）"
+
+
+def test_min_max_abs_by_hand_and_missing_if_any_argument_is_missing():
+    a = [1.0, 5.0, np.nan, -3.0]
+    b = [2.0, 4.0, 1.0, -7.0]
+    out = run("min(a, b, 3)", a=a, b=b)
+    np.testing.assert_array_equal(out, [1.0, 3.0, np.nan, -7.0])
+    out = run("max(0, 10 - 2 * (a - b))", a=a, b=b)  # 每少一处扣2分 shortfalls
+    np.testing.assert_array_equal(out, [12.0, 8.0, np.nan, 2.0])
+    np.testing.assert_array_equal(run("abs(a - b)", a=a, b=b), [1.0, 1.0, np.nan, 4.0])
+    expr = parse("min(a, b) + abs(c)", "value")
+    assert set(expr.columns) == {"a", "b", "c"} and expr.arithmetic == {"a", "b", "c"}
+
+
+def test_functions_inside_a_when():
+    out = run("max(a, b) >= 3", "when", a=[1, 5, np.nan], b=[3, 1, 9])
+    assert out.tolist() == [True, True, False]
+    with pytest.raises(ExpressionError, match="must be a condition"):
+        parse("max(a, b)", "when")
+
+
+def test_previous_reads_the_previous_table_and_is_missing_where_absent():
+    expr = parse("a - previous(a)", "value")
+    assert expr.columns == {"a": {"number"}} and expr.previous_columns == {"a": {"number"}}
+    assert expr.uses_previous and expr.previous_arithmetic == {"a"}
+    now = {"a": np.array([80.0, 70.0, 90.0])}
+    before = {"a": np.array([75.0, np.nan, 95.0])}
+    np.testing.assert_array_equal(evaluate(expr, now, 3, previous=before), [5.0, np.nan, -5.0])
+    assert parse("`常住人口(人)` > previous(`常住人口(人)`)", "when").previous_columns == {"常住人口(人)": {"number"}}
+    assert parse("previous(flag)", "when").previous_columns == {"flag": {"boolean"}}
+
+
+def test_previous_without_a_previous_table_is_a_clear_error():
+    expr = parse("a - previous(a)", "value")
+    with using_language("en"):
+        with pytest.raises(PreviousMissing, match=r"previous\(a\), which needs the previous period's unit table"):
+            evaluate(expr, {"a": np.array([1.0])}, 1)
+
+
+def test_conditions_in_a_value_count_one_or_zero_and_missing_stays_missing():
+    out = run("(a > 1) + (b == 2) + (not c)", a=[2, 0, np.nan, 5], b=[2, 2, 2, 1], c=[0, 1, 1, 1])
+    np.testing.assert_array_equal(out, [3.0, 1.0, np.nan, 1.0])
+    out = run("a >= 60 and b", a=[70, 70, 50, np.nan], b=[1, 0, 1, 1])
+    np.testing.assert_array_equal(out, [1.0, 0.0, 0.0, np.nan])
+    out = run("a < 1 or b < 1", a=[0, 2, np.nan], b=[5, 5, 0])
+    np.testing.assert_array_equal(out, [1.0, 0.0, np.nan])
+    out = run('100 * (g == "满意") + 60 * (g == "基本满意")', g=["满意", "基本满意", "不满意", None])
+    np.testing.assert_array_equal(out, [100.0, 60.0, 0.0, np.nan])
+    assert run("0 < a <= 2", a=[0, 1, 2, np.nan]).tolist()[:3] == [0.0, 1.0, 1.0]
+
+
+def test_yes_no_columns_in_arithmetic_are_marked():
+    expr = parse("有台账 + 有制度 + 有公示", "value")
+    assert expr.arithmetic == {"有台账", "有制度", "有公示"}
+    assert parse("x", "value").arithmetic == set()
+    assert parse("x > 3", "when").arithmetic == set()
+    assert parse("x + 1 > 3", "when").arithmetic == {"x"}

@@ -1,9 +1,19 @@
 """Safe rubric expressions: a whitelist over Python's own grammar, compiled to column arithmetic.
 
-An expression (an indicator's ``value`` or a veto's ``when``) is parsed with :mod:`ast` and
-then rebuilt node by node into a small tree of our own. Only the node kinds listed in
-rubric-contract section 2 survive; anything else is reported as a problem. The tree is evaluated
-on whole columns with NumPy and never reaches ``eval``.
+An expression (an indicator's ``value``, a veto's ``when``, an ``only_if``) is parsed with
+:mod:`ast` and then rebuilt node by node into a small tree of our own. Only the node kinds of
+rubric-contract sections 2 and 9 survive; anything else is reported as a problem. The tree is
+evaluated on whole columns with NumPy and never reaches ``eval``.
+
+The tree's operations (``Node.op``): ``col`` (a column; ``name``), ``num`` / ``str`` (a literal;
+``const``), ``+ - * /``, ``neg``, the comparisons ``> >= < <= == !=``, ``and or not``, and the
+calls of section 9: ``min`` / ``max`` (two or more operands), ``abs`` (one) and ``previous``
+(no operands; ``name`` is the column read from the previous period's unit table).
+
+Two readings of missing values: in a ``when`` (and ``only_if``) a comparison with a missing
+value is false and the result is a yes/no array; in a ``value`` every operation propagates
+missing (a comparison or and/or/not with a missing operand is missing, else 1 or 0), so that
+"a missing cell in any name used makes the value missing" holds for conditions inside values too.
 
 Column names written in backticks may contain any character except a backtick; they are swapped
 for private placeholder identifiers before parsing and swapped back afterwards.
@@ -21,6 +31,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from civscore.words import say
 
 Kind = Literal["number", "boolean", "text"]
 
@@ -40,7 +52,7 @@ class Node:
 
     op: str
     args: tuple = ()
-    name: str | None = None  # for op == "col"
+    name: str | None = None  # for op == "col" / "previous"
     const: float | str | None = None  # for op == "num" / "str"
 
 
@@ -52,6 +64,11 @@ class Expression:
     root: Node
     context: Literal["value", "when"]
     columns: dict[str, set[Kind]] = field(default_factory=dict)
+    # columns read through previous(name), from the previous period's unit table, with their kinds
+    previous_columns: dict[str, set[Kind]] = field(default_factory=dict)
+    # columns (of either table) that are operands of arithmetic: yes/no data count 1/0 there
+    arithmetic: set[str] = field(default_factory=set)
+    previous_arithmetic: set[str] = field(default_factory=set)
 
     @property
     def is_bare_column(self) -> bool:
@@ -62,11 +79,18 @@ class Expression:
     def bare_column(self) -> str | None:
         return self.root.name if self.root.op == "col" else None
 
+    @property
+    def uses_previous(self) -> bool:
+        """True when the expression reads the previous period's table (``previous(name)``)."""
+        return bool(self.previous_columns)
+
 
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _COMPARE = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==", ast.NotEq: "!="}
+CONDITION_OPS = frozenset({">", ">=", "<", "<=", "==", "!=", "and", "or", "not"})
+NUMBER_OPS = frozenset({"+", "-", "*", "/", "neg", "num", "min", "max", "abs"})
+FUNCTIONS = ("min", "max", "abs", "previous")
 _FORBIDDEN_WORDS = {
-    ast.Call: "function calls",
     ast.Attribute: "attribute access (a.b)",
     ast.Subscript: "subscripts (a[b])",
     ast.Lambda: "lambda",
@@ -119,11 +143,16 @@ def parse(source: str, context: Literal["value", "when"]) -> Expression:
     builder = _Builder(text.strip(), quoted, context)
     root = builder.build(tree.body, 0)
     expr = Expression(source=source, root=root, context=context)
-    _infer_kinds(root, "boolean" if context == "when" else "number", expr.columns)
-    if context == "when" and root.op in ("+", "-", "*", "/", "neg", "num"):
+    _infer_kinds(root, "boolean" if context == "when" else "number", expr, arith=False)
+    if context == "when" and root.op in NUMBER_OPS:
         raise ExpressionError("must be a condition (a comparison, and/or/not, or a yes/no column)")
     if context == "value" and root.op == "str":
-        raise ExpressionError("text literals are only allowed in comparisons of a `when`")
+        raise ExpressionError(
+            say(
+                "文本字面量只能用在比较（== 或 !=）中",
+                "text literals are only allowed in comparisons (== or !=)",
+            )
+        )
     _text_only_in_equality(root)
     return expr
 
@@ -165,8 +194,6 @@ class _Builder:
                     raise ExpressionError(f"uses the number {self._src(node)}, which is too large")
                 return Node("num", const=number)
             if isinstance(value, str):
-                if self.context != "when":
-                    raise ExpressionError("text literals are only allowed in comparisons of a `when`")
                 return Node("str", const=value)
             raise ExpressionError(f"uses a literal of a kind that is not allowed: {self._src(node)}")
         if isinstance(node, ast.Name):
@@ -182,7 +209,6 @@ class _Builder:
             if isinstance(node.op, ast.UAdd):
                 return self.build(node.operand, d)
             if isinstance(node.op, ast.Not):
-                self._need_when("not")
                 return Node("not", (self.build(node.operand, d),))
             raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)}")
         if isinstance(node, ast.Compare):
@@ -191,7 +217,6 @@ class _Builder:
                     raise ExpressionError(
                         f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)"
                     )
-            self._need_when("comparisons")
             parts: list[Node] = []
             left = self.build(node.left, d)
             for op_node, right_node in zip(node.ops, node.comparators):
@@ -203,17 +228,59 @@ class _Builder:
                 left = right
             return parts[0] if len(parts) == 1 else Node("and", tuple(parts))
         if isinstance(node, ast.BoolOp):
-            self._need_when("and/or")
             op = "and" if isinstance(node.op, ast.And) else "or"
             return Node(op, tuple(self.build(v, d) for v in node.values))
+        if isinstance(node, ast.Call):
+            return self._call(node, d)
         for kind, words in _FORBIDDEN_WORDS.items():
             if isinstance(node, kind):
                 raise ExpressionError(f"uses {words}, which rubric expressions do not allow: {self._src(node)}")
         raise ExpressionError(f"uses syntax that rubric expressions do not allow: {self._src(node)}")
 
-    def _need_when(self, what: str) -> None:
-        if self.context != "when":
-            raise ExpressionError(f"uses {what}, which are only allowed in a veto's `when`")
+    def _call(self, node: ast.Call, d: int) -> Node:
+        """min / max / abs / previous (section 9); every other call stays a rubric error."""
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) and func.id not in self.quoted else None
+        if name not in FUNCTIONS:
+            raise ExpressionError(
+                say(
+                    f"使用了不允许的函数：{self._src(node)}（只允许 min、max、abs、previous）",
+                    f"uses a function that is not allowed: {self._src(node)} (allowed: min, max, abs, previous)",
+                )
+            )
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(
+                say(
+                    f"{name}() 只接受逐个写出的参数：{self._src(node)}",
+                    f"{name}() takes its arguments written out one by one: {self._src(node)}",
+                )
+            )
+        count = len(node.args)
+        if name in ("min", "max") and count < 2:
+            raise ExpressionError(
+                say(
+                    f"{name}() 至少需要两个参数：{self._src(node)}",
+                    f"{name}() needs two or more arguments: {self._src(node)}",
+                )
+            )
+        if name in ("abs", "previous") and count != 1:
+            raise ExpressionError(
+                say(
+                    f"{name}() 只接受一个参数：{self._src(node)}",
+                    f"{name}() takes exactly one argument: {self._src(node)}",
+                )
+            )
+        if name == "previous":
+            arg = node.args[0]
+            if not isinstance(arg, ast.Name):
+                raise ExpressionError(
+                    say(
+                        f"previous() 的参数必须是一个列名：{self._src(node)}",
+                        f"previous() takes a column name: {self._src(node)}",
+                    )
+                )
+            return Node("previous", name=self._column_name(arg))
+        return Node(name, tuple(self.build(a, d) for a in node.args))
 
     def _column_name(self, node: ast.Name) -> str:
         if node.id in self.quoted:
@@ -233,22 +300,30 @@ class _Builder:
         return snippet
 
 
-def _infer_kinds(node: Node, want: Kind, out: dict[str, set[Kind]]) -> None:
-    """Record, for each column, the kinds of value the expression needs from it."""
+def _infer_kinds(node: Node, want: Kind, expr: Expression, arith: bool) -> None:
+    """Record, for each column, the kinds of value the expression needs from it, and which
+    columns are operands of arithmetic (where a yes/no column counts 1 / 0)."""
     op = node.op
-    if op == "col":
-        out.setdefault(node.name, set()).add(want)
+    if op in ("col", "previous"):
+        name = str(node.name)
+        current = op == "col"
+        (expr.columns if current else expr.previous_columns).setdefault(name, set()).add(want)
+        if arith:
+            (expr.arithmetic if current else expr.previous_arithmetic).add(name)
     elif op in ("and", "or", "not"):
         for arg in node.args:
-            _infer_kinds(arg, "boolean", out)
+            _infer_kinds(arg, "boolean", expr, arith=False)
     elif op in ("==", "!="):
         left, right = node.args
         text_side = "str" in (left.op, right.op)
         for arg in node.args:
-            _infer_kinds(arg, "text" if text_side else "number", out)
-    else:
+            _infer_kinds(arg, "text" if text_side else "number", expr, arith=False)
+    elif op in (">", ">=", "<", "<="):
         for arg in node.args:
-            _infer_kinds(arg, "number", out)
+            _infer_kinds(arg, "number", expr, arith=False)
+    else:  # + - * / neg min max abs
+        for arg in node.args:
+            _infer_kinds(arg, "number", expr, arith=True)
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -256,57 +331,125 @@ def _infer_kinds(node: Node, want: Kind, out: dict[str, set[Kind]]) -> None:
 ColumnGetter = Callable[[str], np.ndarray]
 
 
-def evaluate(expr: Expression, columns: Mapping[str, np.ndarray] | ColumnGetter, n: int) -> np.ndarray:
+class PreviousMissing(ExpressionError):
+    """``previous(name)`` evaluated without a previous period's table."""
+
+
+def evaluate(
+    expr: Expression,
+    columns: Mapping[str, np.ndarray] | ColumnGetter,
+    n: int,
+    previous: Mapping[str, np.ndarray] | ColumnGetter | None = None,
+) -> np.ndarray:
     """Evaluate on whole columns.
 
-    Numbers come back as float64 with NaN for missing (missing cells, division by zero, overflow).
-    A ``when`` comes back as a bool array where any comparison with a missing value is false.
-    Text columns are object arrays with None for missing.
+    Numbers come back as float64 with NaN for missing (missing cells, division by zero, overflow);
+    in a ``value`` a condition counts 1.0 / 0.0 and is NaN when an operand is missing. A ``when``
+    comes back as a bool array where any comparison with a missing value is false. Text columns
+    are object arrays with None for missing. ``previous`` gives the columns of the previous
+    period's unit table, aligned to the same units (NaN / None where a unit is absent there).
     """
     get = columns if callable(columns) else columns.__getitem__
+    if previous is None:
+        get_previous: ColumnGetter | None = None
+    else:
+        get_previous = previous if callable(previous) else previous.__getitem__
+    if expr.uses_previous and get_previous is None:
+        names = ", ".join(f"previous({c})" for c in expr.previous_columns)
+        raise PreviousMissing(
+            say(
+                f"使用了 {names}，需要上一期的单位数据表（命令行 --previous 文件，Python 中 previous=）",
+                f"uses {names}, which needs the previous period's unit table "
+                "(--previous FILE on the command line, previous= in Python)",
+            )
+        )
     with np.errstate(all="ignore"):
-        out = _eval(expr.root, get, n)
+        out = _Evaluator(get, get_previous, n, strict=expr.context == "value").run(expr.root)
     if expr.context == "when":
         return _truthy(out)
+    if isinstance(out, np.ndarray) and out.dtype == bool:  # a condition: 1 / 0
+        return out.astype(float)
     return out
 
 
-def _eval(node: Node, get: ColumnGetter, n: int):
-    op = node.op
-    if op == "col":
-        return get(node.name)
-    if op == "num":
-        return np.full(n, node.const, dtype=float)
-    if op == "str":
-        return node.const
-    if op == "neg":
-        return -_as_float(_eval(node.args[0], get, n))
-    if op in ("+", "-", "*"):
-        a, b = (_as_float(_eval(x, get, n)) for x in node.args)
-        out = a + b if op == "+" else a - b if op == "-" else a * b
-        return _finite_or_nan(out)
-    if op == "/":
-        a, b = (_as_float(_eval(x, get, n)) for x in node.args)
-        out = np.divide(a, b)
-        out[b == 0] = np.nan
-        return _finite_or_nan(out)
-    if op in ("and", "or"):
-        parts = [_truthy(_eval(x, get, n)) for x in node.args]
-        return np.logical_and.reduce(parts) if op == "and" else np.logical_or.reduce(parts)
-    if op == "not":
-        return ~_truthy(_eval(node.args[0], get, n))
-    return _compare(op, _eval(node.args[0], get, n), _eval(node.args[1], get, n), n)
+class _Evaluator:
+    """One pass over the tree. ``strict`` (a ``value``): conditions propagate missing as NaN."""
+
+    def __init__(self, get: ColumnGetter, get_previous: ColumnGetter | None, n: int, strict: bool):
+        self.get = get
+        self.get_previous = get_previous
+        self.n = n
+        self.strict = strict
+
+    def run(self, node: Node):
+        op = node.op
+        n = self.n
+        if op == "col":
+            return self.get(str(node.name))
+        if op == "previous":
+            assert self.get_previous is not None  # evaluate() refuses previous() without the table
+            return self.get_previous(str(node.name))
+        if op == "num":
+            return np.full(n, node.const, dtype=float)
+        if op == "str":
+            return node.const
+        if op == "neg":
+            return -_as_float(self.run(node.args[0]))
+        if op in ("+", "-", "*"):
+            a, b = (_as_float(self.run(x)) for x in node.args)
+            out = a + b if op == "+" else a - b if op == "-" else a * b
+            return _finite_or_nan(out)
+        if op == "/":
+            a, b = (_as_float(self.run(x)) for x in node.args)
+            out = np.divide(a, b)
+            out[b == 0] = np.nan
+            return _finite_or_nan(out)
+        if op in ("min", "max"):
+            # np.minimum / np.maximum propagate NaN: missing if any argument is missing
+            parts = [_as_float(self.run(x)) for x in node.args]
+            return (np.minimum if op == "min" else np.maximum).reduce(parts)
+        if op == "abs":
+            return np.abs(_as_float(self.run(node.args[0])))
+        if op in ("and", "or", "not"):
+            return self._logic(op, [self.run(x) for x in node.args])
+        result, present = _compare(op, self.run(node.args[0]), self.run(node.args[1]), n)
+        if self.strict:
+            return np.where(present, result.astype(float), np.nan)
+        return result & present
+
+    def _logic(self, op: str, parts: list) -> np.ndarray:
+        truth = [_truthy(p) for p in parts]
+        if op == "and":
+            out = np.logical_and.reduce(truth)
+        elif op == "or":
+            out = np.logical_or.reduce(truth)
+        else:
+            out = ~truth[0]
+        if not self.strict:
+            return out
+        missing = np.logical_or.reduce([_missing(p) for p in parts])
+        return np.where(missing, np.nan, out.astype(float))
 
 
-def _compare(op: str, a, b, n: int) -> np.ndarray:
+def _missing(x) -> np.ndarray:
+    if isinstance(x, str):
+        raise ExpressionError(f"uses the text {x!r} as a condition")
+    if x.dtype == bool:
+        return np.zeros(x.shape, bool)
+    return np.isnan(x)
+
+
+def _compare(op: str, a, b, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(result, both operands present); the result is meaningful only where present."""
     if isinstance(a, str) or isinstance(b, str):
         col, lit = (b, a) if isinstance(a, str) else (a, b)
         if isinstance(col, str):  # two literals
             same = np.full(n, col == lit)
-            return same if op == "==" else ~same
+            return (same if op == "==" else ~same), np.ones(n, bool)
         present = pd.notna(col) if col.dtype == object else ~np.isnan(col)
+        present = np.asarray(present, dtype=bool)
         equal = np.asarray(col == lit, dtype=bool)
-        return (equal if op == "==" else ~equal) & present
+        return (equal if op == "==" else ~equal), present
     a, b = _as_float(a), _as_float(b)
     result = {
         ">": np.greater,
@@ -316,7 +459,7 @@ def _compare(op: str, a, b, n: int) -> np.ndarray:
         "==": np.equal,
         "!=": np.not_equal,
     }[op](a, b)
-    return result & ~np.isnan(a) & ~np.isnan(b)
+    return result, ~np.isnan(a) & ~np.isnan(b)
 
 
 def _as_float(x) -> np.ndarray:

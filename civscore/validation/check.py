@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
-from civscore.rubric.expr import evaluate
+from civscore.rubric.expr import Expression, PreviousMissing, evaluate
 from civscore.rubric.model import Rubric
 from civscore.validation.cells import ColumnCache, column_kind
 from civscore.validation.report import ValidationReport, _problem_table
@@ -112,6 +112,8 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
         expr = ind.expression
         if any(c not in frame.columns for c in expr.columns):
             continue
+        if _needs_previous(expr, ind.id, problems):
+            continue
         v = evaluate(expr, checked.cache.values, n)
         checked.values[ind.id] = v
         if expr.is_bare_column:
@@ -138,9 +140,23 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
                     )
                 )
     for veto in rubric.vetoes:
+        if _needs_previous(veto.expression, veto.id, problems):
+            continue
         if all(c in frame.columns for c in veto.expression.columns):
             checked.vetoes[veto.id] = evaluate(veto.expression, checked.cache.values, n)
     return problems
+
+
+def _needs_previous(expr: Expression, owner: str, problems: list[dict]) -> bool:
+    """previous() without a previous period's table: one problem per expression, not a crash."""
+    if not expr.uses_previous:
+        return False
+    try:
+        evaluate(expr, {}, 0)
+    except PreviousMissing as exc:
+        column = ", ".join(f"previous({c})" for c in expr.previous_columns)
+        problems.append(dict(row=None, column=column, value=None, rule=f"{owner}: {exc}"))
+    return True
 
 
 def _unit_ids(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> pd.Index:
