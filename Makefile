@@ -29,8 +29,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check civscore tests bench data
 	$(VENV)/bin/mypy
 
-## test: every test, notebooks included
-test: $(STAMP)
+## test: lint (ruff, ruff format --check, mypy), then every test, notebooks included
+test: lint
 	$(PY) -m pytest -q tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 ## fuzz: long fuzz of the rubric loader and expression parser, more property examples (~15 min; not part of test)

@@ -47,7 +47,7 @@ class Result(Scored):
         return f"<civscore.Result: {len(self.table)} units scored with {self.rubric.id} {self.rubric.version}>"
 
     def _repr_html_(self) -> str:
-        return self.table._repr_html_()
+        return self.table._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
 def score(data: pd.DataFrame, rubric: Rubric) -> Result:

@@ -111,3 +111,19 @@ def test_registries_find_their_modules_by_walking_the_package(package):
     else:
         suffixes = set(civscore.writers.output.FORMATS)
         assert {".csv", ".xlsx", ".parquet"} <= suffixes
+
+
+def test_the_lint_gate_runs_before_the_tests_and_at_commit():
+    """`make test` (so CI) runs `make lint` first; pre-commit runs the same tools at the pinned ruff."""
+    import importlib.metadata
+    import re
+
+    import yaml
+
+    root = PACKAGE.parent
+    assert re.search(r"^test: .*\blint\b", (root / "Makefile").read_text(encoding="utf-8"), re.M)
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    repos = {hook["id"]: repo for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "mypy"} <= set(repos)
+    assert repos["ruff-check"]["rev"] == "v" + importlib.metadata.version("ruff")
+    assert repos["mypy"]["hooks"][0]["entry"] == ".venv/bin/mypy"

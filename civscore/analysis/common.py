@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Hashable
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,16 @@ from civscore.errors import CivscoreError
 from civscore.rubric.model import Indicator
 from civscore.scoring.scored import Scored
 
+if TYPE_CHECKING:
+    from pandas._typing import Scalar
+
+# A unit's id: a label of the id column, i.e. a scalar (what pandas' .loc takes)
+UnitId: TypeAlias = "Scalar"
+
 EPS = 1e-9
+# the "no value" of np.where(cond, x, NONE): an object scalar, so the result is an object array
+# holding x's values and None (numpy's stubs do not take a bare None there)
+NONE = np.array(None, dtype=object)
 
 
 class UnknownUnitError(CivscoreError, KeyError):
@@ -29,19 +39,19 @@ def value_column(result: Scored, ind: Indicator) -> np.ndarray:
         return v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
     arr = v.to_numpy(dtype=float)
     if ind.method == "boolean":
-        out = np.where(np.isnan(arr), None, arr != 0).astype(object)
+        out = np.where(np.isnan(arr), NONE, arr != 0).astype(object)
         return out
     return arr.astype(object)
 
 
-def resolve_unit(result: Scored, unit_id: Hashable) -> Hashable:
+def resolve_unit(result: Scored, unit_id: Hashable) -> UnitId:
     """The id label of ``unit_id`` in ``result`` (an id, its text form, or a unique unit name).
 
     Raises :class:`UnknownUnitError` listing close matches among ids and names.
     """
     ids = result.points.index
     if unit_id in ids:
-        return unit_id
+        return cast("UnitId", unit_id)  # one of the index's labels
     text = str(unit_id).strip()
     as_text = pd.Index([str(i) for i in ids])
     hits = np.flatnonzero(as_text == text)

@@ -25,6 +25,7 @@ import pandas as pd
 from civscore.analysis.common import EPS, resolve_unit
 from civscore.errors import CivscoreError
 from civscore.methods import points_for
+from civscore.methods.registry import given
 from civscore.rubric.introspect import dimension_names, indicator_table
 from civscore.rubric.model import Indicator, Rubric
 from civscore.scoring.missing import apply_missing
@@ -84,7 +85,7 @@ class Comparison:
         return part.drop(columns=[self.id_column]).reset_index(drop=True)
 
     def _repr_html_(self) -> str:
-        return self.units._repr_html_()
+        return self.units._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
 def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
@@ -139,26 +140,27 @@ def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
     va = {v.id: v for v in old.vetoes}
     vb = {v.id: v for v in new.vetoes}
     for vid in list(va) + [v for v in vb if v not in va]:
-        x, y = va.get(vid), vb.get(vid)
-        if x is None or y is None:
-            v = x or y
+        vx, vy = va.get(vid), vb.get(vid)
+        if vx is None or vy is None:
+            veto = vx or vy
+            assert veto is not None  # vid comes from one side or the other
             rows.append(
                 dict(
                     item=vid,
-                    name=v.name,
-                    change="removed" if y is None else "added",
-                    before=v.when if y is None else "",
-                    after=v.when if x is None else "",
+                    name=veto.name,
+                    change="removed" if vy is None else "added",
+                    before=veto.when if vy is None else "",
+                    after=veto.when if vx is None else "",
                 )
             )
-        elif x.model_dump(exclude={"description", "name"}) != y.model_dump(exclude={"description", "name"}):
+        elif vx.model_dump(exclude={"description", "name"}) != vy.model_dump(exclude={"description", "name"}):
             rows.append(
                 dict(
                     item=vid,
-                    name=y.name,
+                    name=vy.name,
                     change="rule",
-                    before=f"{x.when} → {x.effect}",
-                    after=f"{y.when} → {y.effect}",
+                    before=f"{vx.when} → {vx.effect}",
+                    after=f"{vy.when} → {vy.effect}",
                 )
             )
     tiers_a = "; ".join(f"{t.name} ≥ {fmt(t.min)}" for t in old.tiers)
@@ -175,8 +177,9 @@ def _rule(ind: Indicator, drop_points: bool = False) -> dict:
 
 def _rule_summary(ind: Indicator) -> str:
     if ind.method == "bands":
-        sign = "≥" if ind.bands[0].at_least is not None else "≤"
-        parts = [f"{sign}{fmt(b.threshold)}→{fmt(b.points)}" for b in ind.bands]
+        bands = given(ind.bands, ind, "bands")
+        sign = "≥" if bands[0].at_least is not None else "≤"
+        parts = [f"{sign}{fmt(b.threshold)}→{fmt(b.points)}" for b in bands]
         if ind.otherwise:
             parts.append(f"否则→{fmt(ind.otherwise)}")
         body = ", ".join(parts)

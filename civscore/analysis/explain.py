@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.methods.registry import given
 from civscore.rubric.introspect import indicator_table, quantity_label, veto_effect_text
-from civscore.rubric.model import Indicator, Rubric
+from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
 from civscore.scoring.scored import Scored
 from civscore.scoring.totals import veto_effects
 from civscore.words import fmt, fmt_all, fmt_points
@@ -55,18 +56,19 @@ def rule_text(ind: Indicator, values: pd.Series, earned: np.ndarray) -> np.ndarr
     if m == "boolean":
         return np.char.add(np.where(v != 0, "yes → ", "no → "), of).astype(object)
     if m == "linear":
-        head = f"linear {fmt(ind.zero)} → 0, {fmt(ind.full)} → {fmt_points(P)}: "
-        return np.char.add(head, of).astype(object)
+        span = f"linear {fmt(ind.zero)} → 0, {fmt(ind.full)} → {fmt_points(P)}: "
+        return np.char.add(span, of).astype(object)
     if m == "bands":
         return _bands_rule(ind, v, of)
-    d = fmt(ind.per_item)
+    per_item = given(ind.per_item, ind, "per_item")
+    d = fmt(per_item)
     vv = _fmt_all(v).astype(str)
     if m == "deduction":
         head = np.char.add(
-            np.char.add(f"{fmt_points(P)} − {d} × ", vv), np.where(P - ind.per_item * v < 0, ", floored at 0", "")
+            np.char.add(f"{fmt_points(P)} − {d} × ", vv), np.where(P - per_item * v < 0, ", floored at 0", "")
         )
     else:  # count
-        head = np.char.add(np.char.add(f"{d} × ", vv), np.where(ind.per_item * v > P, ", capped", ""))
+        head = np.char.add(np.char.add(f"{d} × ", vv), np.where(per_item * v > P, ", capped", ""))
     return np.char.add(np.char.add(head, " → "), of).astype(object)
 
 
@@ -109,13 +111,13 @@ def explain_all(result: Scored) -> pd.DataFrame:
     blocks = []
     order = 0
     # each matrix to NumPy once; a column is then a cheap slice
-    cols = list(result.points.columns)
+    ind_ids = list(result.points.columns)
     mats = {
-        name: (getattr(result, name).to_numpy(), {c: k for k, c in enumerate(cols)})
+        name: (getattr(result, name).to_numpy(), {c: k for k, c in enumerate(ind_ids)})
         for name in ("points", "applicable", "missing", "imputed")
     }
-    for ind in rubric.iter_indicators():
-        row = info.loc[ind.id]
+    for j, ind in enumerate(rubric.iter_indicators()):
+        row = info.iloc[j]  # the table lists indicators in this order
         blocks.append(_indicator_block(result, ind, row, order, mats))
         order += 1
         if ind.id == _last_base_id(rubric):
@@ -132,8 +134,8 @@ def explain_all(result: Scored) -> pd.DataFrame:
     # units in result-table order, rows of a unit in rubric order
     position = pd.Series(np.arange(n), index=pd.Index(result.table[result.id_column].to_numpy()))
     pos = position.reindex(cols[result.id_column]).to_numpy()
-    order = np.lexsort((cols.pop("_order"), pos))
-    typed = {
+    row_order = np.lexsort((cols.pop("_order"), pos))
+    typed: dict[str, type | str] = {
         "earned": float,
         "available": float,
         "lost": float,
@@ -144,7 +146,7 @@ def explain_all(result: Scored) -> pd.DataFrame:
     }
     # text stays object: converting hundreds of thousands of cells to Arrow strings costs more
     # than building the whole table
-    return pd.DataFrame({c: pd.Series(v[order], dtype=typed.get(c, object)) for c, v in cols.items()})
+    return pd.DataFrame({c: pd.Series(v[row_order], dtype=typed.get(c, object)) for c, v in cols.items()})
 
 
 def explain(result: Scored, unit_id: Hashable) -> pd.DataFrame:
@@ -293,15 +295,15 @@ def _veto_blocks(result: Scored, order: int) -> list[_Block]:
     cap_owner = np.full(n, -1)
     for j in reversed(range(len(rubric.vetoes))):
         veto = rubric.vetoes[j]
-        if veto.kind == "cap":
+        if isinstance(veto.effect, CapEffect):
             cap_owner = np.where(hits[:, j] & (veto.effect.cap == cap), j, cap_owner)
     blocks = []
     for j, veto in enumerate(rubric.vetoes):
         hit = hits[:, j]
-        if veto.kind == "deduct":
+        if isinstance(veto.effect, DeductEffect):
             contribution = np.full(n, -veto.effect.deduct)
             note = np.full(n, "", dtype=object)
-        elif veto.kind == "cap":
+        elif isinstance(veto.effect, CapEffect):
             owner = cap_owner == j
             contribution = np.where(owner, t2 - t1, 0.0)
             binding = owner & (t2 < t1 - EPS)

@@ -18,9 +18,10 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.analysis.common import EPS, NONE, resolve_unit, value_column
+from civscore.methods.registry import given
 from civscore.rubric.introspect import indicator_table, quantity_label, shared_columns
-from civscore.rubric.model import Indicator, Veto
+from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Veto
 from civscore.scoring.ranks import TIE_DECIMALS
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import assign_tiers
@@ -117,7 +118,7 @@ def _bands(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.nda
     sign = "≥" if at_least else "≤"
     op = ">=" if at_least else "<="
     out["op"] = np.where(has, op, "").astype(object)
-    out["target"] = np.where(has, t[k], None).astype(object)
+    out["target"] = np.where(has, t[k], NONE).astype(object)
     out["after"] = np.where(has, p[k], np.nan)
     # a missing value below every band can still earn `otherwise` once reported
     otherwise = ind.otherwise or 0.0
@@ -143,14 +144,15 @@ def _linear(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.nd
     v = values.to_numpy(dtype=float)
     out = _steps(len(v))
     has = c < ind.points - EPS
-    higher = ind.full > ind.zero
+    zero, full = given(ind.zero, ind, "zero"), given(ind.full, ind, "full")
+    higher = full > zero
     sign = "≥" if higher else "≤"
     out["op"] = np.where(has, ">=" if higher else "<=", "").astype(object)
-    out["target"] = np.where(has, ind.full, None).astype(object)
+    out["target"] = np.where(has, full, NONE).astype(object)
     out["after"] = np.where(has, ind.points, np.nan)
     q = quantity_label(ind.value)
-    text = np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), f" → {sign} {fmt(ind.full)}（满分）")
-    text = np.where(np.isnan(v), f"{q} 缺失，补报且 {sign} {fmt(ind.full)}（满分）", text)
+    text = np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), f" → {sign} {fmt(full)}（满分）")
+    text = np.where(np.isnan(v), f"{q} 缺失，补报且 {sign} {fmt(full)}（满分）", text)
     out["text"] = text.astype(object)
     return out
 
@@ -160,7 +162,7 @@ def _deduction(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np
     out = _steps(len(v))
     has = c < ind.points - EPS
     out["op"] = np.where(has, "<=", "").astype(object)
-    out["target"] = np.where(has, 0.0, None).astype(object)
+    out["target"] = np.where(has, 0.0, NONE).astype(object)
     out["after"] = np.where(has, ind.points, np.nan)
     q = quantity_label(ind.value)
     n_now = _value_text(values).astype(str)
@@ -173,10 +175,10 @@ def _deduction(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np
 def _count(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
     v = values.to_numpy(dtype=float)
     out = _steps(len(v))
-    need = ind.points / ind.per_item
+    need = ind.points / given(ind.per_item, ind, "per_item")
     has = c < ind.points - EPS
     out["op"] = np.where(has, ">=", "").astype(object)
-    out["target"] = np.where(has, need, None).astype(object)
+    out["target"] = np.where(has, need, NONE).astype(object)
     out["after"] = np.where(has, ind.points, np.nan)
     q = quantity_label(ind.value)
     more = fmt_all(need - v).astype(str)
@@ -196,7 +198,7 @@ def _boolean(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.n
     out = _steps(len(v))
     has = c < ind.points - EPS
     out["op"] = np.where(has, "==", "").astype(object)
-    out["target"] = np.where(has, True, None).astype(object)
+    out["target"] = np.where(has, True, NONE).astype(object)
     out["after"] = np.where(has, ind.points, np.nan)
     q = quantity_label(ind.value)
     text = f"缺：{ind.name}（{q} 应为“是”）"
@@ -213,7 +215,7 @@ def _categorical(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, 
     k = np.argmin(np.where(cand, q[None, :], np.inf), axis=1)
     out = _steps(len(c))
     out["op"] = np.where(has, "==", "").astype(object)
-    out["target"] = np.where(has, labels[k], None).astype(object)
+    out["target"] = np.where(has, labels[k], NONE).astype(object)
     out["after"] = np.where(has, q[k], np.nan)
     text = np.char.add(
         np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), " → "), labels[k].astype(str)
@@ -274,7 +276,7 @@ def gaps(result: Scored, unit_id: Hashable | None = None) -> pd.DataFrame:
     shared = shared_columns(rubric)
     blocks = [_veto_rows(result, totals, j, veto) for j, veto in enumerate(rubric.vetoes)]
     for j, ind in enumerate(rubric.iter_indicators()):
-        blocks.append(_indicator_rows(result, totals, j, ind, info.loc[ind.id], shared[ind.id]))
+        blocks.append(_indicator_rows(result, totals, j, ind, info.iloc[j], shared[ind.id]))
     # blocks are plain arrays; one DataFrame at the end (building one per block is slow)
     columns = ["_unit", *GAP_COLUMNS[4:], "_order"]
     cols = {c: np.concatenate([b[c] for b in blocks]) if blocks else np.zeros(0, dtype=object) for c in columns}
@@ -386,7 +388,7 @@ def _notes(
     )
     if ind.method == "deduction":
         v = result.values[ind.id].to_numpy(dtype=float)[sel]
-        free = np.ceil(v - ind.points / ind.per_item - EPS)
+        free = np.ceil(v - ind.points / given(ind.per_item, ind, "per_item") - EPS)
         text = np.char.add(np.char.add("扣完为止：前 ", fmt_all(free).astype(str)), " 项整改不加分")
         parts.append(np.where(free > 0, text, ""))
     if shared:
@@ -439,12 +441,12 @@ def _veto_rows(result: Scored, totals: _Totals, j: int, veto: Veto) -> dict[str,
     change = new["total"] - totals.total[sel]
     kind = f"veto:{veto.kind}"
     when = quantity_label(veto.when)
-    if veto.kind == "fail":
-        head = f"一票否决：{veto.name}（{when}），等级为{rubric.effective_veto_tier or '否决'}、排在所有未否决单位之后"
-    elif veto.kind == "cap":
+    if isinstance(veto.effect, CapEffect):
         head = f"门槛未达：{veto.name}（{when}），总分最高计 {fmt(veto.effect.cap)}"
-    else:
+    elif isinstance(veto.effect, DeductEffect):
         head = f"负面清单：{veto.name}（{when}），总分扣 {fmt(veto.effect.deduct)}"
+    else:
+        head = f"一票否决：{veto.name}（{when}），等级为{rubric.effective_veto_tier or '否决'}、排在所有未否决单位之后"
     cond = veto_condition_text(veto, result)[sel].astype(str)
     text = np.char.add(f"{head}。解除：", cond)
     n = len(sel)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import signal
 import sys
@@ -82,10 +83,11 @@ def _sigterm_as_interrupt():
 def _utf8_streams() -> None:
     # Windows consoles and some CI runners default to a narrow encoding; Chinese must print.
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="replace")
-        except (AttributeError, ValueError):
-            pass
+        if isinstance(stream, io.TextIOWrapper):  # a StringIO or other stand-in has no encoding to change
+            try:
+                stream.reconfigure(errors="replace")
+            except ValueError:
+                pass
 
 
 if __name__ == "__main__":

@@ -44,10 +44,10 @@ def output_format(parser: argparse.ArgumentParser, path: str, formats: tuple[str
         raise  # unreachable: parser.error exits
 
 
-def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame | None]:
+def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame]:
+    """The rubric and the data of a command whose DATA argument is required."""
     rubric = load_rubric(args.rubric)
-    data = read_data(args.data, rubric, sheet=args.sheet) if args.data else None
-    return rubric, data
+    return rubric, read_data(args.data, rubric, sheet=args.sheet)
 
 
 def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame) -> Checked | None:

@@ -12,6 +12,8 @@ from civscore.cli.common import (
     output_format,
     print_report,
 )
+from civscore.readers.data import read_data
+from civscore.rubric import load_rubric
 from civscore.rubric.load import rubric_json_schema_text
 from civscore.scoring.engine import score_checked
 from civscore.validation.check import check
@@ -55,15 +57,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    rubric, data = load_inputs(args)
+    rubric = load_rubric(args.rubric)
     n_ind = sum(1 for _ in rubric.iter_indicators())
-    if data is None:
+    if not args.data:
         print(
             f"{args.rubric}: OK — {rubric.name} {rubric.version}: {n_ind} indicators, "
             f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers"
         )
         return 0
-    report = check(data, rubric).report
+    report = check(read_data(args.data, rubric, sheet=args.sheet), rubric).report
     if report.ok:
         print(f"{args.data}: OK — {report.n_units} units satisfy {rubric.name} {rubric.version}")
         return 0

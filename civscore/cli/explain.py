@@ -11,9 +11,9 @@ from civscore.analysis.explain import explain
 from civscore.analysis.gaps import gaps
 from civscore.cli.common import add_data_args, add_problems_arg, output_format, print_report
 from civscore.readers.data import read_data
-from civscore.result import Result
 from civscore.rubric import load_rubric
 from civscore.scoring.engine import score_checked
+from civscore.scoring.scored import Scored
 from civscore.tables.gaps import write_gaps
 from civscore.validation.check import check
 from civscore.words import fmt_points
@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_compare, parser=p)
 
 
-def _score(rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace) -> Result | None:
+def _score(rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace) -> Scored | None:
     """Load, validate and score; print the report and return None when the data is invalid."""
     rubric = load_rubric(rubric_path)
     data = read_data(data_path, rubric, sheet=sheet)

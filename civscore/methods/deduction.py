@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from civscore.methods.registry import method
+from civscore.methods.registry import Values, given, method
 from civscore.rubric.model import Indicator
 
 
 @method("deduction")
-def deduction(v: np.ndarray, ind: Indicator) -> np.ndarray:
+def deduction(values: Values, ind: Indicator) -> np.ndarray:
     """max(0, P - per_item * v): deductions per violation, floored at zero (扣完为止)."""
-    return np.maximum(0.0, ind.points - ind.per_item * v)
+    v = np.asarray(values, dtype=float)
+    return np.maximum(0.0, ind.points - given(ind.per_item, ind, "per_item") * v)

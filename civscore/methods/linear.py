@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from civscore.methods.registry import method
+from civscore.methods.registry import Values, given, method
 from civscore.rubric.model import Indicator
 
 
 @method("linear")
-def linear(v: np.ndarray, ind: Indicator) -> np.ndarray:
+def linear(values: Values, ind: Indicator) -> np.ndarray:
     """P * clip((v - zero) / (full - zero), 0, 1); full < zero means lower is better."""
+    v = np.asarray(values, dtype=float)
+    zero, full = given(ind.zero, ind, "zero"), given(ind.full, ind, "full")
     with np.errstate(invalid="ignore"):
-        return ind.points * np.clip((v - ind.zero) / (ind.full - ind.zero), 0.0, 1.0)
+        return ind.points * np.clip((v - zero) / (full - zero), 0.0, 1.0)

@@ -9,11 +9,16 @@ Chart modules (``ranking``, ``change``, ``robustness``, ...) import :func:`figur
 from __future__ import annotations
 
 import logging
+from typing import Any, Literal, overload
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
+import numpy.typing as npt
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 FONT_FAMILY = "Noto Sans CJK SC"
 # grey levels and hatches that stay distinct in black-and-white print
@@ -33,7 +38,7 @@ def _register_font() -> str:
 
 FONT_PATH = _register_font()
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
     "axes.unicode_minus": False,
@@ -53,10 +58,18 @@ STYLE = {
 matplotlib.rcParams.update(STYLE)
 
 
-def figure(width: float = 8, height: float = 4.5, **kwargs) -> tuple[Figure, object]:
-    """A new figure and axes in the house style."""
+@overload
+def figure(
+    width: float = ..., height: float = ..., *, ncols: Literal[1] = ..., **kwargs: Any
+) -> tuple[Figure, Axes]: ...
+@overload
+def figure(width: float, height: float, *, ncols: int, **kwargs: Any) -> tuple[Figure, npt.NDArray[np.object_]]: ...
+
+
+def figure(width: float = 8, height: float = 4.5, *, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """A new figure in the house style: one ``Axes``, or an array of them when ``ncols`` > 1."""
     with plt.rc_context(STYLE):
-        return plt.subplots(figsize=(width, height), **kwargs)
+        return plt.subplots(figsize=(width, height), ncols=ncols, **kwargs)
 
 
 __all__ = ["ACCENT", "FONT_FAMILY", "GREYS", "HATCHES", "STYLE", "figure"]

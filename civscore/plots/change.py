@@ -9,14 +9,16 @@ derives everything from the rubrics it carries, and returns the Figure. Greys an
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.projections.polar import PolarAxes
 
 from civscore.analysis.attainment import dimension_attainment
-from civscore.analysis.common import resolve_unit
+from civscore.analysis.common import UnitId, resolve_unit
 from civscore.analysis.compare import Comparison
 from civscore.plots import GREYS, HATCHES, figure
 from civscore.scoring.scored import Scored
@@ -239,7 +241,7 @@ def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: boo
     )
     _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化（分，{lb} − {la}）")
-    row = comp.units.set_index(comp.id_column).loc[uid]
+    row = _unit_row(comp, uid)
     ax.set_title(
         f"{_labels(comp)[uid]}：总分 {_signed(row['total_change'])}，"
         f"名次 {row['rank_a']}→{row['rank_b']}{_veto_note(comp, row)}"
@@ -259,6 +261,13 @@ def _indicator_rows(ax, names: list[str]) -> None:
     ax.set_ylabel("指标")
 
 
+def _unit_row(comp: Comparison, uid: UnitId) -> pd.Series:
+    """The comparison's row of one unit."""
+    row = comp.units.set_index(comp.id_column).loc[uid]
+    assert isinstance(row, pd.Series)  # ids are unique in a comparison
+    return row
+
+
 def _veto_note(comp: Comparison, row: pd.Series) -> str:
     """A second title line when vetoes differ between the sides: they move ranks more than points."""
     la, lb = comp.labels
@@ -273,7 +282,7 @@ def _veto_note(comp: Comparison, row: pd.Series) -> str:
     return f"\n否决与门槛：{la} {words(a)}；{lb} {words(b)}"
 
 
-def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: Hashable, n: int) -> Figure:
+def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: UnitId, n: int) -> Figure:
     la, lb = comp.labels
     part = part[part["vs_mean"].abs() > 1e-6]
     part = part.assign(_abs=part["vs_mean"].abs()).sort_values("_abs", ascending=False, kind="stable").head(n)
@@ -297,7 +306,7 @@ def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: Hashable, n: in
     ax.set_xlim(-2.2 * span, 2.2 * span)
     _indicator_rows(ax, part["name"].tolist())
     ax.set_xlabel(f"指标得分变化减去全部单位的平均变化（分，{lb} 对 {la}）")
-    row = comp.units.set_index(comp.id_column).loc[uid]
+    row = _unit_row(comp, uid)
     ax.set_title(
         f"{_labels(comp)[uid]}为何名次 {row['rank_a']}→{row['rank_b']}：与其他单位相比的得失{_veto_note(comp, row)}"
     )
@@ -312,11 +321,8 @@ def profile_radar(result: Scored, unit_id: Hashable, group_column: str | None = 
     groups = result.rubric.unit.group_columns
     group_column = group_column if group_column is not None else (groups[0] if groups else None)
     table = result.table.set_index(result.id_column)
-    series = {
-        str(table.loc[uid, result.rubric.unit.name_column]) if result.rubric.unit.name_column else str(uid): att.loc[
-            uid
-        ]
-    }
+    name_column = result.rubric.unit.name_column
+    series = {str(table.at[uid, name_column]) if name_column else str(uid): att.loc[uid]}
     if group_column:
         g = table[group_column].reindex(att.index)
         members = g.index[g == g.loc[uid]]
@@ -326,10 +332,11 @@ def profile_radar(result: Scored, unit_id: Hashable, group_column: str | None = 
     k = len(names)
     angles = np.linspace(0, 2 * np.pi, k, endpoint=False)
     fig, ax = figure(6.5, 6.5, subplot_kw={"polar": True})
+    assert isinstance(ax, PolarAxes)
     ax.set_theta_offset(np.pi / 2)  # first dimension at the top, then clockwise as read
     ax.set_theta_direction(-1)
     ax.set_rlabel_position(180 / k)  # radial labels between the first two spokes
-    styles = [
+    styles: list[dict[str, Any]] = [
         dict(color=GREYS[0], lw=2.0, ls="-"),
         dict(color=GREYS[1], lw=1.4, ls="--"),
         dict(color=GREYS[2], lw=1.4, ls=":"),

@@ -10,12 +10,16 @@ plus hatches so that they read in black-and-white print. Each function returns t
 from __future__ import annotations
 
 import math
+from typing import Any, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from civscore.analysis.summary import dimension_names, dimension_shares, tier_bounds, tier_counts, unit_labels
 from civscore.plots import GREYS, HATCHES, figure
@@ -67,9 +71,15 @@ def plain(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _figure(width: float, height: float, **kwargs):
+@overload
+def _figure(width: float, height: float, *, ncols: Literal[1] = ..., **kwargs: Any) -> tuple[Figure, Axes]: ...
+@overload
+def _figure(width: float, height: float, *, ncols: int, **kwargs: Any) -> tuple[Figure, npt.NDArray[np.object_]]: ...
+
+
+def _figure(width: float, height: float, *, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """The house figure, with grid lines drawn under the bars (a grey line across a bar reads as a gap)."""
-    fig, axes = figure(width, height, **kwargs)
+    fig, axes = figure(width, height, ncols=ncols, **kwargs)
     for ax in np.atleast_1d(axes):
         ax.set_axisbelow(True)
     return fig, axes
@@ -185,7 +195,9 @@ def tier_chart(result: Scored) -> Figure:
     bounds = tier_bounds(result)
     ax.set_xticks(x, [plain(f"{name}\n{bounds[name]}") for name in counts.index])
     ax.set_ylim(0, peak * 1.22)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    locator = ax.yaxis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # the default AutoLocator is one
+    locator.set_params(integer=True)
     ax.grid(axis="x", visible=False)
     ax.set_xlabel("等级（总分区间，分）")
     ax.set_ylabel("单位数（个）")

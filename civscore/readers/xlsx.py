@@ -106,7 +106,8 @@ def _check_unsaved_formulas(path: Path, label: str, sheet: str, frame: pd.DataFr
     hits = np.argwhere(is_formula.to_numpy(dtype=bool) & blank[: len(cells)])
     if len(hits):
         i, j = hits[0]
-        formula = cells.iat[i, j] if isinstance(cells.iat[i, j], str) else "an array formula"
+        cell = cells.iat[i, j]
+        formula = cell if isinstance(cell, str) else "an array formula"
         more = f" ({len(hits)} cells like this)" if len(hits) > 1 else ""
         raise DataError(
             label,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,27 @@ CHOICE_LABELS = {
 }
 
 
+class Problem(TypedDict):
+    """SALib's problem description: one uniform factor per name, within its bounds."""
+
+    num_vars: int
+    names: list[str]
+    bounds: list[list[float]]
+
+
+class SensitivitySettings(TypedDict):
+    """The arguments a Sobol analysis ran with (``runs``: the Saltelli sample's size)."""
+
+    samples: int
+    runs: int
+    weight_noise: float
+    seed: int | None
+    missing: list[str]
+    aggregation: list[str]
+    num_resamples: int
+    conf_level: float
+
+
 @dataclass
 class Sensitivity:
     """The outcome of :func:`sensitivity`.
@@ -49,14 +71,14 @@ class Sensitivity:
     indices: pd.DataFrame
     samples: pd.DataFrame
     outputs: pd.Series
-    settings: dict[str, object]
+    settings: SensitivitySettings
 
     def summary(self, lang: str = "zh") -> list[str]:
         """Plain sentences an analyst can quote, in Chinese or English (see :func:`summary_sentences`)."""
         return summary_sentences(self, lang=lang)
 
     def _repr_html_(self) -> str:
-        return self.indices._repr_html_()
+        return self.indices._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
 def sensitivity(
@@ -115,7 +137,7 @@ def sensitivity(
     simulate(model, weights, policy, agg, mean_shift, policies, chunk_runs, workers)
 
     indices = _indices(problem, labels, Y, num_resamples, conf_level, seed)
-    settings = dict(
+    settings = SensitivitySettings(
         samples=samples,
         runs=len(X),
         weight_noise=weight_noise,
@@ -155,7 +177,7 @@ def _check(samples: int, weight_noise: float, num_resamples: int, conf_level: fl
 
 def _problem(
     model: Model, weight_noise: float, policies: tuple[str, ...], aggregations: tuple[str, ...]
-) -> tuple[dict[str, object], list[tuple[str, str]]]:
+) -> tuple[Problem, list[tuple[str, str]]]:
     """SALib's problem description (one factor per dimension weight and per opt-in choice),
     and a (Chinese, English) label per factor."""
     names = [f"weight:{dim_id}" for dim_id, _ in model.dimensions]
@@ -167,7 +189,7 @@ def _problem(
             names.append(name)
             labels.append(CHOICE_LABELS[name])
             bounds.append([0.0, float(len(options))])
-    return {"num_vars": len(names), "names": names, "bounds": bounds}, labels
+    return Problem(num_vars=len(names), names=names, bounds=bounds), labels
 
 
 def _option_index(x: np.ndarray, n: int) -> np.ndarray:
@@ -175,7 +197,7 @@ def _option_index(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def _indices(
-    problem: dict[str, object],
+    problem: Problem,
     labels: list[tuple[str, str]],
     Y: np.ndarray,
     num_resamples: int,

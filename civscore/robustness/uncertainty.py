@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -197,9 +197,10 @@ def simulate(
             base = rescale_base(E, A, model.rubric.total_points)
         else:
             base = _geometric_base(model, earned, None if all_apply else applicable, f, w)
+        target: np.ndarray | slice = rows
         if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
-            rows = slice(int(rows[0]), int(rows[-1]) + 1)
-        consume(rows, finish_totals(base, bonus, model.rubric, model.veto_matrix))
+            target = slice(int(rows[0]), int(rows[-1]) + 1)
+        consume(target, finish_totals(base, bonus, model.rubric, model.veto_matrix))
 
     workers = default_workers(workers)
     if workers <= 1 or len(tasks) <= 1:
@@ -241,6 +242,18 @@ def _geometric_base(
     return np.where(A_total > 0, model.rubric.total_points * np.exp(log_sum), 0.0)  # A = 0: base 0, as score()
 
 
+class UncertaintySettings(TypedDict):
+    """The arguments a Monte Carlo ran with (``workers``: the threads actually used)."""
+
+    runs: int
+    weight_noise: float
+    seed: int | None
+    level: Literal["indicator", "dimension"]
+    missing: list[str]
+    aggregation: list[str]
+    workers: int
+
+
 @dataclass
 class Uncertainty:
     """The outcome of :func:`uncertainty`: rank intervals per unit and every simulated run.
@@ -258,7 +271,7 @@ class Uncertainty:
     runs: Runs
     weights_array: np.ndarray
     choice_frame: pd.DataFrame
-    settings: dict[str, object]
+    settings: UncertaintySettings
 
     @property
     def nominal(self) -> Scored:
@@ -312,7 +325,7 @@ class Uncertainty:
         return summary_sentences(self, lang=lang, unit_word=unit_word, within=within)
 
     def _repr_html_(self) -> str:
-        return self.rank_stats._repr_html_()
+        return self.rank_stats._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
 def uncertainty(
@@ -386,7 +399,7 @@ def uncertainty(
             "aggregation": np.asarray(AGGREGATIONS, dtype=object)[agg],
         }
     ).rename_axis("run")
-    settings = dict(
+    settings = UncertaintySettings(
         runs=runs,
         weight_noise=weight_noise,
         seed=seed,
@@ -585,7 +598,8 @@ def _facts(u: Uncertainty, within: int) -> dict[str, object]:
     cfg = u.settings
     solid = (s["q05_rank"] >= s["median_rank"] - within) & (s["q95_rank"] <= s["median_rank"] + within)
     gap = (s["median_rank"] - s["nominal_rank"]).abs()
-    far, wide = int(gap.idxmax()), int(s["interval"].idxmax())
+    # rank_stats has a RangeIndex: positions and labels agree
+    far, wide = int(np.nanargmax(gap.to_numpy())), int(np.nanargmax(s["interval"].to_numpy()))
     share_first = pd.Series((u.runs.rank == 1).mean(axis=0), index=u.model.ids)
     leaders = s.index[s["nominal_rank"] == 1]
     ids = s[u.rubric.unit.id_column]

@@ -290,10 +290,11 @@ class _Builder:
         return original if original.isidentifier() else node.id
 
     def _src(self, node: ast.AST) -> str:
+        # byte offsets into UTF-8; nodes without them are shown unparsed
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
         try:
-            start, end = node.col_offset, node.end_col_offset  # byte offsets into UTF-8
-            snippet = self._bytes[start:end].decode("utf-8")
-        except (AttributeError, TypeError, UnicodeDecodeError):
+            snippet = self._bytes[start:end].decode("utf-8") if start is not None else ast.unparse(node)
+        except (TypeError, UnicodeDecodeError):
             snippet = ast.unparse(node)
         for placeholder, name in self.quoted.items():
             snippet = snippet.replace(placeholder, f"`{name}`")

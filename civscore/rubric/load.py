@@ -12,11 +12,11 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from civscore.errors import RubricError, RubricProblem
 from civscore.rubric.model import Rubric, indicator_rule_problems, is_close
@@ -104,7 +104,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
         problems.extend(p for p in translated if p.path not in refused)
     if rubric is not None:
         problems.extend(_column_conflicts(rubric, owners, label, lines))
-    if problems:
+    if problems or rubric is None:
         raise RubricError(sorted(_dedupe(problems), key=lambda p: p.line or 0))
     rubric._path = label
     return rubric
@@ -240,7 +240,7 @@ class _Walker:
                 self._open.pop()
         if node.tag == "tag:yaml.org,2002:null":
             return None
-        if text and node.style is None and node.tag != "tag:yaml.org,2002:str":
+        if text and isinstance(node, yaml.ScalarNode) and node.style is None and node.tag != "tag:yaml.org,2002:str":
             return node.value
         if node.tag == "tag:yaml.org,2002:bool":
             return node.value  # no rubric key takes yes/no: keep the word, so messages quote it
@@ -355,7 +355,7 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
     return problems
 
 
-def _number(x: Any) -> bool:
+def _number(x: Any) -> TypeGuard[int | float]:
     if not isinstance(x, (int, float)) or isinstance(x, bool):
         return False
     try:
@@ -492,7 +492,7 @@ def _allowed_keys(loc: Path_) -> list[str]:
     from civscore.rubric import model
 
     last_key = next((p for p in reversed(loc) if isinstance(p, str)), None)
-    by_parent = {
+    by_parent: dict[str | None, type[BaseModel]] = {
         None: model.Rubric,
         "dimensions": model.Dimension,
         "indicators": model.Indicator,

@@ -57,7 +57,11 @@ class Band(_Strict):
 
     @property
     def threshold(self) -> float:
-        return self.at_least if self.at_least is not None else self.at_most  # type: ignore[return-value]
+        if self.at_least is not None:
+            return self.at_least
+        if self.at_most is not None:
+            return self.at_most
+        raise ValueError("a band needs exactly one of at_least or at_most")
 
 
 class Indicator(_Strict):
@@ -159,13 +163,13 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
         def field(band: Any, key: str) -> float | None:
             return _num(band.get(key) if isinstance(band, Mapping) else getattr(band, key, None))
 
-        least = [field(b, "at_least") for b in bands]
-        most = [field(b, "at_most") for b in bands]
-        if any(x is not None for x in least) and any(x is not None for x in most):
+        least = [x for x in (field(b, "at_least") for b in bands) if x is not None]
+        most = [x for x in (field(b, "at_most") for b in bands) if x is not None]
+        if least and most:
             problems.append(("bands", "bands mix at_least and at_most; use one kind in an indicator"))
-        elif all(x is not None for x in least) and any(b >= a for a, b in itertools.pairwise(least)):
+        elif len(least) == len(bands) and any(b >= a for a, b in itertools.pairwise(least)):
             problems.append(("bands", "at_least must decrease strictly from one band to the next"))
-        elif all(x is not None for x in most) and any(b <= a for a, b in itertools.pairwise(most)):
+        elif len(most) == len(bands) and any(b <= a for a, b in itertools.pairwise(most)):
             problems.append(("bands", "at_most must increase strictly from one band to the next"))
         for i, band in enumerate(bands):
             p = field(band, "points")
@@ -273,8 +277,7 @@ class Unit(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Unit:
-        cols = [self.id_column, self.name_column, *self.group_columns]
-        cols = [c for c in cols if c]
+        cols = [c for c in (self.id_column, self.name_column, *self.group_columns) if c]
         dup = sorted({c for c in cols if cols.count(c) > 1})
         if dup:
             raise ValueError(f"columns named more than once: {', '.join(dup)}")

@@ -83,17 +83,17 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         dims[dim.id] = earned[:, cols[0] : cols[-1] + 1].sum(axis=1) if cols else np.zeros(n)
 
     table = _result_table(frame, rubric, ids, totals, dims)
-    cols = [ind.id for ind in indicators]
+    ind_ids = [ind.id for ind in indicators]
     # copy=False: the matrices are column-major already, i.e. laid out as pandas blocks; they
     # are not touched again, so sharing them costs nothing and saves copying units x indicators
     stages = pd.DataFrame({name: totals[name] for name in STAGES}, index=ids)
     return Scored(
         rubric=rubric,
         table=table,
-        points=pd.DataFrame(earned, index=ids, columns=cols, copy=False),
-        applicable=pd.DataFrame(applicable, index=ids, columns=cols, copy=False),
-        missing=pd.DataFrame(missing, index=ids, columns=cols, copy=False),
-        imputed=pd.DataFrame(imputed, index=ids, columns=cols, copy=False),
+        points=pd.DataFrame(earned, index=ids, columns=ind_ids, copy=False),
+        applicable=pd.DataFrame(applicable, index=ids, columns=ind_ids, copy=False),
+        missing=pd.DataFrame(missing, index=ids, columns=ind_ids, copy=False),
+        imputed=pd.DataFrame(imputed, index=ids, columns=ind_ids, copy=False),
         build_values=lambda: pd.DataFrame(evaluated, index=ids),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
@@ -107,7 +107,8 @@ def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categoric
     column = ind.expression.bare_column
     parsed = checked.cache.parsed(column) if column is not None else None
     if parsed is not None and parsed.codes is not None:
-        return pd.Categorical.from_codes(parsed.codes, parsed.labels)
+        codes, labels = parsed.coded()
+        return pd.Categorical.from_codes(codes, pd.Index(labels))
     return checked.values[ind.id]
 
 

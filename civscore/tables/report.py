@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Hashable
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -181,8 +182,9 @@ def veto_table(result: Scored) -> pd.DataFrame:
     if result.vetoes.empty or not result.vetoes.to_numpy().any():
         return pd.DataFrame(columns=columns)
     table = result.table.set_index(result.table[result.id_column].to_numpy())
-    hits = result.vetoes.reindex(table.index).stack()
-    hits = hits[hits.astype(bool)]
+    stacked = result.vetoes.reindex(table.index).stack()
+    assert isinstance(stacked, pd.Series)  # one level of columns stacks to a Series
+    hits = stacked[stacked.astype(bool)]
     unit_ids = hits.index.get_level_values(0)
     veto_ids = hits.index.get_level_values(1)
     by_id = {v.id: v for v in rubric.vetoes}
@@ -238,7 +240,7 @@ def ranking_styler(result: Scored, max_rows: int = 200, uuid: str = "ranking") -
     table = full.head(max_rows)
     rubric = result.rubric
     dims = [c for c in table.columns[list(result.table.columns).index("coverage") + 1 :]]
-    scores = ["总分", "基础分", "特色加分", *dims]
+    scores: list[Hashable] = ["总分", "基础分", "特色加分", *dims]
     top = max(float(result.table["total"].max()) if len(table) else 0.0, rubric.total_points)
     shade = {t.name: TIER_SHADES[min(i, len(TIER_SHADES) - 1)] for i, t in enumerate(rubric.tiers)}
     caption = html.escape(f"{rubric.name}（版本 {rubric.version}）：{len(full)} 个单位的排名")

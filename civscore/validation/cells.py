@@ -28,6 +28,12 @@ class Parsed:
     codes: np.ndarray | None = None  # text only: index into `labels` per cell, -1 if missing
     labels: np.ndarray | None = None
 
+    def coded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, labels) of a text column; other kinds are not coded."""
+        if self.codes is None or self.labels is None:
+            raise ValueError("only a column parsed as text has codes and labels")
+        return self.codes, self.labels
+
 
 def _as_text(col: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
@@ -107,10 +113,10 @@ def parse_text(col: pd.Series) -> Parsed:
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     missing = _missing_words(text)
     # one hashing pass over the column; every later step works per distinct label
-    codes, labels = pd.factorize(text)
+    codes, found = pd.factorize(text)
     codes[missing] = -1  # "NA", "/" ... stay among the labels but no cell points at them
-    labels = np.asarray(labels, dtype=object)
-    values = np.append(labels, None)[codes]  # code -1 (missing) picks the trailing None
+    labels = np.asarray(found, dtype=object)
+    values = np.append(labels, np.array([None], dtype=object))[codes]  # code -1 (missing) picks the trailing None
     return Parsed(values, missing, np.zeros(len(col), bool), codes=codes, labels=labels)
 
 

@@ -92,11 +92,12 @@ def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str])
 
 def _from_pandera(failures: pd.DataFrame, frame: pd.DataFrame) -> list[dict]:
     problems = []
-    for f in failures.itertuples(index=False):
-        if f.index is None or (isinstance(f.index, float) and np.isnan(f.index)):
-            problems.append(dict(row=None, column=f.column, value=None, rule=str(f.check)))
+    cases = failures[["index", "column", "check", "failure_case"]]
+    for index, column, rule, case in cases.itertuples(index=False, name=None):
+        if index is None or (isinstance(index, float) and np.isnan(index)):
+            problems.append(dict(row=None, column=column, value=None, rule=str(rule)))
             continue
-        problems.append(dict(row=int(f.index), column=f.column, value=f.failure_case, rule=str(f.check)))
+        problems.append(dict(row=int(index), column=column, value=case, rule=str(rule)))
     return problems
 
 

@@ -35,7 +35,7 @@ class ValidationReport:
             return f"{self.source or 'data'}: {self.n_units} units, no problems"
         counts = self.problems.groupby(["column", "rule"], sort=False, dropna=False).size()
         head = f"{self.source or 'data'}: {len(self.problems)} problem(s) in {self.n_units} units"
-        parts = [f"  {n} × {col}: {rule}" for (col, rule), n in counts.items()]
+        parts = [f"  {n} × {col}: {rule}" for col, rule, n in counts.reset_index().itertuples(index=False)]
         return "\n".join([head, *parts])
 
     def __str__(self) -> str:
@@ -72,7 +72,7 @@ def _problem_table(
     units = pd.Series("", index=table.index, dtype=object)
     if id_col in frame.columns and has_row.any():
         id_text = parse_text(frame[id_col]).values
-        units[has_row] = [id_text[int(i)] or "" for i in positions[has_row]]
+        units[has_row] = np.array([id_text[int(i)] or "" for i in positions[has_row]], dtype=object)
     table["unit"] = units
     offset = first_row if first_row is not None else 0
     table["row"] = (positions + offset).astype("Int64")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from civscore.methods.registry import given
 from civscore.rubric.model import Indicator, Rubric
 from civscore.validation.cells import (
     DATE_RULE,
@@ -95,7 +96,7 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
             )
         )
     if bare and ind.method == "categorical":
-        labels = list(ind.map)
+        labels = list(given(ind.map, ind, "map"))
         shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
         checks.append(
             _check(
@@ -107,8 +108,9 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
 
 
 def _not_in(p: Parsed, labels: frozenset[str]) -> np.ndarray:
-    unknown = np.array([label not in labels for label in p.labels] + [False])
-    return unknown[p.codes]  # code -1 (missing) picks the trailing False
+    codes, found = p.coded()
+    unknown = np.array([label not in labels for label in found] + [False], dtype=bool)
+    return unknown[codes]  # code -1 (missing) picks the trailing False
 
 
 def _users(rubric: Rubric) -> dict[str, list[Indicator]]:

@@ -45,8 +45,8 @@ def _output_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def write_atomic(target: str | Path, write: Callable[[Path], None]) -> Path:
-    """Run ``write(tmp_path)`` and move the result onto ``target`` atomically."""
+def write_atomic(target: str | Path, write: Callable[[Path], object]) -> Path:
+    """Run ``write(tmp_path)`` (its return value is ignored) and move the result onto ``target`` atomically."""
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
