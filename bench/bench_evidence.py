@@ -41,7 +41,7 @@ def _keys(df: pd.DataFrame, strict: bool) -> Counter[tuple[float, ...] | tuple[f
     return Counter((round(lo, 4), round(hi, 4), u) for lo, hi, u in zip(low, high, df["unit"]))
 
 
-def score_folder(report_dir: Path, verbose: bool = True) -> dict[str, float]:
+def score_folder(report_dir: Path, verbose: bool = True, repeats: int = REPEATS) -> dict[str, float]:
     """Precision, recall (and strict ones when labels have ranges) and speed on one folder."""
     with open(report_dir / "answers.csv", encoding="utf-8", newline="") as fh:
         answers = pd.DataFrame(list(csv.DictReader(fh)))
@@ -65,9 +65,9 @@ def score_folder(report_dir: Path, verbose: bool = True) -> dict[str, float]:
     times = []
     for name, text in texts.items():
         t0 = time.perf_counter()
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             df = extract_evidence(text)
-        ms = (time.perf_counter() - t0) / REPEATS * 1000
+        ms = (time.perf_counter() - t0) / repeats * 1000
         times.append(ms)
         labelled = answers[answers["report"] == name]
         got, want = _keys(df, False), _keys(labelled, False)

@@ -6,7 +6,9 @@ that has ``evidence:`` keywords and whose ``value`` is a single data column, thr
 - ``<column>``: the value found, or empty;
 - ``<column>_来源``: the sentence(s) it came from (provenance, for the reviewer);
 - ``<column>_核对``: ``"多个匹配"`` when several facts agree, ``"冲突"`` when they disagree (the
-  value is then left empty: conflicts are never resolved silently), ``""`` otherwise.
+  value is then left empty: conflicts are never resolved silently), ``"范围"`` when a fact is a
+  range such as 3至5次 (left empty too: which end, or what in between, is the reviewer's call),
+  ``""`` otherwise.
 
 With ``template=True`` (the default) every other column the rubric reads is added empty, so the
 sheet, once reviewed and filled in, scores with ``civscore score`` directly.
@@ -57,14 +59,18 @@ __all__ = [
     "match_evidence",
     "read_reports",
 ]
+
 SOURCE_SUFFIX = "_来源"
 CHECK_SUFFIX = "_核对"
 MULTIPLE = "多个匹配"
 CONFLICT = "冲突"
+RANGE = "范围"
+
 _PEOPLE = frozenset({"人", "名", "位"})
 _CASES = frozenset({"件", "起", "宗", "例"})
 _EVENTS = frozenset({"场", "场次", "次", "期", "轮"})
 _PLACES = frozenset({"处", "个", "块", "面", "座"})
+
 # What a column name says about the unit of its values (suffix of the name -> accepted units).
 # The first suffix that matches wins; a unit in parentheses, 面积(平方米), wins over all.
 COLUMN_UNITS: list[tuple[str, frozenset[str]]] = [
@@ -89,6 +95,7 @@ COLUMN_UNITS: list[tuple[str, frozenset[str]]] = [
     ("时长", frozenset({"小时"})),
 ]
 _UNIT_ALIASES = {"平方米": "平米", "㎡": "平米", "m2": "平米", "立方米": "立方", "人": "人"}
+
 _PERCENT_WORD = re.compile(r"(?:率|度|感|比例|占比|比重)$")
 _CHANGE_WORD = re.compile(r"同比|环比|增长|增幅|降幅|下降|变化|增减")
 _NEGATED = re.compile(r"(?:未|没有|尚未|尚无|无|不)[^，,。；;]{0,6}$")
@@ -273,7 +280,8 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
     """Every (unit, column, fact) match: the long table behind :func:`candidate_sheet`.
 
     Columns: unit_id (the report's unit), column, indicators, value, unit_of_value, approx,
-    keyword, sentence, start, end.  ``value`` is already scaled for fraction columns; for boolean columns it is 是/否.
+    low and high (the ends of a range; equal to value otherwise), keyword, sentence, start, end.
+    ``value`` is already scaled for fraction columns; for boolean columns it is 是/否.
     """
     id_column = getattr(getattr(rubric, "unit", None), "id_column", None)
     texts = read_reports(reports, id_column)
@@ -292,6 +300,8 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
                             "value": value,
                             "unit_of_value": "",
                             "approx": False,
+                            "low": math.nan,
+                            "high": math.nan,
                             "keyword": m["keyword"],
                             "sentence": m["sentence"],
                             "start": -1,
@@ -306,6 +316,8 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
                         "value": f.value,
                         "unit_of_value": f.unit,
                         "approx": f.approx,
+                        "low": f.low,
+                        "high": f.high,
                         "keyword": f.keyword,
                         "sentence": f.sentence,
                         "start": f.start,
@@ -319,6 +331,8 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
         "value",
         "unit_of_value",
         "approx",
+        "low",
+        "high",
         "keyword",
         "sentence",
         "start",
@@ -327,8 +341,8 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
     return pd.DataFrame(rows, columns=cols)
 
 
-def _resolve(values: list[Any], sentences: list[str], method: str) -> tuple[Any, str, str]:
-    """(value, provenance, check flag) for one unit and column."""
+def _resolve(values: list[Any], sentences: list[str], method: str, ranged: bool = False) -> tuple[Any, str, str]:
+    """(value, provenance, check flag) for one unit and column; ``ranged``: a fact is a range."""
     if not sentences:
         return None, "", ""
     quoted = " | ".join(dict.fromkeys(sentences))
@@ -342,6 +356,8 @@ def _resolve(values: list[Any], sentences: list[str], method: str) -> tuple[Any,
     distinct = {round(float(v), 9) for v in values}
     if len(distinct) > 1:
         return None, quoted, CONFLICT
+    if ranged:
+        return None, quoted, RANGE
     return float(values[0]), quoted, MULTIPLE if len(values) > 1 else ""
 
 
@@ -367,7 +383,8 @@ def candidate_sheet(
             g = grouped.get((uid, col.column))
             sentences = [] if g is None else g["sentence"].tolist()
             values = [] if g is None else g["value"].tolist()
-            value, source, check = _resolve(values, sentences, col.method)
+            ranged = g is not None and bool(((g["low"] != g["high"]) & g["low"].notna()).any())
+            value, source, check = _resolve(values, sentences, col.method, ranged)
             record[col.column] = value
             record[col.column + SOURCE_SUFFIX] = source
             record[col.column + CHECK_SUFFIX] = check
