@@ -70,3 +70,10 @@ def test_development_set_stays_perfect(bench):
     r = bench.score_folder(DEVELOPMENT, verbose=False, repeats=1)
     assert (r["precision"], r["recall"]) == (1.0, 1.0), r
     assert r["approx_ok"] == r["approx_n"] == r["labelled"], r
+
+
+def test_figures_on_the_blind_check_set(bench):
+    blind = ROOT / "data" / "reports_blind"
+    r = bench.score_folder(blind, verbose=False, repeats=1)
+    assert r["reports"] >= 10
+    assert r["recall"] >= 0.95 and 100 * (r["extracted"] - r["correct"]) / r["extracted"] <= 1.0, r

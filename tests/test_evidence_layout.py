@@ -348,3 +348,23 @@ def test_counter_of_fresh_paragraph():
     )
     expected = [(2, "支"), (46, "名"), (4, "次"), (1280, "户"), (2600, "份"), (61, "%"), (83.5, "%")]
     assert Counter(facts(text)) == Counter(expected)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("满意率达到九成五以上", [(95, "%", True)]),
+        ("知晓率八成", [(80, "%", False)]),
+        ("每期4~6课时", [(6, "课时", True)]),
+        ("累计培训120学时", [(120, "学时", False)]),
+        ("志愿服务时长突破两万小时", [(20000, "小时", True)]),
+        ("每月至少组织一次走访", [(1, "次", True)]),
+        ("每正确投放一次积1分", [(1, "分", False)]),
+        ("一名党员联系10户群众", [(10, "户", False)]),
+    ],
+)
+def test_blind_check_rules(text, expected):
+    """Rules added after the first run on data/reports_blind (tenths with a digit, 课时, 突破,
+    an at-least marker before the verb, the 一 of a rate followed by its quantity)."""
+    df = extract_evidence(text)
+    assert list(zip(df["value"], df["unit"], df["approx"])) == expected

@@ -8,9 +8,10 @@ What counts as a quantity
 -------------------------
 A *fact* is a number followed by a unit from :data:`UNITS` (a measure word such as 人 户 场 起
 处, a money or physical unit, ``%``, 个百分点, 倍), optionally with approximation markers
-(``约``/``近``/``超过``/``不足``/``不少于``/``至少`` before it, ``多``/``余``/``来``/``几`` between
-number and unit, ``以上``/``左右`` after it).  Also recognised: 百分之七十九 (79 %), 九成 (90 %),
-三分之一 (33.33 %).  A measure word followed by 次 is a unit of its own (户次, 车次, 批次, 册次).
+(``约``/``近``/``超过``/``突破``/``不足``/``不少于``/``至少`` before it, 至少 also before its
+verb; ``多``/``余``/``来``/``几`` between number and unit; ``以上``/``左右`` after it).  Also
+recognised: 百分之七十九 (79 %), 九成 (90 %), 九成五 (95 %), 三分之一 (33.33 %).  A measure word
+followed by 次 is a unit of its own (户次, 车次, 批次, 册次).
 
 - Numbers: Arabic (``1,026``, ``2.1``), full-width (``１３８８``), Chinese (八 十二 两千
   一千三百六十三 九十二点三, converted with :mod:`cn2an`) and mixed (``3千``, ``5百余``,
@@ -67,7 +68,7 @@ Numeral slogans are recognised by shape, not only by the list (:data:`STOP_PHRAS
 - stylistic 一: reduplication (一个个, 一次次, 一户户), a metaphor after 是/就是/成为/架起 … (是一盏灯,
   成为社区一道风景线, 架起一座连心桥), a generic subject (一名党员就是…), an existential 有一支…的,
   a sentence opening on an example (一起因漏水引发的纠纷，…), and the 一 of a rate (一个桶站一天,
-  一天也就两三次).
+  一天也就两三次, 每投放一次积1分, 一名党员联系10户).
 
 Extra columns
 -------------
@@ -137,7 +138,7 @@ UNITS.update({
     "吨": ("吨", "weight"), "公斤": ("公斤", "weight"), "千克": ("公斤", "weight"),
     "斤": ("斤", "weight"),
     "小时": ("小时", "time"), "个小时": ("小时", "time"), "分钟": ("分钟", "time"), "天": ("天", "time"),
-    "个月": ("个月", "time"),
+    "个月": ("个月", "time"), "课时": ("课时", "time"), "学时": ("学时", "time"),
     "倍": ("倍", "ratio"),
     "分": ("分", "score"),
 })  # fmt: skip
@@ -165,7 +166,7 @@ _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 APPROX_BEFORE = (  # 约 but not 签约/合约, 近 but not 最近/附近
     r"(?:大约|(?<![签合公预制节条契相邀履违特解守简婚赴践失])约|将近|(?<![附最就邻靠亲贴])近"
-    r"|不超过|超过|逾|超|不足|不到|不少于|不低于|至少)"
+    r"|不超过|超过|突破|逾|超|不足|不到|不少于|不低于|至少)"
 )
 APPROX_INFIX = r"(?:多|余|来|几)"
 APPROX_AFTER = r"(?:以上|左右|上下)"
@@ -181,7 +182,7 @@ _QUANTITY = re.compile(
     # 三分之一
     rf"|(?P<den>{_NUMBER})分之(?P<numer>{_NUMBER})(?P<frac_after>{APPROX_AFTER})?"
     # 九成, 两成以上  (成 = tenths; 一成不变, 成员, 成立 … excluded)
-    rf"|(?<![{_CN_CHARS}第])(?P<cheng>[一二两三四五六七八九十])成"
+    rf"|(?<![{_CN_CHARS}第])(?P<cheng>[一二两三四五六七八九十])成(?P<cheng_digit>[一二三四五六七八九](?!成))?"
     rf"(?!员|为|立|功|果|绩|效|长|本|就|熟|交|型|品|年|人|都|不变|倍)(?P<cheng_after>{APPROX_AFTER})?"
     # two neighbouring digits are a range: 两三次, 一两个, 四五十人, 七八百份
     rf"|(?<![{_CN_CHARS}第几数])(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<pplace>[十百千])?"
@@ -380,8 +381,8 @@ def _any_phrase(words: list[str]) -> re.Pattern[str]:
 
 def _four_char_idiom(m: re.Match[str]) -> bool:
     """三天两头, 五湖四海, 三会一课, 四议两公开: numerals in places 1 and 3 of four characters,
-    the fourth not a measure word (一天三次 stays a quantity)."""
-    return m.group("y") not in UNITS
+    the fourth not a measure word (一天三次 stays a quantity), the second not 成 (九成五以上 is 95 %)."""
+    return m.group("y") not in UNITS and m.group("x") != "成"
 
 
 def _has_numeral(m: re.Match[str]) -> bool:
@@ -514,11 +515,12 @@ BLOCKERS: list[Blocker] = [
             rf"(一)(?={_M1}[\u4e00-\u9fff]{{1,4}}(?:就是|便是|都是|也是|是))"
             rf"|(?<!没)有(一)(?={_M1}{_NO_CLAUSE_END}{{0,14}}的)"
             rf"|(?:^|(?<=[。！？!?；;\n]))(一)(?={_M1}{_NO_CLAUSE_END}{{1,20}}的)"
-            r"|(一)(?=(?:天|小时|周|个月|月)(?:也|就|要|能|可|只|才|都|最多|至少|平均))",
+            r"|(一)(?=(?:天|小时|周|个月|月)(?:也|就|要|能|可|只|才|都|最多|至少|平均))"
+            rf"|(一)(?={_M1}[\u4e00-\u9fff]{{1,4}}[0-9一二两三四五六七八九十])",
             re.M,
         ),
         "一 as an article: a generic subject (一名党员就是…), 有一支…的, an example opening a sentence "
-        "(一起因漏水引发的纠纷，…), the 一 of a rate (一天也就两三次)",
+        "(一起因漏水引发的纠纷，…), the 一 of a rate (一天也就两三次, 投放一次积1分)",
         group=-1,  # whichever alternative matched
     ),
     Blocker(
@@ -710,7 +712,8 @@ def _header_unit_cells(s: str) -> list[_TableCell]:
 _SENTENCE_END = "。！？!?；;\n"
 _CLAUSE_END = _SENTENCE_END + "，,、：:（）()…—"
 
-_APPROX_BEFORE_RE = re.compile(rf"{APPROX_BEFORE}$")
+# 至少组织一次, 不少于安排2名: an at-least marker may stand before the verb
+_APPROX_BEFORE_RE = re.compile(rf"{APPROX_BEFORE}$|(?:至少|不少于|最少)[\u4e00-\u9fff]{{1,3}}$")
 _NEGATIVE_CHANGE = re.compile(r"(?:下降|减少|降低|回落|下滑|减量|压降|缩减|缩小|少了|降|减)(?:了)?$")
 _POSITIVE_CHANGE = re.compile(r"(?:增长|上升|提高|提升|增加|上涨|增多|净增|高出|扩大)(?:了)?$")
 _PLANNED = re.compile(r"力争|争取达到|争取实现|预计|拟|目标是|明年|下一步|下步|今后")
@@ -820,11 +823,12 @@ def _parse_match(m: re.Match[str], approx_before: bool, text: str, clause_start:
             return []
         span = (m.start("den"), m.end("numer"))
         return [_Parsed(round(100 * numer / den, 2), "%", "percent", bool(g["frac_after"]), span, *m.span())]
-    if g["cheng"] is not None:  # 九成
+    if g["cheng"] is not None:  # 九成, 九成五 (95 %)
         value = parse_chinese_number(g["cheng"])
         if not value:
             return []
-        return [_Parsed(10 * value, "%", "percent", bool(g["cheng_after"]), m.span("cheng"), *m.span())]
+        value = 10 * value + (_PAIR_DIGIT[g["cheng_digit"]] if g["cheng_digit"] else 0)
+        return [_Parsed(value, "%", "percent", bool(g["cheng_after"]), m.span("cheng"), *m.span())]
     if g["pa"] is not None:
         return _parse_pair(m)
     approx = bool(g["infix"] or g["infix2"] or g["after"])
