@@ -4,11 +4,15 @@ stylistic 一.  The sentences here are written for these tests (none is copied f
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from civscore.evidence.extract import extract_evidence
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def facts(text: str) -> list[tuple[float, str]]:
@@ -368,3 +372,32 @@ def test_blind_check_rules(text, expected):
     an at-least marker before the verb, the 一 of a rate followed by its quantity)."""
     df = extract_evidence(text)
     assert list(zip(df["value"], df["unit"], df["approx"])) == expected
+
+
+_NUMBER_CHARS = set("0123456789０１２３４５６７８９.,，．")
+
+
+def _as_if_copied_from_a_pdf(text: str, width: int) -> str:
+    """Spaces around every Arabic number and before %, and paragraphs hard-wrapped every ``width``
+    characters (never inside a number, never before a comma or full stop)."""
+    text = re.sub(r"([0-9０-９]+(?:[.,，．][0-9０-９]+)*)", r" \1 ", text).replace("%", " %")
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for ch, nxt in zip(paragraph, paragraph[1:] + "\n"):
+            line += ch
+            if len(line) >= width and not (ch in _NUMBER_CHARS and nxt in _NUMBER_CHARS) and nxt not in "\n，。；、":
+                lines.append(line)
+                line = ""
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("width", [17, 23, 31])
+def test_development_reports_read_the_same_when_copied_from_a_pdf(width):
+    for path in sorted((ROOT / "data" / "reports").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        copied = _as_if_copied_from_a_pdf(text, width)
+        assert copied != text
+        assert Counter(facts(copied)) == Counter(facts(text)), path.name
+        assert_offsets(copied)

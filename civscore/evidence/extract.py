@@ -36,7 +36,8 @@ Text copied out of PDFs, Word tables and OCR puts spaces where the writer put no
 spaces (ordinary, full-width, non-breaking, thin, tabs) when a digit stands on one side of it or
 Chinese characters on both, and a line break when it is *soft*: the line before is at least six
 characters long, does not end a sentence (。！？；：), is not a heading or list item, and
-neither line is a table row; the next line does not start a paragraph (indented) or a list item.
+neither line is a table row (tab, bar, or three cells apart by 2+ spaces); the next line does not
+start a paragraph (indented by 3+ spaces, a full-width space or a tab) or a list item.
 Two digits stay apart unless a single space separates groups of three (1 350); a list number at
 the start of a line ("1 场地改造：") keeps its space.  Offsets always point into the original
 text; ``raw``, ``sentence`` and ``context`` are quoted from it.  A table whose header gives the
@@ -572,7 +573,8 @@ _LIST_ITEM = re.compile(
     r"[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}\s*[、.．)）]"
     r"|[①-⑳●•▪▲■◆◇○√※#*-])"
 )
-_TABLE_ROW = re.compile(r"\S(?:\t|[ \u3000]{2,}|\s*[|｜]\s*)\S")
+# a table row: a tab or a bar between cells, or at least three cells set apart by 2+ spaces
+_TABLE_ROW = re.compile(r"\S(?:\t|\s*[|｜]\s*)\S|\S[ \u3000]{2,}\S.*?\S[ \u3000]{2,}\S")
 _LIST_NUMBER = re.compile(r"[ \t\u3000]*\d{1,2}$")  # 1 场地改造：… at the start of a line
 _HEADING_AFTER = re.compile(r"[\u4e00-\u9fff]{2,12}[：:]")
 
@@ -596,7 +598,7 @@ def _soft_break(s: str, a: int, b: int) -> bool:
         and not (_LIST_ITEM.match(line) and len(line) <= 20 and not re.search("[，,。]", line))
         and not _TABLE_ROW.search(line)
         and not _TABLE_ROW.search(next_line)
-        and not (len(indent) >= 2 or "\u3000" in indent)
+        and not (len(indent) >= 3 or "\u3000" in indent or "\t" in indent)  # a paragraph's indent
         and not _LIST_ITEM.match(next_line)
     )
 
