@@ -21,10 +21,20 @@ class RubricProblem:
     line: int | None
     path: str
     message: str
+    # the indicator, veto, measure or dimension the problem sits in, and that item's own path
+    owner: str = ""
+    owner_path: str = ""
+
+    @property
+    def shown_path(self) -> str:
+        """The key path with the owner's id after the owner's part: ``dimensions[0].indicators[2] (vio).bands``."""
+        if self.owner and self.path.startswith(self.owner_path):
+            return f"{self.owner_path} ({self.owner}){self.path[len(self.owner_path) :]}"
+        return self.path
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return f"{where} {self.shown_path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class RubricError(CivscoreError):

@@ -50,10 +50,12 @@ class Result(Scored):
         return self.table._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
-def score(data: pd.DataFrame, rubric: Rubric) -> Result:
+def score(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> Result:
     """Validate ``data`` against ``rubric``, then score and rank every unit (contract section 7).
 
-    Raises :class:`civscore.ValidationError` (carrying the full report) when the data has
-    problems. ``data`` is never modified.
+    ``previous`` is the previous period's unit table (a DataFrame or a .csv / .xlsx / .parquet
+    path) that ``previous(name)`` reads (contract section 9). Raises
+    :class:`civscore.ValidationError` (carrying the full report) when the data has problems.
+    ``data`` is never modified.
     """
-    return Result.of(engine.score(data, rubric))
+    return Result.of(engine.score(data, rubric, previous=previous))

@@ -72,14 +72,14 @@ vetoes:
     expected = [
         "r.yaml:5 total_points: base indicator points add up to 11, not total_points 10 (bonus indicators are not counted)",
         "r.yaml:6 tiers: tiers must be listed highest first with strictly decreasing `min`",
-        "r.yaml:11 dimensions[0].indicators[0].full: linear needs zero != full",
-        "r.yaml:17 dimensions[0].indicators[1].bands: at_least must decrease strictly from one band to the next",
-        "r.yaml:17 dimensions[0].indicators[1].bands[1].points: 5 is outside [0, points=4]",
-        "r.yaml:18 dimensions[0].indicators[1].otherwsie: unknown key `otherwsie` (did you mean `otherwise`?)",
-        "r.yaml:19 dimensions[0].indicators[2].id: id `a` is already used at dimensions[0].indicators[0] (line 11); every id must be unique in the file",
-        "r.yaml:19 dimensions[0].indicators[2].value: expression \"open('f')\" 使用了不允许的函数：open('f')（只允许 min、max、abs、previous）",
-        "r.yaml:21 vetoes[0].when: expression 'x + 1' must be a condition (a comparison, and/or/not, or a yes/no column)",
-        "r.yaml:21 vetoes[0].effect: effect must be `fail`, `{cap: N}` (N >= 0) or `{deduct: N}` (N > 0), not {'cap': -1}",
+        "r.yaml:11 dimensions[0].indicators[0] (a).full: linear needs zero != full",
+        "r.yaml:17 dimensions[0].indicators[1] (b).bands: at_least must decrease strictly from one band to the next",
+        "r.yaml:17 dimensions[0].indicators[1] (b).bands[1].points: 5 is outside [0, points=4]",
+        "r.yaml:18 dimensions[0].indicators[1] (b).otherwsie: unknown key `otherwsie` (did you mean `otherwise`?)",
+        "r.yaml:19 dimensions[0].indicators[2] (a).id: id `a` is already used at dimensions[0].indicators[0] (line 11); every id must be unique in the file",
+        "r.yaml:19 dimensions[0].indicators[2] (a).value: expression \"open('f')\" 使用了不允许的函数：open('f')（只允许 min、max、abs、previous）",
+        "r.yaml:21 vetoes[0] (v).when: expression 'x + 1' must be a condition (a comparison, and/or/not, or a yes/no column)",
+        "r.yaml:21 vetoes[0] (v).effect: effect must be `fail`, `{cap: N}` (N >= 0) or `{deduct: N}` (N > 0), not {'cap': -1}",
     ]
     assert got == expected
 
@@ -217,6 +217,6 @@ def test_categorical_needs_a_single_column():
         )
     )
     assert (
-        "r.yaml:10 dimensions[0].indicators[0].value: method categorical needs a single column as its value (its labels are text)"
+        "r.yaml:10 dimensions[0].indicators[0] (a).value: method categorical needs a single column as its value (its labels are text)"
         in got
     )

@@ -11,6 +11,7 @@ from civscore.readers.data import read_data
 from civscore.rubric import Rubric, load_rubric
 from civscore.validation.check import Checked, check
 from civscore.validation.report import ValidationReport
+from civscore.words import say
 from civscore.writers.output import UnsupportedFormat, check_output_path, write_table
 
 MAX_PRINTED_PROBLEMS = 200
@@ -25,6 +26,23 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
         help="data file: .csv (UTF-8 / GBK), .xlsx or .parquet",
     )
     parser.add_argument("--sheet", metavar="NAME", help="sheet of an .xlsx data file (default: the first)")
+
+
+def add_previous_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--previous",
+        metavar="FILE",
+        help=say(
+            "上一期的单位数据表（.csv、.xlsx 或 .parquet），供评分细则中的 previous(列名) 读取",
+            "the previous period's unit table (.csv, .xlsx or .parquet), read by previous(name) in the rubric",
+        ),
+    )
+
+
+def previous_of(args: argparse.Namespace, rubric: Rubric) -> pd.DataFrame | None:
+    """The table given with ``--previous``, read like the data (None when not given)."""
+    path = getattr(args, "previous", None)
+    return read_data(path, rubric) if path else None
 
 
 def add_problems_arg(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +71,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame]:
 def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame) -> Checked | None:
     """Validate for a command that writes ``args.output``: the checked data, or None after
     printing every problem and saying that nothing was written."""
-    checked = check(data, rubric)
+    checked = check(data, rubric, previous=previous_of(args, rubric))
     if checked.report.ok:
         return checked
     print_report(checked.report, args, stream=sys.stderr)

@@ -6,10 +6,12 @@ import argparse
 
 from civscore.cli.common import (
     add_data_args,
+    add_previous_arg,
     add_problems_arg,
     check_or_report,
     load_inputs,
     output_format,
+    previous_of,
     print_report,
 )
 from civscore.readers.data import read_data
@@ -27,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Check RUBRIC and, if given, DATA against it. Exit 0 when valid, 1 when not.",
     )
     add_data_args(p, data_required=False)
+    add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run_validate)
 
@@ -43,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="OUT",
         help="result file; the extension picks the format: .csv, .xlsx or .parquet",
     )
+    add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run_score, parser=p)
 
@@ -65,7 +69,7 @@ def run_validate(args: argparse.Namespace) -> int:
             f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers"
         )
         return 0
-    report = check(read_data(args.data, rubric, sheet=args.sheet), rubric).report
+    report = check(read_data(args.data, rubric, sheet=args.sheet), rubric, previous=previous_of(args, rubric)).report
     if report.ok:
         print(f"{args.data}: OK — {report.n_units} units satisfy {rubric.name} {rubric.version}")
         return 0

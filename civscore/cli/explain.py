@@ -9,7 +9,14 @@ import pandas as pd
 
 from civscore.analysis.explain import explain
 from civscore.analysis.gaps import gaps
-from civscore.cli.common import add_data_args, add_problems_arg, output_format, print_report
+from civscore.cli.common import (
+    add_data_args,
+    add_previous_arg,
+    add_problems_arg,
+    output_format,
+    previous_of,
+    print_report,
+)
 from civscore.readers.data import read_data
 from civscore.rubric import load_rubric
 from civscore.scoring.engine import score_checked
@@ -31,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_args(p)
     p.add_argument("unit", metavar="UNIT", help="unit id (or a unique unit name)")
     p.add_argument("-o", "--output", metavar="OUT", help="also write the breakdown to OUT (.csv, .xlsx or .parquet)")
+    add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run_explain, parser=p)
 
@@ -53,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--by", metavar="COLUMN", help="column whose values get a sheet each (default: the rubric's first group column)"
     )
     p.add_argument("--unit", metavar="ID", help="only this unit")
+    add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run_gaps, parser=p)
 
@@ -98,7 +107,7 @@ def _score(rubric_path: str, data_path: str, sheet: str | None, args: argparse.N
     """Load, validate and score; print the report and return None when the data is invalid."""
     rubric = load_rubric(rubric_path)
     data = read_data(data_path, rubric, sheet=sheet)
-    checked = check(data, rubric)
+    checked = check(data, rubric, previous=previous_of(args, rubric))
     if not checked.report.ok:
         print_report(checked.report, args, stream=sys.stderr)
         return None

@@ -7,6 +7,7 @@ at a fixed node budget so that an aliased "billion laughs" file is refused inste
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from civscore.errors import RubricError, RubricProblem
 from civscore.rubric.model import Rubric, indicator_rule_problems, is_close
+from civscore.words import fmt, say
 
 MAX_RUBRIC_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
@@ -40,6 +42,7 @@ _TEXT_KEYS = {
     "group_columns",
     "veto_tier",
     "evidence",
+    "only_if",
 }
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -87,6 +90,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     lines = walker.lines
     owners = _owner_paths(raw)
     problems.extend(_duplicate_ids(owners, label, lines))
+    problems.extend(_dimension_weights(raw, owners, label, lines))
     problems.extend(_points_add_up(raw, label, lines))
     problems.extend(_method_rules(raw, owners, label, lines))
     rubric: Rubric | None = None
@@ -105,9 +109,27 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     if rubric is not None:
         problems.extend(_column_conflicts(rubric, owners, label, lines))
     if problems or rubric is None:
-        raise RubricError(sorted(_dedupe(problems), key=lambda p: p.line or 0))
+        named = [_with_owner(p, owners) for p in _dedupe(problems)]
+        raise RubricError(sorted(named, key=lambda p: p.line or 0))
     rubric._path = label
     return rubric
+
+
+def _with_owner(problem: RubricProblem, owners: list[_Owner]) -> RubricProblem:
+    """Name the indicator, veto or dimension a problem sits in (contract section 10):
+    ``dimensions[0].indicators[2] (vio).bands``. The deepest owner whose path starts the
+    problem's path is named; an owner without a usable id is skipped."""
+    best: tuple[str, str] | None = None
+    for owner in owners:
+        if not isinstance(owner.id, str) or not owner.id:
+            continue
+        at = format_path(owner.path)
+        rest = problem.path[len(at) :]
+        if problem.path.startswith(at) and (not rest or rest[0] in ".[") and (best is None or len(at) > len(best[0])):
+            best = (at, owner.id)
+    if best is None:
+        return problem
+    return dataclasses.replace(problem, owner_path=best[0], owner=best[1])
 
 
 def rubric_json_schema() -> dict[str, Any]:
@@ -364,7 +386,69 @@ def _number(x: Any) -> TypeGuard[int | float]:
         return False
 
 
+def _dimension_weights(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    """Dimension weights (contract section 9): top level only, on every dimension or on none,
+    adding up to total_points."""
+    problems = []
+    for owner in owners:
+        if owner.kind == "dimension" and len(owner.path) > 2 and "weight" in _get(raw, owner.path):
+            at = owner.path + ("weight",)
+            problems.append(
+                RubricProblem(
+                    label,
+                    _line_of(at, lines),
+                    format_path(at),
+                    say(
+                        "weight 只能写在一级（顶层）维度上；下级维度按其指标分值计入",
+                        "weight is allowed on top-level dimensions only; "
+                        "a sub-dimension counts by its indicator points",
+                    ),
+                )
+            )
+    top = [(o, _get(raw, o.path)) for o in owners if o.kind == "dimension" and len(o.path) == 2]
+    weighted = [(o, d) for o, d in top if d.get("weight") is not None]
+    if not weighted:
+        return problems
+    if len(weighted) < len(top):
+        have = ", ".join(str(o.id) for o, _ in weighted)
+        for owner, d in top:
+            if d.get("weight") is None:
+                problems.append(
+                    RubricProblem(
+                        label,
+                        _line_of(owner.path, lines),
+                        format_path(owner.path),
+                        say(
+                            f"没有 weight，但 {have} 有；要么每个一级维度都写 weight，要么都不写",
+                            f"has no weight, but {have} do; give every top-level dimension a weight, or none",
+                        ),
+                    )
+                )
+        return problems
+    weights = [d.get("weight") for _, d in weighted]
+    total = raw.get("total_points")
+    if not _number(total) or not all(_number(w) for w in weights):
+        return problems  # the model reports the malformed values themselves
+    added, T = float(sum(weights)), float(total)  # _number() checked both
+    if not is_close(added, T):
+        problems.append(
+            RubricProblem(
+                label,
+                _line_of(("total_points",), lines),
+                "total_points",
+                say(
+                    f"一级维度的权重之和为 {fmt(added)}，不等于 total_points {fmt(T)}",
+                    f"the top-level dimension weights add up to {fmt(added)}, not total_points {fmt(T)}",
+                ),
+            )
+        )
+    return problems
+
+
 def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    dims = raw.get("dimensions")
+    if isinstance(dims, list) and any(isinstance(d, dict) and d.get("weight") is not None for d in dims):
+        return []  # weighted: the weights add up to total_points, the points inside need not
     total = raw.get("total_points")
     points = []
     for owner in _owner_paths(raw):

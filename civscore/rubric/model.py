@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, 
 
 from civscore.rubric.expr import Expression, ExpressionError
 from civscore.rubric.expr import parse as _parse_uncached
+from civscore.words import fmt, say
 
 # Loading checks each expression in a field validator, then the model keeps it for scoring:
 # one parse serves both. Expressions are not changed after parsing, so sharing them is safe.
@@ -84,13 +85,30 @@ class Indicator(_Strict):
     otherwise: Points | None = Field(None, description="bands: points when no band is met (default 0).")
     per_item: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     map: dict[str, Points] | None = Field(None, min_length=1, description="categorical: label -> points.")
+    only_if: str | None = Field(
+        None,
+        description="A gate (没有……的，此项不得分): where this condition is false or missing the "
+        "indicator earns 0 although it applies (its points stay in the unit's base).",
+    )
+    range: Annotated[list[Points], Field(min_length=2, max_length=2)] | None = Field(
+        None,
+        description="[lo, hi]: the value must lie in this range (inclusive); a value outside is a data error.",
+    )
 
     _expr: Expression | None = PrivateAttr(None)
+    _gate: Expression | None = PrivateAttr(None)
 
     @field_validator("value")
     @classmethod
     def _value_parses(cls, v: str) -> str:
         _parse_or_explain(v, "value")
+        return v
+
+    @field_validator("only_if")
+    @classmethod
+    def _gate_parses(cls, v: str | None) -> str | None:
+        if v is not None:
+            _parse_or_explain(v, "when")
         return v
 
     @model_validator(mode="after")
@@ -107,6 +125,15 @@ class Indicator(_Strict):
         if self._expr is None:
             self._expr = parse(self.value, "value")
         return self._expr
+
+    @property
+    def gate(self) -> Expression | None:
+        """The parsed ``only_if`` condition, if the indicator has one."""
+        if self.only_if is None:
+            return None
+        if self._gate is None:
+            self._gate = parse(self.only_if, "when")
+        return self._gate
 
 
 def _shown(source: str, limit: int = 80) -> str:
@@ -184,6 +211,36 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
             p = _num(p)
             if p is not None and not 0 <= p <= P:
                 problems.append(("map", f"{label!r} -> {p:g} is outside [0, points={P:g}]"))
+    problems.extend(_range_problems(ind))
+    return problems
+
+
+def _range_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
+    span = ind.get("range")
+    if not isinstance(span, list) or len(span) != 2:
+        return []  # the model reports a malformed range itself
+    lo, hi = (_num(x) for x in span)
+    problems = []
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(
+            (
+                "range",
+                say(
+                    f"下限 {fmt(lo)} 大于上限 {fmt(hi)}；range 写作 [下限, 上限]",
+                    f"the lower end {fmt(lo)} is above the upper end {fmt(hi)}; write range as [lo, hi]",
+                ),
+            )
+        )
+    if ind.get("method") == "categorical":
+        problems.append(
+            (
+                "range",
+                say(
+                    "range 只适用于数值；分类（categorical）指标的值是文本标签",
+                    "range applies to numbers; a categorical indicator's value is a text label",
+                ),
+            )
+        )
     return problems
 
 
@@ -193,6 +250,12 @@ class Dimension(_Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     name: str
     description: str | None = None
+    weight: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None,
+        description="Top-level dimensions only, on every one or none: the dimension's share of "
+        "total_points (e.g. 材料审核 40 / 实地考察 40 / 问卷调查 20); the weights add up to "
+        "total_points and the indicator points inside need not.",
+    )
     indicators: list[Indicator] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(default_factory=list)
 
@@ -348,6 +411,67 @@ class Rubric(_Strict):
         return indicator.missing or self.missing
 
     @property
+    def weighted(self) -> bool:
+        """True when the top-level dimensions carry weights (contract section 9)."""
+        return any(d.weight is not None for d in self.dimensions)
+
+    def dimension_weights(self) -> dict[str, float]:
+        """Top-level dimension id -> weight; empty when the rubric is not weighted."""
+        if not self.weighted:
+            return {}
+        return {d.id: float(d.weight or 0.0) for d in self.dimensions}
+
+    def dimension_points(self) -> dict[str, float]:
+        """Top-level dimension id -> P_d, the points of all its indicators."""
+        out = {d.id: 0.0 for d in self.dimensions}
+        for path, ind in self.base_indicators():
+            out[path[0]] += ind.points
+        return out
+
+    def gates(self) -> list[tuple[Indicator, Expression]]:
+        """Every indicator with an ``only_if``, and its parsed condition."""
+        return [(ind, ind.gate) for ind in self.iter_indicators() if ind.gate is not None]
+
+    def uses_previous(self) -> bool:
+        """True when some expression reads the previous period's table (``previous(name)``)."""
+        return any(expr.uses_previous for expr in self._expressions())
+
+    def previous_columns(self) -> dict[str, set[str]]:
+        """Every column read through ``previous(name)``, with the kinds of value needed."""
+        kinds: dict[str, set[str]] = {}
+        for expr in self._expressions():
+            for col, ks in expr.previous_columns.items():
+                kinds.setdefault(col, set()).update(ks)
+        return kinds
+
+    def arithmetic_columns(self, previous: bool = False) -> set[str]:
+        """Columns that are operands of arithmetic somewhere (yes/no data count 1 / 0 there)."""
+        out: set[str] = set()
+        for expr in self._expressions():
+            out |= expr.previous_arithmetic if previous else expr.arithmetic
+        return out
+
+    def label_columns(self, label: str) -> set[str]:
+        """Columns where ``label`` (e.g. 不适用) is read as a label of its own: read bare by a
+        categorical indicator whose map has it, or compared with it as text (``g == "不适用"``)."""
+        out = {
+            str(ind.expression.bare_column)
+            for ind in self.iter_indicators()
+            if ind.method == "categorical" and ind.map and label in ind.map and ind.expression.bare_column
+        }
+        for expr in self._expressions():
+            out |= _compared_with(expr.root, label)
+        return out
+
+    def _expressions(self) -> Iterator[Expression]:
+        for ind in self.iter_indicators():
+            yield ind.expression
+            if ind.gate is not None:
+                yield ind.gate
+        for veto in self.vetoes:
+            yield veto.expression
+
+    @property
     def effective_veto_tier(self) -> str:
         """Tier given to a unit failed by a veto: `veto_tier`, else the last tier, else empty."""
         if self.veto_tier is not None:
@@ -372,6 +496,8 @@ class Rubric(_Strict):
                 uses.append((col, "boolean" if ind.method == "boolean" else "text", ind.id))
                 continue
             uses.extend((c, k, ind.id) for c, ks in expr.columns.items() for k in ks)
+        for ind, gate in self.gates():
+            uses.extend((c, k, ind.id) for c, ks in gate.columns.items() for k in ks)
         for veto in self.vetoes:
             uses.extend((c, k, veto.id) for c, ks in veto.expression.columns.items() for k in ks)
         return uses
@@ -385,6 +511,16 @@ class Rubric(_Strict):
 
 
 Dimension.model_rebuild()
+
+
+def _compared_with(node: Any, literal: str) -> set[str]:
+    """Columns compared with the text ``literal`` (== or !=) anywhere under ``node``."""
+    out: set[str] = set()
+    if node.op in ("==", "!=") and any(a.op == "str" and a.const == literal for a in node.args):
+        out |= {str(a.name) for a in node.args if a.op == "col"}
+    for arg in node.args:
+        out |= _compared_with(arg, literal)
+    return out
 
 
 def is_close(a: float, b: float) -> bool:

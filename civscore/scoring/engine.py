@@ -7,6 +7,8 @@ derived from it, and every stage of contract section 5 is kept beside them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -36,13 +38,14 @@ STAGES = (
 )
 
 
-def score(data: pd.DataFrame, rubric: Rubric) -> Scored:
+def score(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> Scored:
     """Validate ``data`` against ``rubric``, then score and rank every unit.
 
+    ``previous`` is the previous period's unit table, for rubrics that use ``previous(name)``.
     Raises :class:`civscore.ValidationError` (carrying the full report) when the data has
     problems. ``data`` is never modified.
     """
-    checked = check(data, rubric)
+    checked = check(data, rubric, previous=previous)
     if not checked.report.ok:
         raise ValidationError(checked.report)
     return score_checked(data, rubric, checked)
@@ -59,11 +62,21 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     evaluated = {ind.id: checked.values[ind.id] for ind in indicators}
     # column-major: every per-indicator step below reads and writes one contiguous column
     raw = np.empty((n, len(indicators)), order="F")
+    not_applicable = np.zeros((n, len(indicators)), bool, order="F")
+    gated = np.zeros((n, len(indicators)), bool, order="F")
     for j, ind in enumerate(indicators):
         raw[:, j] = points_for(ind, _method_input(ind, checked))
-    missing = np.isnan(raw)
+        if ind.id in checked.not_applicable:
+            not_applicable[:, j] = checked.not_applicable[ind.id]
+        if ind.id in checked.gates:
+            gated[:, j] = ~checked.gates[ind.id] & ~not_applicable[:, j]
+    missing = np.isnan(raw) & ~not_applicable
+    # section 9's order: 不适用 leaves the indicator out; else a closed gate earns 0 (it applies,
+    # whether or not the value is there); else the missing policy
+    raw[not_applicable] = np.nan
+    raw[gated] = 0.0
     policies = [rubric.missing_policy(ind) for ind in indicators]
-    earned, applicable, imputed = apply_missing(raw, policies, n_base=len(base))
+    earned, applicable, imputed = apply_missing(raw, policies, n_base=len(base), not_applicable=not_applicable)
 
     k = len(base)
     weights = np.array([ind.points for _, ind in base], dtype=float)
@@ -77,7 +90,10 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         keep_stages=True,
     )
     dims = {}
-    for dim in rubric.dimensions:
+    for d, dim in enumerate(rubric.dimensions):
+        if "dimensions" in totals:  # weighted: W_d * E_d / A_d (section 9)
+            dims[dim.id] = totals["dimensions"][:, d]
+            continue
         cols = [j for j, (path, _) in enumerate(base) if path[0] == dim.id]
         # a top-level dimension's indicators are contiguous in file order: sum a slice, not a copy
         dims[dim.id] = earned[:, cols[0] : cols[-1] + 1].sum(axis=1) if cols else np.zeros(n)
@@ -94,6 +110,9 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         applicable=pd.DataFrame(applicable, index=ids, columns=ind_ids, copy=False),
         missing=pd.DataFrame(missing, index=ids, columns=ind_ids, copy=False),
         imputed=pd.DataFrame(imputed, index=ids, columns=ind_ids, copy=False),
+        not_applicable=pd.DataFrame(not_applicable, index=ids, columns=ind_ids, copy=False),
+        gated=pd.DataFrame(gated, index=ids, columns=ind_ids, copy=False),
+        previous=_previous_values(checked, ids),
         build_values=lambda: pd.DataFrame(evaluated, index=ids),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
@@ -110,6 +129,13 @@ def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categoric
         codes, labels = parsed.coded()
         return pd.Categorical.from_codes(codes, pd.Index(labels))
     return checked.values[ind.id]
+
+
+def _previous_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:
+    """The previous period's values that previous(name) read, per unit (None without them)."""
+    if checked.previous is None:
+        return None
+    return pd.DataFrame(checked.previous.columns, index=ids)
 
 
 def _veto_matrix(checked: Checked, rubric: Rubric, n: int) -> np.ndarray:

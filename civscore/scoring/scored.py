@@ -23,10 +23,17 @@ class Scored:
     - ``applicable``: False where ``exclude`` left the indicator out of the unit's base
     - ``missing``: True where the indicator's value was missing
     - ``imputed``: True where ``mean`` filled the points in
+    - ``not_applicable``: True where a 不适用 cell made the indicator not apply (section 9)
+    - ``gated``: True where the indicator's ``only_if`` was not met, so it earned 0 although
+      it applies (section 9)
+    - ``previous``: the previous period's values read by ``previous(name)``, units x columns
+      (None when the rubric does not use it)
     - ``values``: the evaluated indicator values (built on first use: ranking never needs it)
     - ``vetoes``: one column per veto, True where it was triggered
     - ``stages``: per unit, every stage of contract section 5 (see :data:`STAGES`), so that
-      explanations read the engine's numbers instead of replaying its order of operations
+      explanations read the engine's numbers instead of replaying its order of operations;
+      in a weighted rubric ``earned`` and ``applicable_points`` are section 9's
+      sum W_d E_d / A_d and sum W_d over the dimensions that apply, so base = earned * T / applicable
     """
 
     rubric: Rubric
@@ -38,6 +45,9 @@ class Scored:
     vetoes: pd.DataFrame
     report: ValidationReport
     stages: pd.DataFrame
+    not_applicable: pd.DataFrame
+    gated: pd.DataFrame
+    previous: pd.DataFrame | None
     # assembling the values for 200,000 units costs as much as the scoring: deferred until read
     build_values: Callable[[], pd.DataFrame] = field(repr=False)
 
@@ -61,6 +71,9 @@ class Scored:
             applicable=self.applicable.loc[ids],
             missing=self.missing.loc[ids],
             imputed=self.imputed.loc[ids],
+            not_applicable=self.not_applicable.loc[ids],
+            gated=self.gated.loc[ids],
+            previous=self.previous.loc[ids] if self.previous is not None else None,
             vetoes=self.vetoes.loc[ids],
             stages=self.stages.loc[ids],
             build_values=lambda: values,

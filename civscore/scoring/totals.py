@@ -27,13 +27,65 @@ def aggregate(
     runs x units x indicators array) use :func:`rescale_base` and :func:`finish_totals`.
     """
     T = rubric.total_points
-    E = earned_base.sum(axis=-1)
-    A = weights @ applicable.T if weights.ndim > 1 else _applicable_points(applicable, weights)
+    if rubric.weighted:
+        E, A, coverage, per_dimension = weighted_parts(earned_base, applicable, weights, rubric)
+    else:
+        E = earned_base.sum(axis=-1)
+        A = weights @ applicable.T if weights.ndim > 1 else _applicable_points(applicable, weights)
+        coverage, per_dimension = A / T, None
     base = rescale_base(E, A, T)
     totals = finish_totals(base, earned_bonus, rubric, veto_matrix, keep_stages)
     if keep_stages:
         totals.update(earned=E, applicable_points=A)
-    return dict(totals, base=base, coverage=A / T)
+    if per_dimension is not None:
+        totals["dimensions"] = per_dimension
+    return dict(totals, base=base, coverage=coverage)
+
+
+def dimension_matrix(rubric: Rubric) -> np.ndarray:
+    """(base indicators x top-level dimensions) 0/1: which dimension each indicator sits in."""
+    ids = [d.id for d in rubric.dimensions]
+    base = rubric.base_indicators()
+    out = np.zeros((len(base), len(ids)))
+    for j, (path, _) in enumerate(base):
+        out[j, ids.index(path[0])] = 1.0
+    return out
+
+
+def weighted_parts(
+    earned_base: np.ndarray,
+    applicable: np.ndarray,
+    points: np.ndarray,
+    rubric: Rubric,
+    dimension_weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dimension weights (contract section 9), per unit: (E', A', coverage, W_d * E_d / A_d).
+
+    With E_d, A_d the earned and applicable points of top-level dimension d and D the
+    dimensions with A_d > 0: E' = sum_{d in D} W_d E_d / A_d and A' = sum_{d in D} W_d, so that
+    base = E' * total_points / A' (:func:`rescale_base`) is section 9's
+    T * sum W_d E_d / A_d / sum W_d, and 0 when D is empty. coverage = sum_d W_d A_d / P_d / T.
+    ``dimension_weights`` (dimensions,) or (runs x dimensions) replaces the rubric's weights.
+    """
+    T = rubric.total_points
+    M = dimension_matrix(rubric)
+    W = np.array([d.weight or 0.0 for d in rubric.dimensions]) if dimension_weights is None else dimension_weights
+    E_d = earned_base @ M
+    if points.ndim > 1:  # runs x indicators: A_d per run
+        A_d = np.einsum("uk,rk,kd->rud", applicable.astype(float), points, M)
+        P_d = (points @ M)[:, None, :]
+    else:
+        A_d = applicable.astype(float) @ (points[:, None] * M)
+        P_d = points @ M
+    if W.ndim > 1 and E_d.ndim > 2:
+        W = W[:, None, :]
+    present = A_d > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_dimension = np.where(present, W * E_d / np.where(present, A_d, 1.0), 0.0)
+        coverage = (W * A_d / P_d).sum(axis=-1) / T
+    E = per_dimension.sum(axis=-1)
+    A = np.where(present, W, 0.0).sum(axis=-1)
+    return E, A, coverage, per_dimension
 
 
 def _applicable_points(applicable: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from civscore.words import say
+
 MISSING_WORDS = frozenset({"", "na", "n/a", "#n/a", "null", "nan", "none", "缺失", "—", "/"})
 TRUE_WORDS = frozenset({"true", "1", "1.0", "是", "有", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "0.0", "否", "无", "no"})
 BOOLEAN_RULE = "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"
+# a cell reading exactly this (after trimming): the indicator does not apply to that unit (section 9)
+NOT_APPLICABLE = "不适用"
 
 
 @dataclass
@@ -27,6 +31,13 @@ class Parsed:
     bad: np.ndarray
     codes: np.ndarray | None = None  # text only: index into `labels` per cell, -1 if missing
     labels: np.ndarray | None = None
+    # cells reading 不适用: neither missing nor bad; their value is NaN / None
+    not_applicable: np.ndarray | None = None
+
+    @property
+    def na(self) -> np.ndarray:
+        """The 不适用 cells (all False when there are none)."""
+        return self.not_applicable if self.not_applicable is not None else np.zeros(len(self.missing), bool)
 
     def coded(self) -> tuple[np.ndarray, np.ndarray]:
         """(codes, labels) of a text column; other kinds are not coded."""
@@ -43,6 +54,11 @@ def _as_text(col: pd.Series) -> pd.Series:
 
 def _missing_words(text: pd.Series) -> np.ndarray:
     return (text.isna() | text.str.lower().isin(MISSING_WORDS)).to_numpy(dtype=bool, na_value=True)
+
+
+def _not_applicable(text: pd.Series) -> np.ndarray:
+    """Cells of trimmed text that read exactly 不适用."""
+    return (text == NOT_APPLICABLE).to_numpy(dtype=bool, na_value=False)
 
 
 def parse_number(col: pd.Series) -> Parsed:
@@ -63,17 +79,29 @@ def parse_number(col: pd.Series) -> Parsed:
         col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
     values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
     missing = np.zeros(len(col), bool)
+    na = np.zeros(len(col), bool)
     unread = np.flatnonzero(np.isnan(values))  # usually few: only these cells need text handling
     if unread.size:
         text = _as_text(col.iloc[unread])
         missing[unread] = _missing_words(text)
-        retry = ~missing[unread]
+        na[unread] = _not_applicable(text)
+        retry = ~(missing[unread] | na[unread])
         if retry.any():
             cleaned = text[retry].map(_clean_number_text)
             values[unread[retry]] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = (np.isnan(values) | np.isinf(values)) & ~missing
-    values[bad | missing] = np.nan
-    return Parsed(values, missing, bad)
+    bad = (np.isnan(values) | np.isinf(values)) & ~missing & ~na
+    values[bad | missing | na] = np.nan
+    return Parsed(values, missing, bad, not_applicable=na if na.any() else None)
+
+
+def parse_quantity(col: pd.Series) -> Parsed:
+    """A number used in arithmetic: a column that reads entirely as yes/no counts 1 / 0 instead
+    (contract section 9: ``有台账 + 有制度 + 有公示``); otherwise exactly :func:`parse_number`."""
+    number = parse_number(col)
+    if not number.bad.any():
+        return number
+    yes_no = parse_boolean(col)
+    return yes_no if not yes_no.bad.any() else number
 
 
 def _clean_number_text(text: str) -> str:
@@ -99,30 +127,58 @@ def parse_boolean(col: pd.Series) -> Parsed:
         return Parsed(values, missing, bad)
     text = _as_text(col).str.lower()
     missing = _missing_words(text)
+    na = _not_applicable(text)
     values = np.full(len(col), np.nan)
     values[text.isin(TRUE_WORDS).to_numpy(dtype=bool, na_value=False)] = 1.0
     values[text.isin(FALSE_WORDS).to_numpy(dtype=bool, na_value=False)] = 0.0
-    bad = np.isnan(values) & ~missing
-    return Parsed(values, missing, bad)
+    bad = np.isnan(values) & ~missing & ~na
+    return Parsed(values, missing, bad, not_applicable=na if na.any() else None)
 
 
-def parse_text(col: pd.Series) -> Parsed:
-    """Labels as stripped text (None if missing); 2.0 read from Excel becomes "2"."""
+def parse_text(col: pd.Series, keep_not_applicable: bool = False) -> Parsed:
+    """Labels as stripped text (None if missing); 2.0 read from Excel becomes "2".
+
+    不适用 is a not-applicable cell, unless ``keep_not_applicable`` (a categorical map that
+    scores 不适用 as a label of its own, as a v1 rubric could)."""
     text = _as_text(col)
     if col.dtype == object or pd.api.types.is_float_dtype(col.dtype):
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
     missing = _missing_words(text)
+    na = np.zeros(len(col), bool) if keep_not_applicable else _not_applicable(text)
     # one hashing pass over the column; every later step works per distinct label
     codes, found = pd.factorize(text)
-    codes[missing] = -1  # "NA", "/" ... stay among the labels but no cell points at them
+    codes[missing | na] = -1  # "NA", "/" ... stay among the labels but no cell points at them
     labels = np.asarray(found, dtype=object)
     values = np.append(labels, np.array([None], dtype=object))[codes]  # code -1 (missing) picks the trailing None
-    return Parsed(values, missing, np.zeros(len(col), bool), codes=codes, labels=labels)
+    return Parsed(
+        values, missing, np.zeros(len(col), bool), codes=codes, labels=labels, not_applicable=na if na.any() else None
+    )
 
 
-PARSERS = {"number": parse_number, "boolean": parse_boolean, "text": parse_text}
+PARSERS = {"number": parse_number, "quantity": parse_quantity, "boolean": parse_boolean, "text": parse_text}
 KIND_RULES = {"number": "must be a number", "boolean": BOOLEAN_RULE}
 DATE_RULE = "must be a number, not a date (is the column formatted as a date in Excel?)"
+
+
+def yes_no_words(s: pd.Series) -> np.ndarray:
+    """Cells that read as yes/no words (是/否, true/false, ...), not as numbers."""
+    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        return np.zeros(len(s), bool)
+    numbers = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return ~np.isnan(parse_boolean(s).values) & np.isnan(numbers)
+
+
+def kind_rule(kind: str, yes_no: bool = True) -> str | None:
+    """The rule a cell of this kind breaks when it cannot be read (None: text never fails);
+    for a ``quantity``, ``yes_no`` says the cell is a yes/no word among numbers."""
+    if kind == "quantity" and not yes_no:
+        return KIND_RULES["number"]
+    if kind == "quantity":
+        return say(
+            "必须是数字（用于计算的列也可以整列都填 是/否，按 1/0 计）",
+            "must be a number (a column used in arithmetic may also be yes/no throughout, counted 1/0)",
+        )
+    return KIND_RULES.get(kind)
 
 
 def _is_date_dtype(dtype) -> bool:
@@ -139,25 +195,45 @@ def _bad(p: Parsed, s: pd.Series, dates: bool) -> np.ndarray:
     return p.bad & (is_date if dates else ~is_date)
 
 
-def column_kind(kinds: set[str]) -> str:
-    """The one kind a column is read as, from the kinds its uses need."""
+def column_kind(kinds: set[str], arithmetic: bool = False) -> str:
+    """The one kind a column is read as, from the kinds its uses need; a number column that
+    is an operand of arithmetic somewhere is a ``quantity`` (yes/no data count 1 / 0)."""
     if "text" in kinds:
         return "text"
-    return "boolean" if "boolean" in kinds else "number"
+    if "boolean" in kinds:
+        return "boolean"
+    return "quantity" if arithmetic else "number"
+
+
+def rubric_kinds(rubric) -> dict[str, str]:
+    """Every unit-table column the rubric reads -> the one kind it is parsed as."""
+    arithmetic = rubric.arithmetic_columns()
+    return {col: column_kind(ks, col in arithmetic) for col, ks in rubric.columns().items()}
+
+
+def previous_kinds(rubric) -> dict[str, str]:
+    """Every column read through previous(name) -> the one kind it is parsed as."""
+    arithmetic = rubric.arithmetic_columns(previous=True)
+    return {col: column_kind(ks, col in arithmetic) for col, ks in rubric.previous_columns().items()}
 
 
 class ColumnCache:
     """Parses each column once, on first use, for both the checks and the scoring."""
 
-    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]):
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str], label_columns: frozenset[str] = frozenset()):
         self.frame = frame
         self.kinds = kinds
+        self.label_columns = label_columns  # text columns where 不适用 is a categorical label
         self._parsed: dict[str, Parsed] = {}
         self._labels: dict[str, pd.Series] = {}
 
     def __getitem__(self, name: str) -> Parsed:
         if name not in self._parsed:
-            self._parsed[name] = PARSERS[self.kinds[name]](self.frame[name])
+            kind = self.kinds[name]
+            if kind == "text":
+                self._parsed[name] = parse_text(self.frame[name], keep_not_applicable=name in self.label_columns)
+            else:
+                self._parsed[name] = PARSERS[kind](self.frame[name])
         return self._parsed[name]
 
     def values(self, name: str) -> np.ndarray:

@@ -66,6 +66,8 @@ def _problem_table(
     if not problems:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     table = pd.DataFrame(problems)
+    # built as objects: a column of 855 and 150.0 would otherwise become floats (855.0)
+    table["value"] = pd.Series([p.get("value") for p in problems], index=table.index, dtype=object)
     id_col = rubric.unit.id_column
     positions = table["row"]
     has_row = positions.notna()

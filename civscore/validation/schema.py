@@ -15,8 +15,10 @@ from civscore.validation.cells import (
     ColumnCache,
     Parsed,
     _bad,
-    column_kind,
+    kind_rule,
+    rubric_kinds,
     unit_labels,
+    yes_no_words,
 )
 
 
@@ -35,7 +37,7 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     With a ``cache``, the checks share its parsed columns with scoring; without one, each check
     parses its column itself (for printing or reusing the schema on its own).
     """
-    kinds = {col: column_kind(ks) for col, ks in rubric.columns().items()}
+    kinds = rubric_kinds(rubric)
 
     def parsed(name: str, s: pd.Series) -> Parsed:
         return cache[name] if cache is not None else PARSERS[kinds[name]](s)
@@ -64,7 +66,19 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     users = _users(rubric)
     for name, kind in kinds.items():
         checks = []
-        if kind == "number":
+        if kind == "quantity":
+            # a yes/no word among numbers: say that yes/no counts only for a whole column
+            checks.append(
+                _check(
+                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~yes_no_words(s), s),
+                    error=KIND_RULES["number"],
+                )
+            )
+            checks.append(
+                _check(lambda s, n=name: _ok(parsed(n, s).bad & yes_no_words(s), s), error=str(kind_rule(kind)))
+            )
+            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
+        elif kind == "number":
             checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False), s), error=KIND_RULES[kind]))
             checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
         elif kind in KIND_RULES:
