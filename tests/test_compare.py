@@ -236,8 +236,15 @@ def test_write_comparison(results, tmp_path):
     path = write_comparison(comp, tmp_path / "yoy.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["单位对比", "指标变化", "维度趋势", "说明"]
-    header = [c.value for c in book["单位对比"][1]]
-    assert "rank (2024)" in header and "rank (2025)" in header and "drivers" in header
+    sheet = book["单位对比"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    top = next(i for i, r in enumerate(rows) if r[0] == "社区名称")
+    header = rows[top]
+    assert {"排名（2024）", "排名（2025）", "名次变化", "总分（2024）", "总分（2025）", "主要变化"} <= set(header)
+    assert not [h for h in header if h and any(c.isascii() and c.isalpha() for c in h)]  # no English ids
+    assert "2024与2025对比" in rows[0][0] and sheet.print_title_cols == "$A:$A"
+    points = [c.value for c in book["指标变化"][1]]
+    assert "得分（2024）" in points and "points_a" not in points
     csv = write_comparison(comp, tmp_path / "yoy.csv")
     back = pd.read_csv(csv, encoding="utf-8-sig")
     assert len(back) == 60 and "total_change" in back.columns

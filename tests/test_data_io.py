@@ -212,7 +212,7 @@ def test_xlsx_output_sheets_and_no_formulas(tmp_path, result):
     out = tmp_path / "r.xlsx"
     result.write(out)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["排名", "指标得分", "测评体系", "说明"]
+    assert book.sheetnames == ["通报", "排名", "指标得分", "测评体系", "说明"]
     ws = book["排名"]
     assert [c.value for c in ws[1]] == list(result.table.columns)
     assert ws.freeze_panes is not None

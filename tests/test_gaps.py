@@ -297,6 +297,11 @@ def test_unknown_unit(sample):
 # --- the hand-out -----------------------------------------------------------------------------
 
 
+def handout_header(ws) -> int:
+    """Row number (1-based) of a hand-out sheet's header row."""
+    return next(r for r in range(1, 12) if ws.cell(r, 1).value == "社区名称")
+
+
 def test_workbook_one_sheet_per_street(sample, tmp_path):
     _, _, result = sample
     table = result.gaps()
@@ -305,13 +310,28 @@ def test_workbook_one_sheet_per_street(sample, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == sheets + ["说明"]
     ws = book["西城街道"]
-    assert "整改清单" in ws["A1"].value and ws["A4"].value == "社区代码"
-    header = [c.value for c in ws[4]]
-    assert {"下一步整改", "指标得分增加", "总分变化", "街道内排名"} <= set(header)
-    units = {r[0] for r in ws.iter_rows(min_row=5, values_only=True)}
-    expected = set(result.table.loc[result.table["街道"] == "西城街道", "社区代码"]) & set(table["社区代码"])
-    assert units == expected
-    assert ws.print_title_rows == "$4:$4" and ws.page_setup.orientation == "landscape"
+    top = handout_header(ws)
+    assert "整改清单" in ws["A1"].value and "制表单位：" in " ".join(str(ws.cell(r, 1).value) for r in range(2, top))
+    header = [c.value for c in ws[top]]
+    assert {"下一步整改", "总分变化", "仅此项整改后", "当前情况"} <= set(header)
+    names = {r[0] for r in ws.iter_rows(min_row=top + 1, values_only=True)}
+    in_street = result.table[result.table["街道"] == "西城街道"]
+    expected = set(in_street.loc[in_street["社区代码"].isin(table["社区代码"]), "社区名称"])
+    assert names == expected
+    assert ws.print_title_rows == f"${top}:${top}" and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    # wrapped text never overprints the next row: every row is given a height
+    assert all(ws.row_dimensions[r].height for r in range(top + 1, ws.max_row + 1))
+    # a computed quantity is named as the rubric names the indicator, not as a formula
+    steps = [r[header.index("下一步整改")] for r in ws.iter_rows(min_row=top + 1, values_only=True)]
+    assert not any(" * " in s or " / " in s for s in steps if s)
+
+
+def test_workbook_for_one_unit_has_one_sheet(sample, tmp_path):
+    _, _, result = sample
+    _, sheets = write_gaps(result, result.gaps("SQ012"), tmp_path / "one.xlsx")
+    street = result.table.set_index("社区代码").loc["SQ012", "街道"]
+    assert sheets == [street]
 
 
 def test_workbook_text_is_formula_safe(tmp_path):

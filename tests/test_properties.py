@@ -356,7 +356,7 @@ def _read_result(path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     if path.suffix == ".xlsx":
-        return pd.read_excel(path, sheet_name=0, dtype={"编号": str})
+        return pd.read_excel(path, sheet_name="排名", dtype={"编号": str})
     return pd.read_csv(path, encoding="utf-8-sig", dtype={"编号": str}, keep_default_na=False)
 
 

@@ -291,32 +291,86 @@ def workbook(sample, tmp_path_factory) -> Path:
 
 def test_workbook_sheets_header_and_frozen_panes(workbook, sample):
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames == ["排名", "指标得分", "测评体系", "说明"]
-    ranking = book["排名"]
+    assert book.sheetnames == ["通报", "排名", "指标得分", "测评体系", "说明"]
+    ranking = book["排名"]  # the contract's result table, exactly as in .csv and .parquet
     assert [c.value for c in ranking[1]] == list(sample.table.columns)
     # header row and rank, group rank, id and name columns stay in view while scrolling
     assert ranking.freeze_panes == "E2"
     assert ranking.auto_filter.ref == f"A1:T{len(sample.table) + 1}"
     assert ranking["A1"].font.bold
     assert ranking["C2"].value == "SQ004" and ranking["F2"].value == pytest.approx(107.0)
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[1:]:
         assert sheet.freeze_panes is not None and sheet.freeze_panes.endswith("2")
 
 
-def test_workbook_formats_and_conditional_formats(workbook, sample):
+def test_workbook_formats_and_static_veto_highlight(workbook, sample):
     ranking = openpyxl.load_workbook(workbook)["排名"]
     column = {c.value: c.column_letter for c in ranking[1]}
     assert ranking[f"{column['total']}2"].number_format == "0.00"
     assert ranking[f"{column['coverage']}2"].number_format == "0.0%"
     assert ranking[f"{column['rank']}2"].number_format == "0"
-    rules = {str(rng.sqref): rng.rules for rng in ranking.conditional_formatting}
-    n = len(sample.table) + 1
-    total = rules[f"{column['total']}2:{column['total']}{n}"]
-    assert [r.type for r in total] == ["colorScale"]
-    tiers = rules[f"{column['tier']}2:{column['tier']}{n}"]
-    assert [r.formula[0] for r in tiers] == [f'"{t.name}"' for t in sample.rubric.tiers]
-    assert len({r.dxf.fill.bgColor.rgb for r in tiers}) == 4  # a shade of its own per tier
-    assert rules[f"{column['disqualified']}2:{column['disqualified']}{n}"][0].formula == ["TRUE"]
+    # LibreOffice 7.4 cannot export conditional formats with fit-to-page: only static formats
+    assert not list(ranking.conditional_formatting)
+    vetoed = [i + 2 for i, v in enumerate(sample.table["disqualified"]) if v]
+    assert vetoed and all(ranking[f"{column['total']}{r}"].font.bold for r in vetoed)
+    assert not ranking[f"{column['total']}2"].font.bold
+
+
+def bulletin_rows(book):
+    """The 通报 sheet, its rows, and the index of the first of its two header rows."""
+    sheet = book["通报"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    top = next(i for i, r in enumerate(rows) if r[0] == "排名")
+    # columns outside the spanner are merged over both header rows: their name is in the first
+    rows[top + 1] = [low or high for high, low in zip(rows[top], rows[top + 1])]
+    return sheet, rows, top
+
+
+def test_bulletin_is_the_first_sheet_in_chinese_with_title_issuer_and_spanner(workbook, sample):
+    book = openpyxl.load_workbook(workbook)
+    sheet, rows, top = bulletin_rows(book)
+    assert book.sheetnames[0] == "通报"
+    assert rows[0][0] == "文明社区创建测评体系（2025年版）测评结果排名"
+    notes = " ".join(str(r[0]) for r in rows[1:top] if r[0])
+    assert "版本 2025.1" in notes and "参评单位 60 个" in notes and "制表单位：" in notes and "制表日期：" in notes
+    header = rows[top + 1]
+    assert rows[top][header.index("组织领导")] == "各维度得分"  # the spanner over the dimensions
+    names = [v for v in header if v] + ["各维度得分"]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(v)) for v in names), names
+    assert not {"rank", "total", "tier", "disqualified", "organization"} & set(names)
+    body = rows[top + 2 :]
+    assert len(body) == 60 and body[0][2] == "光明社区" and body[0][3] == "城关街道"
+    # printed: A4 landscape, one page wide, header rows and name columns on every page, footer
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
+    assert sheet.print_title_rows == f"${top + 1}:${top + 2}" and sheet.print_title_cols == "$A:$C"
+    assert "第 &P 页 共 &N 页" in sheet.oddFooter.center.text
+    assert not list(sheet.conditional_formatting)
+
+
+def test_bulletin_marks_vetoed_units_in_words_and_colour(workbook, sample):
+    sheet, rows, top = bulletin_rows(openpyxl.load_workbook(workbook))
+    header = rows[top + 1]
+    tier, name = header.index("等级"), header.index("社区名称")
+    vetoed = set(sample.table.loc[sample.table["disqualified"], "社区名称"])
+    for i, row in enumerate(rows[top + 2 :], start=top + 3):
+        cell = sheet.cell(i, tier + 1)
+        if row[name] in vetoed:
+            assert row[tier].endswith("（否决）") and cell.font.bold and cell.font.color.rgb.endswith("9C0006")
+        else:
+            assert "否决" not in str(row[tier]) and not cell.font.bold
+
+
+def test_bulletin_rows_are_tall_enough_for_wrapped_text(workbook):
+    from civscore.writers.xlsx import display_width, text_room
+
+    sheet, rows, top = bulletin_rows(openpyxl.load_workbook(workbook))
+    col = rows[top + 1].index("否决与扣分项")
+    width = sheet.column_dimensions[openpyxl.utils.get_column_letter(col + 1)].width
+    for i, row in enumerate(rows[top + 2 :], start=top + 3):
+        if row[col]:
+            lines = -(-display_width(row[col]) // text_room(width))
+            assert sheet.row_dimensions[i].height >= lines * 14, (row[col], sheet.row_dimensions[i].height)
 
 
 def test_workbook_widths_fit_chinese_text(workbook):
@@ -325,13 +379,6 @@ def test_workbook_widths_fit_chinese_text(workbook):
     names = [c.value for c in rubric_sheet["C"][1:] if c.value]
     widest = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in name) for name in names)
     assert rubric_sheet.column_dimensions["C"].width >= min(widest, 60)
-
-
-def test_workbook_prints_on_a4_landscape_with_the_header_on_every_page(workbook):
-    ranking = openpyxl.load_workbook(workbook)["排名"]
-    assert ranking.page_setup.orientation == "landscape" and ranking.page_setup.paperSize == 9
-    assert ranking.print_title_rows == "$1:$1"
-    assert ranking.sheet_properties.pageSetUpPr.fitToPage and ranking.page_setup.fitToWidth in (None, 1)
 
 
 def test_workbook_explains_every_ranking_column_in_chinese(workbook, sample):

@@ -251,7 +251,7 @@ def test_xlsx_export_has_no_formulas_on_any_sheet_and_keeps_numbers(hostile_resu
                     seen_text += 1
                     assert not cell.value.startswith(tuple("=+@\t\r＝＋－＠")), (sheet.title, cell.coordinate)
     assert seen_text > 20
-    ranking = pd.read_excel(path, sheet_name=0)
+    ranking = pd.read_excel(path, sheet_name="排名")
     table = hostile_result.table
     assert ranking["社区名称"].tolist() == ["'" + v for v in table["社区名称"]]
     assert ranking["total"].tolist() == table["total"].tolist()

@@ -1,7 +1,8 @@
-"""The rectification hand-out (整改清单): a readable table per unit and a workbook with a sheet per group."""
+"""The rectification hand-out (整改清单): a readable table, and a printable workbook with a sheet per group."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,8 @@ import pandas as pd
 
 from civscore.analysis.gaps import KIND_LABELS
 from civscore.scoring.scored import Scored
+from civscore.tables.book import Sheet, Workbook, issue_line, sheet_name, unit_bands
 from civscore.words import fmt_all
-from civscore.writers.atomic import write_atomic
-from civscore.writers.safe_text import neutralise
 
 # the hand-out's headers; machine columns (target_op, target, quantity) stay out of it
 HANDOUT_HEADERS = {
@@ -49,153 +49,169 @@ def handout_table(result: Scored, table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={**HANDOUT_HEADERS, **{r: f"{r[len('rank_in_') :]}内排名" for r in ranks}})
 
 
-def sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unique Excel sheet name (31 characters, none of []:*?/\\)."""
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(text)).strip("'") or "未分组"
-    name = clean[:31]
-    i = 2
-    while name.lower() in {t.lower() for t in taken}:
-        suffix = f"({i})"
-        name = clean[: 31 - len(suffix)] + suffix
-        i += 1
-    taken.add(name)
-    return name
+def plain_steps(result: Scored, table: pd.DataFrame) -> pd.Series:
+    """``next_step`` with computed quantities named as the rubric names the indicator.
 
-
-def write_gaps(result: Scored, table: pd.DataFrame, path: str | Path, by: str | None = None) -> tuple[Path, list[str]]:
-    """Write the rectification list as a print-ready workbook, one sheet per value of ``by``.
-
-    ``by`` defaults to the rubric's first group column (e.g. 街道); with no group column there
-    is one sheet. Each sheet has a title, the rubric and data source, a bold header repeated on
-    every printed page, landscape fit-to-width, and every unit's rows shaded alternately.
-    Returns the path and the sheet names. Text is formula-safe; the write is atomic.
+    A step on a ratio reads "刑事案件数 / 常住人口(人) * 10000 = 7.724 → ≤ 5" in the analysis
+    (exact, for analysts); a hand-out says "每万人刑事案件数 7.724 → ≤ 5" instead.
     """
+    from civscore.rubric.introspect import quantity_label
+
+    steps = table["next_step"].astype(object).where(table["next_step"].notna(), "").astype(str)
+    for ind in result.rubric.iter_indicators():
+        if ind.expression.is_bare_column:
+            continue
+        head = f"{quantity_label(ind.value)} = "
+        rows = (table["item"] == ind.id).to_numpy() & steps.str.startswith(head).to_numpy()
+        if rows.any():
+            steps[rows] = f"{ind.name} " + steps[rows].str.slice(len(head))
+    return steps
+
+
+# the printed list: what a community must do, in as few columns as stay readable at 10 pt on A4
+PRINT_WIDTHS = {
+    "当前情况": 10.0,
+    "序号": 4.5,
+    "类别": 7.0,
+    "指标/否决项": 18.0,
+    "当前值": 7.0,
+    "失分": 5.5,
+    "下一步整改": 28.0,
+    "总分变化": 6.5,
+    "仅此项整改后": 8.5,
+    "说明": 16.0,
+}
+
+
+def print_table(result: Scored, table: pd.DataFrame) -> pd.DataFrame:
+    """The rectification list as printed: unit, its standing, and per item the step and its effect."""
+    unit = result.rubric.unit
+    # the name identifies a unit on a street's list; the id only when there is no name
+    out = table[[unit.name_column or unit.id_column]].astype(object).reset_index(drop=True)
+    rank = table["rank"].astype("Int64").astype(str).to_numpy()
+    standing = (
+        "第 "
+        + rank
+        + " 名 "
+        + pd.Series(fmt_all(table["total"].round(2), 2)).to_numpy()
+        + " 分 "
+        + table["tier"].astype(object).where(table["tier"].notna(), "").astype(str).to_numpy()
+    )
+    ids = table[unit.id_column].to_numpy()
+    first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.zeros(0, dtype=bool)
+    # a unit's standing once, on its first row; its name stays on every row (pages break anywhere)
+    out["当前情况"] = np.where(first, standing, "")
+    out["序号"] = table["priority"].to_numpy()
+    out["类别"] = table["kind"].map(KIND_LABELS).to_numpy()
+    out["指标/否决项"] = table["item_name"].to_numpy()
+    out["当前值"] = np.where(table["value"].isna(), "", fmt_all(table["value"]))
+    out["失分"] = table["lost"].astype(float).round(2).to_numpy()
+    out["下一步整改"] = plain_steps(result, table).to_numpy()
+    out["总分变化"] = table["total_change"].astype(float).round(2).to_numpy()
+    after_rank = table["rank_after"].astype("Int64").astype(str).to_numpy()
+    after_tier = table["tier_after"].astype(object).where(table["tier_after"].notna(), "").astype(str).to_numpy()
+    out["仅此项整改后"] = np.where(table["rank_after"].isna(), "", "第 " + after_rank + " 名 " + after_tier)
+    out["说明"] = table["note"].astype(object).where(table["note"].notna(), "").to_numpy()
+    return out
+
+
+def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """(group, its rows) in the order the groups first appear in the data; only groups with rows."""
+    if by is None:
+        return [("全部单位", table)]
+    if by not in table.columns:
+        raise ValueError(f"cannot split the list by {by!r}: not a column of the result")
+    keys = table[by].astype(object).where(table[by].notna(), "未分组")
+    units = result.table.set_index(result.id_column)[by].reindex(result.points.index)
+    order = list(dict.fromkeys(units.astype(object).where(units.notna(), "未分组")))
+    found = [(str(g), table[(keys == g).to_numpy()]) for g in order if (keys == g).any()]
+    # a list for one unit (gaps --unit) is one sheet, not an empty sheet for every other group
+    return found or [("全部单位", table)]
+
+
+def gaps_book(
+    result: Scored, table: pd.DataFrame, by: str | None = None, issuer: str | None = None, on: date | None = None
+) -> Workbook:
+    """The rectification workbook: one printable sheet per value of ``by`` (default: the first
+    group column, e.g. 街道) holding only groups that have items, then 说明."""
     rubric = result.rubric
     if by is None and rubric.unit.group_columns:
         by = rubric.unit.group_columns[0]
-    if by is not None and by not in table.columns:
-        raise ValueError(f"cannot split the list by {by!r}: not a column of the result")
-    if by is None:
-        groups = [("全部单位", table)]
-    else:
-        keys = table[by].astype(object).where(table[by].notna(), "未分组")
-        # sheets in the order the groups first appear in the data, as the office listed them
-        units = result.table.set_index(result.id_column)[by].reindex(result.points.index)
-        order = list(dict.fromkeys(units.astype(object).where(units.notna(), "未分组")))
-        groups = [(g, table[keys == g]) for g in order]
-    names: list[str] = []
-
-    def write(tmp: Path) -> None:
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    taken: set[str] = set()
+    sheets = []
+    source = Path(result.report.source).name if result.report.source else "（内存数据）"
+    for group, part in _groups(result, table, by):
+        printed = print_table(result, part)
+        n_units = part[result.id_column].nunique()
+        is_veto = part["kind"].astype(str).str.startswith("veto").to_numpy()
+        notes = (
+            f"测评体系：{rubric.name}（版本 {rubric.version}）　数据：{source}　{n_units} 个单位，{len(part)} 项",
+            issue_line(issuer, on),
+            "每个单位：否决项在前（红色粗体），其余按失分从大到小；“总分变化”“仅此项整改后”假定只完成该项整改。",
         )
-        taken: set[str] = set()
-        for group, part in groups:
-            name = sheet_name(group, taken)
-            names.append(name)
-            _handout_sheet(book, name, str(group), handout_table(result, part), result)
-        _about_sheet(book, sheet_name("说明", taken), result)
-        book.close()
+        key = 1
+        sheets.append(
+            Sheet(
+                name=sheet_name(group, taken),
+                table=printed,
+                title=f"{group}　{rubric.name}整改清单",
+                notes=notes,
+                widths=PRINT_WIDTHS | {str(printed.columns[0]): 9.0},
+                wrap=frozenset(
+                    {
+                        *printed.columns[:key],
+                        "当前情况",
+                        "类别",
+                        "指标/否决项",
+                        "下一步整改",
+                        "仅此项整改后",
+                        "说明",
+                    }
+                ),
+                number_formats={"序号": "0", "失分": "0.00", "总分变化": "+0.00;-0.00;0"},
+                flagged=is_veto,
+                band=unit_bands(part[result.id_column]),
+                key_columns=key,
+            )
+        )
+    sheets.append(_about_sheet(result, sheet_name("说明", taken)))
+    return Workbook(tuple(sheets))
 
-    write_atomic(path, write)
-    return Path(path), names
+
+def write_gaps(result: Scored, table: pd.DataFrame, path: str | Path, by: str | None = None) -> tuple[Path, list[str]]:
+    """Write :func:`gaps_book` to ``path`` (atomic); returns the path and the group sheets' names."""
+    from civscore.writers.xlsx import write_book
+
+    book = gaps_book(result, table, by=by)
+    return write_book(book, path), book.names()[:-1]
 
 
-def _handout_sheet(book, name: str, group: str, table: pd.DataFrame, result: Scored) -> None:
-    from civscore.writers.xlsx import display_width
-
+def _about_sheet(result: Scored, name: str) -> Sheet:
     rubric = result.rubric
-    sheet = book.add_worksheet(name)
-    title = book.add_format({"bold": True, "font_size": 14})
-    sub = book.add_format({"font_color": "#404040"})
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9D9D9", "border": 1})
-    cell = {
-        shade: book.add_format(
-            {"text_wrap": True, "valign": "top", "border": 1, **({"bg_color": "#F2F2F2"} if shade else {})}
-        )
-        for shade in (False, True)
-    }
-    veto = {
-        shade: book.add_format(
-            {
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-                "bold": True,
-                **({"bg_color": "#F2F2F2"} if shade else {}),
-            }
-        )
-        for shade in (False, True)
-    }
-    n_units = table.iloc[:, 0].nunique() if len(table) else 0
-    sheet.write_string(0, 0, neutralise(f"{group} {rubric.name} 整改清单"), title)
-    source = result.report.source or "（内存数据）"
-    sheet.write_string(
-        1,
-        0,
-        neutralise(
-            f"测评体系 {rubric.id}（版本 {rubric.version}）；数据 {source}；"
-            f"{n_units} 个单位，{len(table)} 项。按单位排列：否决项在前，其余按失分从大到小。"
-            "“仅此项整改后”各列假定只完成该项整改。"
-        ),
-        sub,
-    )
-    top = 3
-    cols = list(table.columns)
-    for j, col in enumerate(cols):
-        sheet.write_string(top, j, neutralise(str(col)), header)
-    unit_col = table.iloc[:, 0].to_numpy() if len(table) else np.array([])
-    shade = np.cumsum(np.r_[True, unit_col[1:] != unit_col[:-1]]) % 2 == 0 if len(table) else np.array([], bool)
-    is_veto = table["类别"].isin([KIND_LABELS[k] for k in ("veto:fail", "veto:cap", "veto:deduct")]).to_numpy()
-    for i, row in enumerate(table.itertuples(index=False)):  # writing cells is per cell by nature
-        fmt_ = (veto if is_veto[i] else cell)[bool(shade[i])]
-        for j, v in enumerate(row):
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                sheet.write_blank(top + 1 + i, j, None, fmt_)
-            elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-                sheet.write_number(top + 1 + i, j, float(v), fmt_)
-            else:
-                sheet.write_string(top + 1 + i, j, neutralise(str(v)), fmt_)
-    wide = {"下一步整改": 48, "说明": 36, "指标/否决项": 28, "所属测评项目": 18}
-    for j, col in enumerate(cols):
-        sample = [display_width(v) for v in table[col].head(500) if v is not None]
-        width = wide.get(col, min(max([display_width(col), *sample], default=6) + 2, 20))
-        sheet.set_column(j, j, width)
-    sheet.freeze_panes(top + 1, 2)
-    sheet.repeat_rows(top)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-
-
-def _about_sheet(book, name: str, result: Scored) -> None:
-    rubric = result.rubric
-    sheet = book.add_worksheet(name)
-    bold = book.add_format({"bold": True})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
     rows = [
-        ("测评体系", f"{rubric.name}（{rubric.id}，版本 {rubric.version}）"),
-        ("数据", result.report.source or "（内存数据）"),
+        ("测评体系", f"{rubric.name}（版本 {rubric.version}）"),
+        ("数据", Path(result.report.source).name if result.report.source else "（内存数据）"),
         ("参评单位数", str(len(result.table))),
         ("排列", "每个单位：一票否决、门槛封顶、负面清单扣分在前；其余指标按失分从大到小。"),
         (
             "下一步整改",
             "分档指标给出下一档的门槛；按比例得分的指标给出满分所需的值；扣分指标给出需整改清零的项数；"
             "计数指标给出还需增加的数量；是否类指标给出缺少的内容；等次类指标给出上一等次。"
-            "值为算式（如两列之比）时，给出算式须达到的值。",
+            "值为算式（如两列之比）时，给出该指标须达到的值。",
         ),
-        ("指标得分增加", "完成该步后，该指标本身增加的分数。"),
         (
             "总分变化",
             "只完成该步时总分的变化：已计入合理缺项折算、特色加分上限、门槛封顶和扣分；被封顶抵消时在“说明”中注明。",
         ),
+        ("仅此项整改后", "只完成该步时的排名和等级。"),
         ("说明", "若所需调整的数据列也被其他指标或否决项使用，会在此注明：其他指标的得分可能随之变化。"),
     ]
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 90)
-    for i, (k, v) in enumerate(rows):
-        sheet.write_string(i, 0, k, bold)
-        sheet.write_string(i, 1, neutralise(v), wrap)
+    return Sheet(
+        name=name,
+        table=pd.DataFrame(rows, columns=["项目", "内容"]),
+        title=f"{rubric.name}整改清单：说明",
+        widths={"项目": 14.0, "内容": 90.0},
+        wrap=frozenset({"内容"}),
+        key_columns=0,
+        landscape=False,
+    )
