@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -50,9 +51,13 @@ def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> Non
 
 def write_result(result: Scored, tmp: Path) -> None:
     """The ranking workbook: 通报 first, then the result table, points, the rubric and 说明."""
+    _write_workbook(result, tmp)
+
+
+def _write_workbook(result: Scored, path: Path | BinaryIO) -> None:
     from civscore.tables.bulletin import ranking_book
 
-    write_book_to(ranking_book(result), tmp)
+    write_book_to(ranking_book(result), path)
 
 
 def write_book(book: Workbook, path: str | Path) -> Path:
@@ -60,7 +65,7 @@ def write_book(book: Workbook, path: str | Path) -> Path:
     return write_atomic(path, lambda tmp: write_book_to(book, tmp))
 
 
-def write_book_to(book: Workbook, tmp: Path) -> None:
+def write_book_to(book: Workbook, tmp: Path | BinaryIO) -> None:
     """Write ``book`` to the (temporary) file ``tmp``."""
     with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as xw:
         for sheet in book.sheets:
