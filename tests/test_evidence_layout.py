@@ -401,3 +401,16 @@ def test_development_reports_read_the_same_when_copied_from_a_pdf(width):
         assert copied != text
         assert Counter(facts(copied)) == Counter(facts(text)), path.name
         assert_offsets(copied)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("一名党员联系一户群众，共结对困难家庭36户", [(36, "户")]),
+        ("一名网格员负责一个网格", []),
+        ("一个支部结对帮扶一个小区", []),
+        ("新建一个活动室和一个健身点", [(1, "个"), (1, "个")]),  # no pairing verb: two counts
+    ],
+)
+def test_one_per_one_is_a_pairing(text, expected):
+    assert facts(text) == expected

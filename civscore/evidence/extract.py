@@ -69,7 +69,7 @@ Numeral slogans are recognised by shape, not only by the list (:data:`STOP_PHRAS
 - stylistic 一: reduplication (一个个, 一次次, 一户户), a metaphor after 是/就是/成为/架起 … (是一盏灯,
   成为社区一道风景线, 架起一座连心桥), a generic subject (一名党员就是…), an existential 有一支…的,
   a sentence opening on an example (一起因漏水引发的纠纷，…), and the 一 of a rate (一个桶站一天,
-  一天也就两三次, 每投放一次积1分, 一名党员联系10户).
+  一天也就两三次, 每投放一次积1分, 一名党员联系10户), and a pairing (一名党员联系一户群众).
 
 Extra columns
 -------------
@@ -501,6 +501,15 @@ BLOCKERS: list[Blocker] = [
     ),
     Blocker("reduplication", re.compile(rf"一({_WORD})\1"), "一个个, 一次次"),
     Blocker(
+        "one per one",
+        _starting_with(
+            "一",
+            rf"一{_M1}[\u4e00-\u9fff]{{1,6}}?(?:联系|负责|对接|包联|包保|结对|挂钩|认领|带动|帮扶|服务)"
+            rf"[\u4e00-\u9fff]{{0,2}}?一{_M1}",
+        ),
+        "one per one (一名党员联系一户群众, 一名网格员负责一个网格): a pairing, not two counts",
+    ),
+    Blocker(
         "metaphor",
         re.compile(
             r"(?:就是|便是|都是|也是|是|成为|成了|当好|争当|争做|化身|变成|像|如同|犹如|好比|架起|筑起|搭起|"
@@ -517,7 +526,7 @@ BLOCKERS: list[Blocker] = [
             rf"|(?<!没)有(一)(?={_M1}{_NO_CLAUSE_END}{{0,14}}的)"
             rf"|(?:^|(?<=[。！？!?；;\n]))(一)(?={_M1}{_NO_CLAUSE_END}{{1,20}}的)"
             r"|(一)(?=(?:天|小时|周|个月|月)(?:也|就|要|能|可|只|才|都|最多|至少|平均))"
-            rf"|(一)(?={_M1}[\u4e00-\u9fff]{{1,4}}[0-9一二两三四五六七八九十])",
+            rf"|(一)(?={_M1}[\u4e00-\u9fff]{{1,4}}[0-9二两三四五六七八九十])",
             re.M,
         ),
         "一 as an article: a generic subject (一名党员就是…), 有一支…的, an example opening a sentence "
