@@ -77,3 +77,8 @@ def say(zh: str, en: str) -> str:
     """The message in the current language. Every user-facing message is written once, here,
     in both languages side by side, so that neither can be forgotten when the other changes."""
     return en if language() == "en" else zh
+
+
+def quantity_label(expression: str) -> str:
+    """An indicator's value expression as a reader would write it (backticks dropped)."""
+    return expression.replace("`", "").strip()

@@ -106,11 +106,39 @@ def test_registries_find_their_modules_by_walking_the_package(package):
 
     if package == "methods":
         registered = set(civscore.methods.METHODS)
-        files = {p.stem for p in (PACKAGE / "methods").glob("*.py")} - {"__init__", "registry"}
+        files = {p.stem for p in (PACKAGE / "methods").glob("*.py")} - {"__init__", "base", "registry"}
         assert registered == files
     else:
         suffixes = set(civscore.writers.output.FORMATS)
         assert {".csv", ".xlsx", ".parquet"} <= suffixes
+
+
+def test_nothing_outside_methods_branches_on_a_method_name():
+    """Callers ask the method (``method_of(ind).reads``, ``.rule_text``...), so a new method can
+    never fall into another method's branch (the old ``else:  # count``)."""
+    import civscore.methods
+
+    names = set(civscore.methods.METHODS)
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "methods":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Compare):
+                continue
+            operands = [node.left, *node.comparators]
+            # `ind.method == "bands"`, `method in ("deduction", "count")`, `m == "linear"`...
+            on_method = any(
+                (isinstance(o, ast.Attribute) and o.attr == "method")
+                or (isinstance(o, ast.Name) and (o.id == "m" or "method" in o.id))
+                or (isinstance(o, ast.Call) and "method" in ast.unparse(o.func))
+                for o in operands
+            )
+            for operand in operands if on_method else []:
+                consts = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
+                hits = [c.value for c in consts if isinstance(c, ast.Constant) and c.value in names]
+                found += [f"{path.relative_to(PACKAGE)}:{node.lineno} {h}" for h in hits]
+    assert found == []
 
 
 def test_the_lint_gate_runs_before_the_tests_and_at_commit():

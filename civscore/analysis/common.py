@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import CivscoreError
+from civscore.methods import method_of
+from civscore.methods.base import EPS, NONE  # the tolerance and "no value" analyses share
 from civscore.rubric.model import Indicator
 from civscore.scoring.scored import Scored
 
@@ -18,11 +20,6 @@ if TYPE_CHECKING:
 
 # A unit's id: a label of the id column, i.e. a scalar (what pandas' .loc takes)
 UnitId: TypeAlias = "Scalar"
-
-EPS = 1e-9
-# the "no value" of np.where(cond, x, NONE): an object scalar, so the result is an object array
-# holding x's values and None (numpy's stubs do not take a bare None there)
-NONE = np.array(None, dtype=object)
 
 
 class UnknownUnitError(CivscoreError, KeyError):
@@ -35,10 +32,11 @@ class UnknownUnitError(CivscoreError, KeyError):
 def value_column(result: Scored, ind: Indicator) -> np.ndarray:
     """The indicator's values for display: float, text label, or True/False for boolean."""
     v = result.values[ind.id]
-    if ind.method == "categorical":
+    reads = method_of(ind).reads
+    if reads == "text":
         return v.astype(object).where(v.notna(), None).to_numpy(dtype=object)
     arr = v.to_numpy(dtype=float)
-    if ind.method == "boolean":
+    if reads == "boolean":
         out = np.where(np.isnan(arr), NONE, arr != 0).astype(object)
         return out
     return arr.astype(object)
@@ -71,3 +69,6 @@ def resolve_unit(result: Scored, unit_id: Hashable) -> UnitId:
     raise UnknownUnitError(
         f"unknown unit {text!r}: no {result.id_column} (or unit name) in this result of {len(ids)} units{hint}"
     )
+
+
+__all__ = ["EPS", "NONE", "UnitId", "UnknownUnitError", "resolve_unit", "value_column"]

@@ -24,15 +24,12 @@ import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit
 from civscore.errors import CivscoreError
-from civscore.methods import points_for
-from civscore.methods.registry import given
+from civscore.methods import all_keys, method_of, points_for
 from civscore.rubric.introspect import dimension_names, indicator_table
 from civscore.rubric.model import Indicator, Rubric
 from civscore.scoring.missing import apply_missing
 from civscore.scoring.scored import Scored
 from civscore.words import fmt, fmt_points
-
-RULE_KEYS = ("method", "points", "zero", "full", "bands", "otherwise", "per_item", "map")
 
 
 class CompareError(CivscoreError):
@@ -171,27 +168,13 @@ def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
 
 
 def _rule(ind: Indicator, drop_points: bool = False) -> dict:
-    keys = [k for k in RULE_KEYS if not (drop_points and k == "points")]
-    return ind.model_dump(include=set(keys))
+    """The keys that make an indicator's rule: its method, points and every method's keys."""
+    keys = {"method", *all_keys()} | (set() if drop_points else {"points"})
+    return ind.model_dump(include=keys)
 
 
 def _rule_summary(ind: Indicator) -> str:
-    if ind.method == "bands":
-        bands = given(ind.bands, ind, "bands")
-        sign = "≥" if bands[0].at_least is not None else "≤"
-        parts = [f"{sign}{fmt(b.threshold)}→{fmt(b.points)}" for b in bands]
-        if ind.otherwise:
-            parts.append(f"否则→{fmt(ind.otherwise)}")
-        body = ", ".join(parts)
-    elif ind.method == "linear":
-        body = f"{fmt(ind.zero)}→0, {fmt(ind.full)}→满分"
-    elif ind.method in ("deduction", "count"):
-        body = f"每项 {'−' if ind.method == 'deduction' else '+'}{fmt(ind.per_item)}"
-    elif ind.method == "categorical":
-        body = ", ".join(f"{k}→{fmt(v)}" for k, v in (ind.map or {}).items())
-    else:
-        body = "是→满分"
-    return f"{ind.method} {fmt(ind.points)} 分: {body}"
+    return f"{ind.method} {fmt(ind.points)} 分: {method_of(ind).summary(ind)}"
 
 
 def compare(a: Scored, b: Scored, labels: Sequence[str] | None = None, top: int = 3) -> Comparison:
@@ -274,7 +257,7 @@ def _same_values(a: Scored, b: Scored, common: pd.Index) -> bool:
 def _cross_points(a: Scored, ind_b: Indicator, policy: str, is_base: bool) -> np.ndarray:
     """Points the new rule gives the old side's values, with the new missing policy (all of a's units)."""
     values = a.values[ind_b.id]
-    v = values.to_numpy(dtype=object) if ind_b.method == "categorical" else values.to_numpy(dtype=float)
+    v = values.to_numpy(dtype=object) if method_of(ind_b).reads == "text" else values.to_numpy(dtype=float)
     raw = points_for(ind_b, v)[:, None]
     earned, _, _ = apply_missing(raw, [policy], n_base=1 if is_base else 0)
     return earned[:, 0]

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit, value_column
-from civscore.methods.registry import given
-from civscore.rubric.introspect import indicator_table, quantity_label, veto_effect_text
+from civscore.methods import method_of
+from civscore.rubric.introspect import indicator_table, veto_effect_text
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
 from civscore.scoring.scored import Scored
 from civscore.scoring.totals import veto_effects
-from civscore.words import fmt, fmt_all, fmt_points
+from civscore.words import fmt, fmt_all, fmt_points, quantity_label
 
 EXPLAIN_COLUMNS = [
     "kind",
@@ -46,44 +46,7 @@ _fmt_all = fmt_all
 
 def rule_text(ind: Indicator, values: pd.Series, earned: np.ndarray) -> np.ndarray:
     """The rule that produced each unit's points for a present value, e.g. '≥ 80 → 3 of 4'."""
-    P = ind.points
-    of = np.char.add(np.char.add(_fmt_all(earned, 2).astype(str), " of "), fmt_points(P))
-    m = ind.method
-    if m == "categorical":
-        labels = values.astype(object).where(values.notna(), "").to_numpy(dtype=str)
-        return np.char.add(np.char.add(labels, " → "), of).astype(object)
-    v = values.to_numpy(dtype=float)
-    if m == "boolean":
-        return np.char.add(np.where(v != 0, "yes → ", "no → "), of).astype(object)
-    if m == "linear":
-        span = f"linear {fmt(ind.zero)} → 0, {fmt(ind.full)} → {fmt_points(P)}: "
-        return np.char.add(span, of).astype(object)
-    if m == "bands":
-        return _bands_rule(ind, v, of)
-    per_item = given(ind.per_item, ind, "per_item")
-    d = fmt(per_item)
-    vv = _fmt_all(v).astype(str)
-    if m == "deduction":
-        head = np.char.add(
-            np.char.add(f"{fmt_points(P)} − {d} × ", vv), np.where(P - per_item * v < 0, ", floored at 0", "")
-        )
-    else:  # count
-        head = np.char.add(np.char.add(f"{d} × ", vv), np.where(per_item * v > P, ", capped", ""))
-    return np.char.add(np.char.add(head, " → "), of).astype(object)
-
-
-def _bands_rule(ind: Indicator, v: np.ndarray, of: np.ndarray) -> np.ndarray:
-    bands = ind.bands or []
-    at_least = bands[0].at_least is not None
-    sign = "≥" if at_least else "≤"
-    labels = [f"{sign} {fmt(b.threshold)} → " for b in bands]
-    # the first band met, in listed order, as the engine does it
-    met = np.column_stack([v >= b.threshold if at_least else v <= b.threshold for b in bands])
-    first = np.where(met.any(axis=1), met.argmax(axis=1), len(bands))
-    last = fmt(bands[-1].threshold)
-    otherwise = f"{'below' if at_least else 'above'} {last} (otherwise) → "
-    heads = np.array(labels + [otherwise], dtype=object)[first].astype(str)
-    return np.char.add(heads, of).astype(object)
+    return method_of(ind).rule_text(ind, values, earned)
 
 
 def _missing_rule(ind: Indicator, policy: str, kind: str, earned: np.ndarray) -> np.ndarray:

@@ -18,15 +18,16 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from civscore.analysis.common import EPS, NONE, resolve_unit, value_column
-from civscore.methods.registry import given
-from civscore.rubric.introspect import indicator_table, quantity_label, shared_columns
+from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.methods import method_of
+from civscore.methods.base import value_text
+from civscore.rubric.introspect import indicator_table, shared_columns
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Veto
 from civscore.scoring.ranks import TIE_DECIMALS
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import assign_tiers
 from civscore.scoring.totals import aggregate, veto_effects
-from civscore.words import fmt, fmt_all, fmt_points
+from civscore.words import fmt, fmt_all, quantity_label
 
 KIND_ORDER = {"veto:fail": 0, "veto:cap": 1, "veto:deduct": 2, "base": 3, "bonus": 4}
 KIND_LABELS = {
@@ -68,160 +69,10 @@ def next_step(ind: Indicator, values: pd.Series, earned: np.ndarray) -> dict[str
     Returns arrays over units: ``op`` ('>=', '<=', '==', '<', '>' or '' when no step earns more),
     ``target`` (number, label, or True), ``after`` (the indicator's points after the step) and
     ``text`` (the step in words, without the gain). A missing value is treated as the worst
-    value, so its step is the first one that earns anything more.
+    value, so its step is the first one that earns anything more. The indicator's method
+    (:mod:`civscore.methods`) words it.
     """
-    fn = {
-        "bands": _bands,
-        "linear": _linear,
-        "deduction": _deduction,
-        "count": _count,
-        "boolean": _boolean,
-        "categorical": _categorical,
-    }[ind.method]
-    return fn(ind, values, earned)
-
-
-def _head(ind: Indicator) -> str:
-    """How a step names the quantity: the column, or 'expression =' for a computed value."""
-    q = quantity_label(ind.value)
-    return f"{q} " if ind.expression.is_bare_column else f"{q} = "
-
-
-def _value_text(values: pd.Series) -> np.ndarray:
-    return fmt_all(values.astype(object).where(values.notna(), None))
-
-
-def _steps(n: int) -> dict[str, np.ndarray]:
-    return dict(
-        op=np.full(n, "", dtype=object),
-        target=np.full(n, None, dtype=object),
-        after=np.full(n, np.nan),
-        text=np.full(n, "", dtype=object),
-    )
-
-
-def _bands(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    v = values.to_numpy(dtype=float)
-    bands = ind.bands or []
-    t = np.array([b.threshold for b in bands], dtype=float)
-    p = np.array([b.points for b in bands], dtype=float)
-    at_least = bands[0].at_least is not None
-    vv = v[:, None]
-    with np.errstate(invalid="ignore"):
-        ahead = (t[None, :] > vv) if at_least else (t[None, :] < vv)
-    # reaching a band's threshold exactly earns that band (the bands before it need more), so
-    # the next step is the nearest threshold ahead whose band pays more than today
-    cand = (ahead | np.isnan(vv)) & (p[None, :] > c[:, None] + EPS)
-    has = cand.any(axis=1)
-    k = len(bands) - 1 - np.argmax(cand[:, ::-1], axis=1)
-    out = _steps(len(v))
-    sign = "≥" if at_least else "≤"
-    op = ">=" if at_least else "<="
-    out["op"] = np.where(has, op, "").astype(object)
-    out["target"] = np.where(has, t[k], NONE).astype(object)
-    out["after"] = np.where(has, p[k], np.nan)
-    # a missing value below every band can still earn `otherwise` once reported
-    otherwise = ind.otherwise or 0.0
-    report_any = ~has & np.isnan(v) & (otherwise > c + EPS)
-    out["op"] = np.where(report_any, "<" if at_least else ">", out["op"]).astype(object)
-    out["target"] = np.where(report_any, t[-1], out["target"]).astype(object)
-    out["after"] = np.where(report_any, otherwise, out["after"])
-    q = quantity_label(ind.value)
-    now = _value_text(values).astype(str)
-    thr = np.array([fmt(x) for x in t], dtype=object)[k].astype(str)
-    text = np.char.add(np.char.add(np.char.add(_head(ind), now), f" → {sign} "), thr)
-    text = np.where(np.isnan(v), np.char.add(np.char.add(f"{q} 缺失，补报且 {sign} ", thr), ""), text)
-    text = np.where(
-        report_any,
-        f"{q} 缺失，补报实际数值（{'低于' if at_least else '高于'}各档也得 {fmt_points(otherwise)} 分）",
-        text,
-    )
-    out["text"] = np.where(has | report_any, text, "已达可达的最高档").astype(object)
-    return out
-
-
-def _linear(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    v = values.to_numpy(dtype=float)
-    out = _steps(len(v))
-    has = c < ind.points - EPS
-    zero, full = given(ind.zero, ind, "zero"), given(ind.full, ind, "full")
-    higher = full > zero
-    sign = "≥" if higher else "≤"
-    out["op"] = np.where(has, ">=" if higher else "<=", "").astype(object)
-    out["target"] = np.where(has, full, NONE).astype(object)
-    out["after"] = np.where(has, ind.points, np.nan)
-    q = quantity_label(ind.value)
-    text = np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), f" → {sign} {fmt(full)}（满分）")
-    text = np.where(np.isnan(v), f"{q} 缺失，补报且 {sign} {fmt(full)}（满分）", text)
-    out["text"] = text.astype(object)
-    return out
-
-
-def _deduction(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    v = values.to_numpy(dtype=float)
-    out = _steps(len(v))
-    has = c < ind.points - EPS
-    out["op"] = np.where(has, "<=", "").astype(object)
-    out["target"] = np.where(has, 0.0, NONE).astype(object)
-    out["after"] = np.where(has, ind.points, np.nan)
-    q = quantity_label(ind.value)
-    n_now = _value_text(values).astype(str)
-    text = np.char.add(np.char.add(np.char.add(np.char.add(_head(ind), n_now), " → 0（整改清零 "), n_now), " 项）")
-    text = np.where(np.isnan(v), f"{q} 缺失，补报（0 项得满分）", text)
-    out["text"] = text.astype(object)
-    return out
-
-
-def _count(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    v = values.to_numpy(dtype=float)
-    out = _steps(len(v))
-    need = ind.points / given(ind.per_item, ind, "per_item")
-    has = c < ind.points - EPS
-    out["op"] = np.where(has, ">=", "").astype(object)
-    out["target"] = np.where(has, need, NONE).astype(object)
-    out["after"] = np.where(has, ind.points, np.nan)
-    q = quantity_label(ind.value)
-    more = fmt_all(need - v).astype(str)
-    text = np.char.add(
-        np.char.add(
-            np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), f" → ≥ {fmt(need)}（再增加 "), more
-        ),
-        "）",
-    )
-    text = np.where(np.isnan(v), f"{q} 缺失，补报且 ≥ {fmt(need)}", text)
-    out["text"] = text.astype(object)
-    return out
-
-
-def _boolean(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    v = values.to_numpy(dtype=float)
-    out = _steps(len(v))
-    has = c < ind.points - EPS
-    out["op"] = np.where(has, "==", "").astype(object)
-    out["target"] = np.where(has, True, NONE).astype(object)
-    out["after"] = np.where(has, ind.points, np.nan)
-    q = quantity_label(ind.value)
-    text = f"缺：{ind.name}（{q} 应为“是”）"
-    out["text"] = np.where(np.isnan(v), f"{text}；目前未报送", text).astype(object)
-    return out
-
-
-def _categorical(ind: Indicator, values: pd.Series, c: np.ndarray) -> dict[str, np.ndarray]:
-    labels = np.array(list((ind.map or {}).keys()), dtype=object)
-    q = np.array(list((ind.map or {}).values()), dtype=float)
-    cand = q[None, :] > c[:, None] + EPS
-    has = cand.any(axis=1)
-    # the next better label: the smallest improvement (first in map order among equals)
-    k = np.argmin(np.where(cand, q[None, :], np.inf), axis=1)
-    out = _steps(len(c))
-    out["op"] = np.where(has, "==", "").astype(object)
-    out["target"] = np.where(has, labels[k], NONE).astype(object)
-    out["after"] = np.where(has, q[k], np.nan)
-    text = np.char.add(
-        np.char.add(np.char.add(_head(ind), _value_text(values).astype(str)), " → "), labels[k].astype(str)
-    )
-    out["text"] = np.where(has, text, "已是可达的最高等次").astype(object)
-    return out
+    return method_of(ind).next_step(ind, values, earned)
 
 
 class _Totals:
@@ -386,11 +237,9 @@ def _notes(
             "",
         )
     )
-    if ind.method == "deduction":
-        v = result.values[ind.id].to_numpy(dtype=float)[sel]
-        free = np.ceil(v - ind.points / given(ind.per_item, ind, "per_item") - EPS)
-        text = np.char.add(np.char.add("扣完为止：前 ", fmt_all(free).astype(str)), " 项整改不加分")
-        parts.append(np.where(free > 0, text, ""))
+    method_note = method_of(ind).step_note(ind, result.values[ind.id].iloc[sel])
+    if method_note is not None:
+        parts.append(method_note)
     if shared:
         parts.append(np.full(n, f"注意：{shared}", dtype=object))
     return _join(parts, n)
@@ -425,8 +274,8 @@ def veto_condition_text(veto: Veto, result: Scored) -> np.ndarray:
         if col.op == "col" and num.op == "num":
             text = f"{col.name} 须 {flip[op]} {fmt(num.const)}"
             bare = [ind for ind in result.rubric.iter_indicators() if ind.expression.bare_column == col.name]
-            if bare and bare[0].method not in ("boolean", "categorical"):
-                now = _value_text(result.values[bare[0].id]).astype(str)
+            if bare and method_of(bare[0]).reads == "number":
+                now = value_text(result.values[bare[0].id]).astype(str)
                 return np.char.add(np.char.add(f"{text}（当前 ", now), "）").astype(object)
             return np.full(n, text, dtype=object)
     return np.full(n, f"条件“{quantity_label(veto.when)}”不再成立", dtype=object)

@@ -50,6 +50,7 @@ import pandas as pd
 
 from civscore.errors import DataError
 from civscore.evidence.extract import extract_evidence
+from civscore.methods import method_of
 
 __all__ = [
     "COLUMN_UNITS",
@@ -111,6 +112,7 @@ class EvidenceColumn:
     indicator_ids: tuple[str, ...]
     keywords: tuple[str, ...]
     method: str
+    reads: str  # the kind of data the method reads: number, boolean (是/否) or text (a label)
     percent: bool  # takes only % facts
     fraction: bool  # % facts are entered as fractions (96% -> 0.96)
     units: frozenset[str] | None  # accepted units for non-percent facts (None: any)
@@ -131,13 +133,6 @@ def _single_column(value: str | None) -> str | None:
 
 def _get(obj: Any, key: str) -> Any:
     return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
-
-
-def _thresholds(indicator: Any) -> list[float]:
-    found = [_get(indicator, "zero"), _get(indicator, "full")]
-    for band in _get(indicator, "bands") or []:
-        found += [_get(band, "at_least"), _get(band, "at_most")]
-    return [float(x) for x in found if isinstance(x, (int, float)) and not isinstance(x, bool)]
 
 
 def _column_units(column: str) -> frozenset[str] | None:
@@ -167,8 +162,7 @@ def evidence_columns(rubric: Any) -> list[EvidenceColumn]:
         entry = pooled.setdefault(column, {"ids": [], "keywords": [], "method": _get(ind, "method"), "thresholds": []})
         entry["ids"].append(_get(ind, "id"))
         entry["keywords"] += [k for k in keywords if k not in entry["keywords"]]
-        if _get(ind, "method") in ("linear", "bands"):
-            entry["thresholds"] += _thresholds(ind)
+        entry["thresholds"] += method_of(str(_get(ind, "method"))).thresholds(ind)
     columns = []
     for column, e in pooled.items():
         fraction = bool(e["thresholds"]) and all(abs(t) <= 1 for t in e["thresholds"])
@@ -180,6 +174,7 @@ def evidence_columns(rubric: Any) -> list[EvidenceColumn]:
                 indicator_ids=tuple(e["ids"]),
                 keywords=tuple(e["keywords"]),
                 method=str(e["method"]),
+                reads=method_of(str(e["method"])).reads,
                 percent=percent,
                 fraction=fraction,
                 units=None if percent else _column_units(column),
@@ -291,9 +286,9 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
         facts = extract_evidence(text)
         for col in columns:
             base = {"unit_id": uid, "column": col.column, "indicators": ";".join(col.indicator_ids)}
-            if col.method in ("boolean", "categorical"):
+            if col.reads != "number":
                 for m in _mentions(text, col):
-                    value = m["value"] if col.method == "boolean" else None
+                    value = m["value"] if col.reads == "boolean" else None
                     rows.append(
                         {
                             **base,
@@ -341,14 +336,15 @@ def match_evidence(reports: Mapping[str, str] | Iterable[str | Path], rubric: An
     return pd.DataFrame(rows, columns=cols)
 
 
-def _resolve(values: list[Any], sentences: list[str], method: str, ranged: bool = False) -> tuple[Any, str, str]:
-    """(value, provenance, check flag) for one unit and column; ``ranged``: a fact is a range."""
+def _resolve(values: list[Any], sentences: list[str], reads: str, ranged: bool = False) -> tuple[Any, str, str]:
+    """(value, provenance, check flag) for one unit and column; ``reads``: the method's kind of
+    data (number, boolean or text); ``ranged``: a fact is a range."""
     if not sentences:
         return None, "", ""
     quoted = " | ".join(dict.fromkeys(sentences))
-    if method == "categorical":  # quote the sentences; choosing a label is the reviewer's job
+    if reads == "text":  # quote the sentences; choosing a label is the reviewer's job
         return None, quoted, ""
-    if method == "boolean":
+    if reads == "boolean":
         distinct = set(values)
         if distinct == {"是"}:
             return "是", quoted, MULTIPLE if len(values) > 1 else ""
@@ -384,7 +380,7 @@ def candidate_sheet(
             sentences = [] if g is None else g["sentence"].tolist()
             values = [] if g is None else g["value"].tolist()
             ranged = g is not None and bool(((g["low"] != g["high"]) & g["low"].notna()).any())
-            value, source, check = _resolve(values, sentences, col.method, ranged)
+            value, source, check = _resolve(values, sentences, col.reads, ranged)
             record[col.column] = value
             record[col.column + SOURCE_SUFFIX] = source
             record[col.column + CHECK_SUFFIX] = check
@@ -394,7 +390,7 @@ def candidate_sheet(
     ]
     sheet = pd.DataFrame(records, columns=order)
     for col in columns:
-        if col.method not in ("boolean", "categorical"):
+        if col.reads == "number":
             sheet[col.column] = pd.to_numeric(sheet[col.column], errors="coerce").astype("float64")
     if template:
         for name in _rubric_columns(rubric):

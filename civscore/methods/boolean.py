@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
+import pandas as pd
 
-from civscore.methods.registry import Values, method
-from civscore.rubric.model import Indicator
+from civscore.methods.base import EPS, NONE, IndicatorLike, Method, Steps, Values, earned_of, no_steps
+from civscore.methods.registry import register
+from civscore.words import quantity_label
 
 
-@method("boolean")
-def boolean(values: Values, ind: Indicator) -> np.ndarray:
-    """P if v is true (non-zero), else 0."""
-    v = np.asarray(values, dtype=float)
-    return np.where(np.isnan(v), np.nan, np.where(v != 0, ind.points, 0.0))
+class Boolean(Method):
+    """P if v is true (non-zero), else 0. Reads yes/no data (true/false, 1/0, 是/否, 有/无, yes/no)."""
+
+    name = "boolean"
+    order = 1
+    reads = "boolean"
+    example: ClassVar[dict[str, Any]] = {"points": 2}
+
+    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        return np.where(np.isnan(v), np.nan, np.where(v != 0, ind.points, 0.0))
+
+    def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
+        v = values.to_numpy(dtype=float)
+        return np.char.add(np.where(v != 0, "yes → ", "no → "), earned_of(earned, ind.points)).astype(object)
+
+    def next_step(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> Steps:
+        v = values.to_numpy(dtype=float)
+        out = no_steps(len(v))
+        has = earned < ind.points - EPS
+        out["op"] = np.where(has, "==", "").astype(object)
+        out["target"] = np.where(has, True, NONE).astype(object)
+        out["after"] = np.where(has, ind.points, np.nan)
+        text = f"缺：{ind.name}（{quantity_label(ind.value)} 应为“是”）"
+        out["text"] = np.where(np.isnan(v), f"{text}；目前未报送", text).astype(object)
+        return out
+
+    def summary(self, ind: IndicatorLike) -> str:
+        return "是→满分"
+
+
+register(Boolean())

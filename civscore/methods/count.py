@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
+import pandas as pd
 
-from civscore.methods.registry import Values, given, method
-from civscore.rubric.model import Indicator
+from civscore.methods.base import (
+    EPS,
+    NONE,
+    IndicatorLike,
+    PerItem,
+    Steps,
+    Values,
+    earned_of,
+    given,
+    head,
+    no_steps,
+    value_text,
+)
+from civscore.methods.registry import register
+from civscore.words import fmt, fmt_all, quantity_label
 
 
-@method("count")
-def count(values: Values, ind: Indicator) -> np.ndarray:
+class Count(PerItem):
     """min(P, per_item * v): points per item up to the indicator's points (每项得 d 分, 最高 P 分)."""
-    v = np.asarray(values, dtype=float)
-    return np.minimum(ind.points, given(ind.per_item, ind, "per_item") * v)
+
+    name = "count"
+    order = 5
+    example: ClassVar[dict[str, Any]] = {"points": 6, "per_item": 1.5}
+
+    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        return np.minimum(ind.points, given(ind.per_item, ind, "per_item") * v)
+
+    def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
+        v = values.to_numpy(dtype=float)
+        P, per_item = ind.points, given(ind.per_item, ind, "per_item")
+        vv = fmt_all(v).astype(str)
+        text = np.char.add(np.char.add(f"{fmt(per_item)} × ", vv), np.where(per_item * v > P, ", capped", ""))
+        return np.char.add(np.char.add(text, " → "), earned_of(earned, P)).astype(object)
+
+    def next_step(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> Steps:
+        v = values.to_numpy(dtype=float)
+        out = no_steps(len(v))
+        need = ind.points / given(ind.per_item, ind, "per_item")
+        has = earned < ind.points - EPS
+        out["op"] = np.where(has, ">=", "").astype(object)
+        out["target"] = np.where(has, need, NONE).astype(object)
+        out["after"] = np.where(has, ind.points, np.nan)
+        q = quantity_label(ind.value)
+        more = fmt_all(need - v).astype(str)
+        text = np.char.add(
+            np.char.add(
+                np.char.add(np.char.add(head(ind), value_text(values).astype(str)), f" → ≥ {fmt(need)}（再增加 "), more
+            ),
+            "）",
+        )
+        text = np.where(np.isnan(v), f"{q} 缺失，补报且 ≥ {fmt(need)}", text)
+        out["text"] = text.astype(object)
+        return out
+
+    def summary(self, ind: IndicatorLike) -> str:
+        return f"每项 +{fmt(ind.per_item)}"
+
+
+register(Count())

@@ -1,44 +1,85 @@
-"""The registry of scoring methods: a method maps a column of values and the indicator to points.
+"""The registry of scoring methods, and the rules every method shares (contract section 3).
 
-Each method maps a column of values (float64, NaN for missing; text for categorical) and the
-indicator's parameters to the points earned, NaN where the value is missing. Missing-value
-policies are applied later, on the whole points matrix.
+Method modules register themselves here when :mod:`civscore.methods` walks its package. This
+module imports no method, so the rubric model can use it while the walk is still going on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import numpy as np
-import pandas as pd
 
-from civscore.rubric.model import Indicator
+from civscore.methods.base import IndicatorLike, Method, Values
 
-# numbers as float64 (NaN missing); a bare text column as an object array or a pandas Categorical
-Values = np.ndarray | pd.Categorical
-MethodFn = Callable[[Values, Indicator], np.ndarray]
-METHODS: dict[str, MethodFn] = {}
-T = TypeVar("T")
+METHODS: dict[str, Method] = {}
+M = TypeVar("M", bound=Method)
 
 
-def given(value: T | None, ind: Indicator, key: str) -> T:
-    """A parameter the indicator's method needs: the rubric model guarantees it is set."""
-    if value is None:
-        raise ValueError(f"indicator {ind.id!r}: method {ind.method} needs `{key}`")
-    return value
+class UnknownMethodError(ValueError):
+    """A method name no module of :mod:`civscore.methods` registered."""
 
 
-def method(name: str) -> Callable[[MethodFn], MethodFn]:
-    """Register a scoring method under ``name``."""
-
-    def register(fn: MethodFn) -> MethodFn:
-        METHODS[name] = fn
-        return fn
-
-    return register
+def register(method: M) -> M:
+    """Register ``method`` under its ``name`` (a module of this package calls it once)."""
+    if method.name in METHODS:
+        raise ValueError(f"two scoring methods are called {method.name!r}")
+    METHODS[method.name] = method
+    return method
 
 
-def points_for(indicator: Indicator, values: Values) -> np.ndarray:
+def names() -> list[str]:
+    """The registered method names, in the order of contract section 3."""
+    return [m.name for m in sorted(METHODS.values(), key=lambda m: (m.order, m.name))]
+
+
+def method_of(ind: IndicatorLike | str) -> Method:
+    """The method of an indicator (or of a method name); an unknown name raises, never guesses."""
+    name = ind if isinstance(ind, str) else ind.method
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise UnknownMethodError(f"unknown scoring method {name!r} (known: {', '.join(names())})") from None
+
+
+def all_keys() -> set[str]:
+    """Every rubric key some method takes."""
+    return {key for m in METHODS.values() for key in m.keys}
+
+
+def points_for(indicator: IndicatorLike, values: Values) -> np.ndarray:
     """Points earned under the indicator's method, NaN where its value is missing."""
-    return METHODS[indicator.method](values, indicator)
+    return method_of(indicator).points(values, indicator)
+
+
+def method_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The method rules of rubric-contract section 3 as (key, message) pairs.
+
+    Works on a raw mapping as well as on a validated indicator's fields, so that the loader can
+    report these rules even when some other key of the same indicator is malformed. An unknown
+    method is left to the model's own message.
+    """
+    name = ind.get("method")
+    if not isinstance(name, str) or name not in METHODS:
+        return []
+    method = METHODS[name]
+    given = {k for k in all_keys() if ind.get(k) is not None}
+    problems: list[tuple[str, str]] = []
+    for key in sorted(method.needs - given):
+        problems.append(("", f"method {name} needs `{key}`"))
+    for key in sorted(given - method.keys):
+        problems.append((key, f"`{key}` does not belong to method {name}"))
+    return problems + method.check(ind)
+
+
+__all__ = [
+    "METHODS",
+    "UnknownMethodError",
+    "all_keys",
+    "method_of",
+    "method_rule_problems",
+    "names",
+    "points_for",
+    "register",
+]

@@ -22,6 +22,7 @@ for private placeholder identifiers before parsing and swapped back afterwards.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 import warnings
@@ -485,3 +486,9 @@ def _truthy(x) -> np.ndarray:
 def _finite_or_nan(x: np.ndarray) -> np.ndarray:
     x[~np.isfinite(x)] = np.nan
     return x
+
+
+# Loading checks each expression in a field validator, the model keeps it for scoring and the
+# categorical method asks whether it is a bare column: one parse serves all. Expressions are not
+# changed after parsing, so sharing them is safe.
+parse_once = functools.lru_cache(maxsize=4096)(parse)

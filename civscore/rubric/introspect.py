@@ -6,12 +6,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.rubric.model import Dimension, Rubric, Veto
-from civscore.words import fmt
-
-
-def quantity_label(expression: str) -> str:
-    """An indicator's value expression as a reader would write it (backticks dropped)."""
-    return expression.replace("`", "").strip()
+from civscore.words import fmt, quantity_label
 
 
 def dimension_names(rubric: Rubric) -> dict[tuple[str, ...], str]:

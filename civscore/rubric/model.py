@@ -6,37 +6,33 @@ so that they run even when some item is malformed.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+import civscore.methods  # noqa: F401  (walking the package registers every scoring method)
+from civscore.methods.base import number
+from civscore.methods.registry import METHODS, method_of, method_rule_problems, names
 from civscore.rubric.expr import Expression, ExpressionError
-from civscore.rubric.expr import parse as _parse_uncached
+from civscore.rubric.expr import parse_once as parse
 from civscore.words import fmt, say
 
-# Loading checks each expression in a field validator, then the model keeps it for scoring:
-# one parse serves both. Expressions are not changed after parsing, so sharing them is safe.
-parse = functools.lru_cache(maxsize=4096)(_parse_uncached)
-
 MissingPolicy = Literal["zero", "error", "exclude", "mean"]
-Method = Literal["boolean", "linear", "bands", "deduction", "count", "categorical"]
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 Points = Annotated[float, Field(allow_inf_nan=False)]
-
-# keys each method needs (first) and accepts; anything else from this set is an error
-METHOD_KEYS: dict[str, tuple[set[str], set[str]]] = {
-    "boolean": (set(), set()),
-    "linear": ({"zero", "full"}, set()),
-    "bands": ({"bands"}, {"otherwise"}),
-    "deduction": ({"per_item"}, set()),
-    "count": ({"per_item"}, set()),
-    "categorical": ({"map"}, set()),
-}
-ALL_METHOD_KEYS = {"zero", "full", "bands", "otherwise", "per_item", "map"}
 
 
 class _Strict(BaseModel):
@@ -71,7 +67,10 @@ class Indicator(_Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     name: str
     value: str = Field(description="Expression over data columns (rubric-contract section 2).")
-    method: Method
+    method: str = Field(
+        description="The scoring method (contract section 3); civscore.methods has one module per method.",
+        json_schema_extra=lambda schema: schema.update(enum=list[JsonValue](names())),
+    )
     points: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     source: str | None = Field(None, description="How evidence is gathered, e.g. 材料审核 / 问卷调查 / 实地考察.")
     missing: MissingPolicy | None = None
@@ -111,6 +110,16 @@ class Indicator(_Strict):
             _parse_or_explain(v, "when")
         return v
 
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method_known(cls, v: Any) -> Any:
+        known = names()
+        if isinstance(v, str) and v in known:
+            return v
+        # worded as pydantic words a Literal, so the loader reports it like every other choice
+        expected = ", ".join(repr(n) for n in known[:-1]) + f" or {known[-1]!r}"
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
     @model_validator(mode="after")
     def _method_rules(self) -> Indicator:
         problems = indicator_rule_problems(self.__dict__)
@@ -149,77 +158,21 @@ def _parse_or_explain(source: str, context: str) -> Expression:
         raise ValueError(f"expression {_shown(source)} {exc}") from None
 
 
-def _num(x: Any) -> float | None:
-    if not isinstance(x, (int, float)) or isinstance(x, bool):
-        return None
-    try:
-        return float(x)
-    except OverflowError:  # an integer of hundreds of digits: the model itself reports it
-        return None
-
-
 def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The method rules of rubric-contract section 3 as (key, message) pairs.
+    """The rules of one indicator beyond its types, as (key, message) pairs: its method's
+    (rubric-contract section 3, :mod:`civscore.methods`) and its ``range``.
 
     Works on a raw mapping as well as on a validated indicator's fields, so that the loader can
     report these rules even when some other key of the same indicator is malformed.
     """
-    method = ind.get("method")
-    if not isinstance(method, str) or method not in METHOD_KEYS:
-        return []
-    needed, optional = METHOD_KEYS[method]
-    given = {k for k in ALL_METHOD_KEYS if ind.get(k) is not None}
-    problems: list[tuple[str, str]] = []
-    for key in sorted(needed - given):
-        problems.append(("", f"method {method} needs `{key}`"))
-    for key in sorted(given - needed - optional):
-        problems.append((key, f"`{key}` does not belong to method {method}"))
-    if method == "categorical" and isinstance(ind.get("value"), str):
-        try:
-            bare = parse(ind["value"], "value").bare_column is not None
-        except ExpressionError:
-            bare = True  # the value's own check reports the expression
-        if not bare:
-            problems.append(("value", "method categorical needs a single column as its value (its labels are text)"))
-    P = _num(ind.get("points"))
-    if method == "linear" and ind.get("zero") is not None and ind.get("zero") == ind.get("full"):
-        problems.append(("full", "linear needs zero != full"))
-    bands = ind.get("bands")
-    if isinstance(bands, list) and bands:
-
-        def field(band: Any, key: str) -> float | None:
-            return _num(band.get(key) if isinstance(band, Mapping) else getattr(band, key, None))
-
-        least = [x for x in (field(b, "at_least") for b in bands) if x is not None]
-        most = [x for x in (field(b, "at_most") for b in bands) if x is not None]
-        if least and most:
-            problems.append(("bands", "bands mix at_least and at_most; use one kind in an indicator"))
-        elif len(least) == len(bands) and any(b >= a for a, b in itertools.pairwise(least)):
-            problems.append(("bands", "at_least must decrease strictly from one band to the next"))
-        elif len(most) == len(bands) and any(b <= a for a, b in itertools.pairwise(most)):
-            problems.append(("bands", "at_most must increase strictly from one band to the next"))
-        for i, band in enumerate(bands):
-            p = field(band, "points")
-            if P is not None and p is not None and not 0 <= p <= P:
-                problems.append((f"bands[{i}].points", f"{p:g} is outside [0, points={P:g}]"))
-    otherwise = _num(ind.get("otherwise"))
-    if P is not None and otherwise is not None and not 0 <= otherwise <= P:
-        problems.append(("otherwise", f"{otherwise:g} is outside [0, points={P:g}]"))
-    mapping = ind.get("map")
-    if P is not None and isinstance(mapping, Mapping):
-        for label, p in mapping.items():
-            p = _num(p)
-            if p is not None and not 0 <= p <= P:
-                problems.append(("map", f"{label!r} -> {p:g} is outside [0, points={P:g}]"))
-    problems.extend(_range_problems(ind))
-    return problems
+    return method_rule_problems(ind) + _range_problems(ind)
 
 
 def _range_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
     span = ind.get("range")
     if not isinstance(span, list) or len(span) != 2:
         return []  # the model reports a malformed range itself
-    lo, hi = (_num(x) for x in span)
+    lo, hi = (number(x) for x in span)
     problems = []
     if lo is not None and hi is not None and lo > hi:
         problems.append(
@@ -231,7 +184,8 @@ def _range_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
                 ),
             )
         )
-    if ind.get("method") == "categorical":
+    method = ind.get("method")
+    if isinstance(method, str) and method in METHODS and METHODS[method].reads == "text":
         problems.append(
             (
                 "range",
@@ -457,7 +411,7 @@ class Rubric(_Strict):
         out = {
             str(ind.expression.bare_column)
             for ind in self.iter_indicators()
-            if ind.method == "categorical" and ind.map and label in ind.map and ind.expression.bare_column
+            if ind.expression.bare_column and label in method_of(ind).labels(ind)
         }
         for expr in self._expressions():
             out |= _compared_with(expr.root, label)
@@ -485,15 +439,16 @@ class Rubric(_Strict):
     def column_uses(self) -> list[tuple[str, str, str]]:
         """(column, kind of value needed, indicator or veto id) for every column an expression reads.
 
-        A column read bare by a boolean indicator needs yes/no values, by a categorical one text;
-        everything else read by a `value` needs numbers.
+        A column read bare by an indicator takes the kind of data its method reads (yes/no for
+        boolean, text for categorical); everything else read by a `value` needs numbers.
         """
-        uses = []
+        uses: list[tuple[str, str, str]] = []
         for ind in self.iter_indicators():
             expr = ind.expression
             col = expr.bare_column
-            if col is not None and ind.method in ("boolean", "categorical"):
-                uses.append((col, "boolean" if ind.method == "boolean" else "text", ind.id))
+            reads = method_of(ind).reads
+            if col is not None and reads != "number":
+                uses.append((col, reads, ind.id))
                 continue
             uses.extend((c, k, ind.id) for c, ks in expr.columns.items() for k in ks)
         for ind, gate in self.gates():

@@ -126,8 +126,7 @@ def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categoric
     column = ind.expression.bare_column
     parsed = checked.cache.parsed(column) if column is not None else None
     if parsed is not None and parsed.codes is not None:
-        codes, labels = parsed.coded()
-        return pd.Categorical.from_codes(codes, pd.Index(labels))
+        return parsed.method_input()
     return checked.values[ind.id]
 
 

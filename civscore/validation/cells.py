@@ -39,11 +39,12 @@ class Parsed:
         """The 不适用 cells (all False when there are none)."""
         return self.not_applicable if self.not_applicable is not None else np.zeros(len(self.missing), bool)
 
-    def coded(self) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, labels) of a text column; other kinds are not coded."""
+    def method_input(self) -> np.ndarray | pd.Categorical:
+        """The values as a scoring method takes them: a text column as a Categorical of the labels
+        coded here, so no method hashes 200,000 strings a second time; numbers as they are."""
         if self.codes is None or self.labels is None:
-            raise ValueError("only a column parsed as text has codes and labels")
-        return self.codes, self.labels
+            return self.values
+        return pd.Categorical.from_codes(self.codes, pd.Index(self.labels))
 
 
 def _as_text(col: pd.Series) -> pd.Series:

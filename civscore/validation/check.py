@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
+from civscore.methods import method_of
 from civscore.readers.data import read_data
 from civscore.rubric.expr import Expression, PreviousMissing, evaluate
 from civscore.rubric.model import Indicator, Rubric
@@ -168,16 +169,11 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
             problems.extend(_range_problems(ind, v, checked))
         if expr.is_bare_column:
             continue  # its column checks already said everything
-        if ind.method in ("deduction", "count"):
-            for i in np.flatnonzero(v < 0):
-                problems.append(
-                    dict(
-                        row=int(i),
-                        column=ind.value,
-                        value=float(v[i]),
-                        rule=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
-                    )
-                )
+        method = method_of(ind)
+        rule = method.value_rule(ind)
+        if rule is not None:  # a computed value is a number: text methods read a bare column
+            for i in np.flatnonzero(method.invalid(v, ind)):
+                problems.append(dict(row=int(i), column=ind.value, value=float(v[i]), rule=rule))
         if rubric.missing_policy(ind) == "error":
             inputs_present = np.logical_and.reduce([~checked.cache[c].missing for c in expr.columns]) & ~bad_cells
             inputs_present &= ~na

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from civscore.methods.registry import given
+from civscore.methods import method_of
 from civscore.rubric.model import Indicator, Rubric
 from civscore.validation.cells import (
     DATE_RULE,
@@ -102,29 +102,13 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
                 error=f"must not be empty: indicator {ind.id} uses missing: error",
             )
         )
-    if bare and ind.method in ("deduction", "count"):
+    method = method_of(ind)
+    rule = method.value_rule(ind)
+    if bare and rule is not None:
         checks.append(
-            _check(
-                lambda s, n=name: _ok(parsed(n, s).values < 0, s),
-                error=f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
-            )
-        )
-    if bare and ind.method == "categorical":
-        labels = list(given(ind.map, ind, "map"))
-        shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
-        checks.append(
-            _check(
-                lambda s, n=name, keys=frozenset(labels): _ok(_not_in(parsed(n, s), keys), s),
-                error=f"must be one of: {shown} (indicator {ind.id})",
-            )
+            _check(lambda s, n=name, i=ind: _ok(method.invalid(parsed(n, s).method_input(), i), s), error=rule)
         )
     return checks
-
-
-def _not_in(p: Parsed, labels: frozenset[str]) -> np.ndarray:
-    codes, found = p.coded()
-    unknown = np.array([label not in labels for label in found] + [False], dtype=bool)
-    return unknown[codes]  # code -1 (missing) picks the trailing False
 
 
 def _users(rubric: Rubric) -> dict[str, list[Indicator]]:
