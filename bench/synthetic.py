@@ -16,6 +16,11 @@ GRADES = ["A", "B", "C", "D"]
 
 def make_rubric(n_indicators: int = 100, n_dimensions: int = 5, bonus: int = 3) -> civscore.Rubric:
     """A rubric with ``n_indicators`` base indicators cycling through every method and policy."""
+    return civscore.parse_rubric_text(rubric_text(n_indicators, n_dimensions, bonus), "bench.yaml")
+
+
+def rubric_text(n_indicators: int = 100, n_dimensions: int = 5, bonus: int = 3) -> str:
+    """The YAML of :func:`make_rubric`, for benchmarks that run the command line on a file."""
     points = np.full(n_indicators, 100.0 / n_indicators)
     dims: list[list[str]] = [[] for _ in range(n_dimensions)]
     policies = ["zero", "exclude", "mean", "zero"]
@@ -42,7 +47,7 @@ def make_rubric(n_indicators: int = 100, n_dimensions: int = 5, bonus: int = 3) 
         "  - {id: gate, name: 门槛, when: v_gate < 0.05, effect: {cap: 79}}",
         "  - {id: press, name: 舆情, when: v_press >= 2, effect: {deduct: 3}}",
     ]
-    return civscore.parse_rubric_text("\n".join(lines) + "\n", "bench.yaml")
+    return "\n".join(lines) + "\n"
 
 
 def _indicator(ind_id: str, method: str, points: float, policy: str) -> str:

@@ -7,6 +7,7 @@ derived from it, and every stage of contract section 5 is kept beside them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,17 @@ import pandas as pd
 from civscore.errors import ValidationError
 from civscore.methods import points_for
 from civscore.rubric.model import Indicator, Rubric
-from civscore.scoring.missing import apply_missing
+from civscore.scoring.missing import (
+    applicable_matrix,
+    excluded_cells,
+    excluded_columns,
+    fill_column,
+    imputed_matrix,
+)
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import assign_tiers
-from civscore.scoring.totals import aggregate, veto_labels
+from civscore.scoring.totals import aggregate, applicable_points, totals_from_sums, veto_labels
 from civscore.validation.check import Checked, check
 
 # contract section 5, in order: E and A, the rescaled base, the bonus before and after its cap, the
@@ -60,43 +67,63 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     bonus = rubric.bonus_indicators()
     indicators = [ind for _, ind in base] + bonus
     evaluated = {ind.id: checked.values[ind.id] for ind in indicators}
-    # column-major: every per-indicator step below reads and writes one contiguous column
-    raw = np.empty((n, len(indicators)), order="F")
-    not_applicable = np.zeros((n, len(indicators)), bool, order="F")
-    gated = np.zeros((n, len(indicators)), bool, order="F")
+    policies = [rubric.missing_policy(ind) for ind in indicators]
+    k = len(base)
+    dim_of = [path[0] for path, _ in base]
+    sum_here = not rubric.weighted  # weighted rubrics sum per dimension in aggregate()
+    # Column-major, one pass: each indicator's points are computed, masked, filled under its
+    # policy and added to its sums while the column is still in cache. Past 100k units every
+    # pass over the whole units x indicators matrix (and every fresh matrix) costs more in
+    # memory traffic and page faults than the arithmetic (issue 16), so the points matrix is
+    # the only float matrix of a run. The sums run column by column in order, as NumPy's row
+    # sum of a column-major matrix does: the same bits.
+    points = np.empty((n, len(indicators)), order="F")
+    missing = np.empty(points.shape, dtype=bool, order="F")
+    # zeros: pages a rubric without 不适用 or gates never touches cost no memory
+    not_applicable = np.zeros(points.shape, bool, order="F")
+    gated = np.zeros(points.shape, bool, order="F")
+    any_na = False
+    sums: dict[str, np.ndarray] = {}  # "" = E, the earned base points; then one per dimension
     for j, ind in enumerate(indicators):
-        raw[:, j] = points_for(ind, _method_input(ind, checked))
-        if ind.id in checked.not_applicable:
-            not_applicable[:, j] = checked.not_applicable[ind.id]
+        points[:, j] = points_for(ind, _method_input(ind, checked))
+        col = points[:, j]  # a view: a method may hand back an array it does not own
+        np.isnan(col, out=missing[:, j])
+        na = checked.not_applicable.get(ind.id)
+        if na is not None:
+            # section 9's order: 不适用 leaves the indicator out; else a closed gate earns 0 (it
+            # applies, whether or not the value is there); else the missing policy
+            not_applicable[:, j] = na
+            missing[:, j] &= ~na
+            col[na] = np.nan
+            any_na = any_na or bool(na.any())
         if ind.id in checked.gates:
             gated[:, j] = ~checked.gates[ind.id] & ~not_applicable[:, j]
-    missing = np.isnan(raw) & ~not_applicable
-    # section 9's order: 不适用 leaves the indicator out; else a closed gate earns 0 (it applies,
-    # whether or not the value is there); else the missing policy
-    raw[not_applicable] = np.nan
-    raw[gated] = 0.0
-    policies = [rubric.missing_policy(ind) for ind in indicators]
-    earned, applicable, imputed = apply_missing(raw, policies, n_base=len(base), not_applicable=not_applicable)
+            col[gated[:, j]] = 0.0
+        fill_column(col, policies[j], na)
+        for key in ("", dim_of[j]) if j < k and sum_here else ():
+            if key in sums:
+                sums[key] += col
+            else:
+                sums[key] = col.copy()
+    # the cells whose points the missing policy decided: missing, and no closed gate
+    filled = missing & ~gated if checked.gates else missing
+    na_mask = not_applicable if any_na else None
 
-    k = len(base)
     weights = np.array([ind.points for _, ind in base], dtype=float)
-    totals = aggregate(
-        earned[:, :k],
-        applicable[:, :k],
-        weights,
-        earned[:, k:],
-        rubric,
-        _veto_matrix(checked, rubric, n),
-        keep_stages=True,
-    )
-    dims = {}
-    for d, dim in enumerate(rubric.dimensions):
-        if "dimensions" in totals:  # weighted: W_d * E_d / A_d (section 9)
-            dims[dim.id] = totals["dimensions"][:, d]
-            continue
-        cols = [j for j, (path, _) in enumerate(base) if path[0] == dim.id]
-        # a top-level dimension's indicators are contiguous in file order: sum a slice, not a copy
-        dims[dim.id] = earned[:, cols[0] : cols[-1] + 1].sum(axis=1) if cols else np.zeros(n)
+    veto_matrix = _veto_matrix(checked, rubric, n)
+    if sum_here:
+        # A from the excluded cells alone: the applicable matrix is built only if someone reads it
+        out = excluded_columns(filled, policies, k, na_mask)
+        A = applicable_points(weights, excluded_cells(filled, policies, na_mask, out), np.asarray(out, dtype=np.intp))
+        E = sums.get("", np.zeros(n))
+        totals = totals_from_sums(E, A, points[:, k:], rubric, veto_matrix, keep_stages=True)
+        dims = {dim.id: sums.get(dim.id, np.zeros(n)) for dim in rubric.dimensions}
+    else:
+        applicable = applicable_matrix(filled, policies, k, na_mask)
+        totals = aggregate(
+            points[:, :k], applicable[:, :k], weights, points[:, k:], rubric, veto_matrix, keep_stages=True
+        )
+        dims = {dim.id: totals["dimensions"][:, d] for d, dim in enumerate(rubric.dimensions)}
 
     table = _result_table(frame, rubric, ids, totals, dims)
     ind_ids = [ind.id for ind in indicators]
@@ -106,10 +133,10 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     return Scored(
         rubric=rubric,
         table=table,
-        points=pd.DataFrame(earned, index=ids, columns=ind_ids, copy=False),
-        applicable=pd.DataFrame(applicable, index=ids, columns=ind_ids, copy=False),
+        points=pd.DataFrame(points, index=ids, columns=ind_ids, copy=False),
         missing=pd.DataFrame(missing, index=ids, columns=ind_ids, copy=False),
-        imputed=pd.DataFrame(imputed, index=ids, columns=ind_ids, copy=False),
+        build_applicable=_mask_builder(applicable_matrix, filled, policies, k, na_mask, ids=ids, columns=ind_ids),
+        build_imputed=_mask_builder(imputed_matrix, filled, policies, ids=ids, columns=ind_ids),
         not_applicable=pd.DataFrame(not_applicable, index=ids, columns=ind_ids, copy=False),
         gated=pd.DataFrame(gated, index=ids, columns=ind_ids, copy=False),
         previous=_previous_values(checked, ids),
@@ -118,6 +145,21 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         report=checked.report,
         stages=stages,
     )
+
+
+def _mask_builder(
+    build: Callable[..., np.ndarray], *args, ids: pd.Index, columns: list[str]
+) -> Callable[[], pd.DataFrame]:
+    """A units x indicators bool frame made on first use (and then shared by every copy of
+    the record, e.g. the public Result), not at every scoring run."""
+    made: list[pd.DataFrame] = []
+
+    def frame() -> pd.DataFrame:
+        if not made:
+            made.append(pd.DataFrame(build(*args), index=ids, columns=columns, copy=False))
+        return made[0]
+
+    return frame
 
 
 def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categorical:
@@ -148,24 +190,28 @@ def _result_table(
 ) -> pd.DataFrame:
     unit = rubric.unit
     total, disq = totals["total"], totals["disqualified"]
-    out: dict[str, object] = {"rank": competition_rank(total, disq)}
-    for g in unit.group_columns:
-        out[f"rank_in_{g}"] = competition_rank(total, disq, frame[g].astype("string").str.strip())
-    out[unit.id_column] = ids.to_numpy()
+    groups = {g: frame[g].astype("string").str.strip() for g in unit.group_columns}
+    rank = competition_rank(total, disq)
+    id_values = ids.to_numpy()
+    # rows by rank, ties by id. Each column is gathered once into this order and handed to the
+    # frame as it is (copy=False), instead of building the table and copying it with .iloc.
+    by_id = pd.Index(id_values).argsort()
+    order = by_id[np.argsort(rank[by_id], kind="stable")]
+    out: dict[str, object] = {"rank": rank[order]}
+    for g, labels in groups.items():
+        out[f"rank_in_{g}"] = competition_rank(total, disq, labels)[order]
+    out[unit.id_column] = id_values[order]
     if unit.name_column:
-        out[unit.name_column] = frame[unit.name_column].to_numpy()
-    for g in unit.group_columns:
-        out[g] = frame[g].astype("string").str.strip().to_numpy(dtype=object)
-    out["total"] = total
-    out["base"] = totals["base"]
-    out["bonus"] = totals["bonus"]
-    out["tier"] = assign_tiers(total, disq, rubric)
-    out["disqualified"] = disq
-    out["vetoes"] = veto_labels(totals["veto_matrix"], [v.id for v in rubric.vetoes])
-    out["coverage"] = totals["coverage"]
+        out[unit.name_column] = frame[unit.name_column].to_numpy()[order]
+    for g, labels in groups.items():
+        out[g] = labels.to_numpy(dtype=object)[order]
+    out["total"] = total[order]
+    out["base"] = totals["base"][order]
+    out["bonus"] = totals["bonus"][order]
+    out["tier"] = assign_tiers(total, disq, rubric)[order]
+    out["disqualified"] = disq[order]
+    out["vetoes"] = veto_labels(totals["veto_matrix"], [v.id for v in rubric.vetoes])[order]
+    out["coverage"] = totals["coverage"][order]
     for dim in rubric.dimensions:
-        out[dim.id] = dims[dim.id]
-    table = pd.DataFrame(out)
-    by_id = pd.Index(table[unit.id_column]).argsort()
-    order = by_id[np.argsort(table["rank"].to_numpy()[by_id], kind="stable")]
-    return table.iloc[order].reset_index(drop=True)
+        out[dim.id] = dims[dim.id][order]
+    return pd.DataFrame(out, copy=False)

@@ -1,4 +1,10 @@
-"""Missing-value policies (contract section 4) applied to the whole raw points matrix at once."""
+"""Missing-value policies (contract section 4) applied to the raw points, column by column.
+
+The engine fills each column of its points matrix in place (:func:`fill_column`) and keeps
+only the ``missing``, ``not_applicable`` and ``gated`` masks; which cells were excluded or
+imputed follows from those and the policies, so the ``applicable`` and ``imputed`` matrices
+are built only when something asks for them (issue 16: at 1M units each is another 100 MB).
+"""
 
 from __future__ import annotations
 
@@ -15,25 +21,79 @@ def apply_missing(
     cell makes the indicator not apply, section 9) excludes those cells whatever the policy:
     they earn 0, leave the unit's base, and do not count in a ``mean``.
     """
-    missing = np.isnan(raw)
-    earned = raw.copy(order="K")  # keeps the column-major layout, unlike np.where
-    np.copyto(earned, 0.0, where=missing)
-    applicable = np.ones_like(missing)
-    imputed = np.zeros_like(missing)
-    if not_applicable is not None and not_applicable.any():
-        applicable[:, :n_base] &= ~not_applicable[:, :n_base]
-        missing = missing & ~not_applicable
-    else:
+    if not_applicable is not None and not not_applicable.any():
         not_applicable = None
+    earned = raw.copy(order="K")  # keeps the column-major layout, unlike np.where
+    missing = np.isnan(raw)
+    if not_applicable is not None:
+        missing &= ~not_applicable
     for j, policy in enumerate(policies):
-        col_missing = missing[:, j]
-        if not col_missing.any():
-            continue
-        if policy == "exclude" and j < n_base:
-            applicable[:, j] &= ~col_missing
-        elif policy == "mean":
-            counted = ~col_missing if not_applicable is None else ~col_missing & ~not_applicable[:, j]
-            present = raw[counted, j]
-            earned[col_missing, j] = present.mean() if present.size else 0.0
-            imputed[:, j] = col_missing
-    return earned, applicable, imputed
+        fill_column(earned[:, j], policy, None if not_applicable is None else not_applicable[:, j])
+    return (
+        earned,
+        applicable_matrix(missing, policies, n_base, not_applicable),
+        imputed_matrix(missing, policies),
+    )
+
+
+def fill_column(points: np.ndarray, policy: str, not_applicable: np.ndarray | None = None) -> None:
+    """In place, one indicator's points (NaN where missing or 不适用): NaN earns 0, except that
+    under ``mean`` a missing cell (not a 不适用 one) earns the mean of the cells with points."""
+    nan = np.isnan(points)
+    if not nan.any():
+        return
+    fill = nan if not_applicable is None else nan & ~not_applicable
+    if policy == "mean" and fill.any():
+        present = points[~nan]
+        mean = present.mean() if present.size else 0.0
+        np.copyto(points, 0.0, where=nan)
+        points[fill] = mean
+    else:
+        np.copyto(points, 0.0, where=nan)
+
+
+def applicable_matrix(
+    filled: np.ndarray, policies: list[str], n_base: int, not_applicable: np.ndarray | None = None
+) -> np.ndarray:
+    """False where 不适用 or ``exclude`` left the indicator out of the unit's base.
+
+    ``filled``: True where the missing policy decided the points (a missing value that no
+    closed gate set to 0). Laid out as ``filled``.
+    """
+    applicable = np.ones_like(filled)
+    for j in excluded_columns(filled, policies, n_base, not_applicable):
+        applicable[:, j] = ~_excluded(filled, policies, not_applicable, j)
+    return applicable
+
+
+def excluded_columns(
+    filled: np.ndarray, policies: list[str], n_base: int, not_applicable: np.ndarray | None = None
+) -> list[int]:
+    """Base columns in which some unit's indicator is out of its base (不适用 or ``exclude``)."""
+    return [j for j in range(n_base) if _excluded(filled, policies, not_applicable, j).any()]
+
+
+def excluded_cells(
+    filled: np.ndarray, policies: list[str], not_applicable: np.ndarray | None, columns: list[int]
+) -> np.ndarray:
+    """Units x len(columns): True where the indicator is out of the unit's base."""
+    out = np.empty((filled.shape[0], len(columns)), dtype=bool, order="F")
+    for i, j in enumerate(columns):
+        out[:, i] = _excluded(filled, policies, not_applicable, j)
+    return out
+
+
+def imputed_matrix(filled: np.ndarray, policies: list[str]) -> np.ndarray:
+    """True where ``mean`` filled the points in; laid out as ``filled``."""
+    imputed = np.zeros_like(filled)
+    for j, policy in enumerate(policies):
+        if policy == "mean":
+            imputed[:, j] = filled[:, j]
+    return imputed
+
+
+def _excluded(filled: np.ndarray, policies: list[str], not_applicable: np.ndarray | None, j: int) -> np.ndarray:
+    out = filled[:, j] if policies[j] == "exclude" else np.zeros(filled.shape[0], bool)
+    if not_applicable is not None:
+        out = out | not_applicable[:, j]
+    return out

@@ -39,9 +39,7 @@ class Scored:
     rubric: Rubric
     table: pd.DataFrame
     points: pd.DataFrame
-    applicable: pd.DataFrame
     missing: pd.DataFrame
-    imputed: pd.DataFrame
     vetoes: pd.DataFrame
     report: ValidationReport
     stages: pd.DataFrame
@@ -50,11 +48,25 @@ class Scored:
     previous: pd.DataFrame | None
     # assembling the values for 200,000 units costs as much as the scoring: deferred until read
     build_values: Callable[[], pd.DataFrame] = field(repr=False)
+    # two more units x indicators bool matrices that follow from the masks and the policies;
+    # ranking never reads them, so they are made on first use (issue 16: memory at 1M units)
+    build_applicable: Callable[[], pd.DataFrame] = field(repr=False)
+    build_imputed: Callable[[], pd.DataFrame] = field(repr=False)
 
     @cached_property
     def values(self) -> pd.DataFrame:
         """The evaluated indicator values, units x indicators."""
         return self.build_values()
+
+    @cached_property
+    def applicable(self) -> pd.DataFrame:
+        """False where 不适用 or ``exclude`` left the indicator out of the unit's base."""
+        return self.build_applicable()
+
+    @cached_property
+    def imputed(self) -> pd.DataFrame:
+        """True where ``mean`` filled the points in."""
+        return self.build_imputed()
 
     @property
     def id_column(self) -> str:
@@ -63,14 +75,14 @@ class Scored:
     def restrict(self, ids: list) -> Scored:
         """The same run seen for some units only (every matrix is per unit: nothing is recomputed)."""
         table = self.table[self.table[self.id_column].isin(ids)]
-        values = self.values.loc[ids]
+        values, applicable, imputed = self.values.loc[ids], self.applicable.loc[ids], self.imputed.loc[ids]
         return replace(
             self,
             table=table,
             points=self.points.loc[ids],
-            applicable=self.applicable.loc[ids],
             missing=self.missing.loc[ids],
-            imputed=self.imputed.loc[ids],
+            build_applicable=lambda: applicable,
+            build_imputed=lambda: imputed,
             not_applicable=self.not_applicable.loc[ids],
             gated=self.gated.loc[ids],
             previous=self.previous.loc[ids] if self.previous is not None else None,

@@ -26,20 +26,36 @@ def aggregate(
     Callers that already hold E and A per run (e.g. as one matrix product, to avoid a
     runs x units x indicators array) use :func:`rescale_base` and :func:`finish_totals`.
     """
-    T = rubric.total_points
     if rubric.weighted:
         E, A, coverage, per_dimension = weighted_parts(earned_base, applicable, weights, rubric)
     else:
         E = earned_base.sum(axis=-1)
         A = weights @ applicable.T if weights.ndim > 1 else _applicable_points(applicable, weights)
-        coverage, per_dimension = A / T, None
+        coverage, per_dimension = None, None
+    return totals_from_sums(E, A, earned_bonus, rubric, veto_matrix, keep_stages, coverage, per_dimension)
+
+
+def totals_from_sums(
+    E: np.ndarray,
+    A: np.ndarray,
+    earned_bonus: np.ndarray,
+    rubric: Rubric,
+    veto_matrix: np.ndarray,
+    keep_stages: bool = False,
+    coverage: np.ndarray | None = None,
+    per_dimension: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`aggregate` from E and A per unit (earned and applicable base points; coverage
+    A / total_points unless given), for callers that sum them without an applicable matrix:
+    the engine, which builds A from the excluded cells alone."""
+    T = rubric.total_points
     base = rescale_base(E, A, T)
     totals = finish_totals(base, earned_bonus, rubric, veto_matrix, keep_stages)
     if keep_stages:
         totals.update(earned=E, applicable_points=A)
     if per_dimension is not None:
         totals["dimensions"] = per_dimension
-    return dict(totals, base=base, coverage=coverage)
+    return dict(totals, base=base, coverage=A / T if coverage is None else coverage)
 
 
 def dimension_matrix(rubric: Rubric) -> np.ndarray:
@@ -90,10 +106,27 @@ def weighted_parts(
 
 def _applicable_points(applicable: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Sum of points over applicable indicators; only columns with an exclusion are visited."""
-    partial = ~applicable.all(axis=0)
-    A = np.full(applicable.shape[0], weights.sum())
-    if partial.any():
-        A -= (~applicable[:, partial]) @ weights[partial]
+    partial = np.flatnonzero(~applicable.all(axis=0))
+    return applicable_points(weights, ~applicable[:, partial], partial)
+
+
+# rows per block in applicable_points: a block's bool -> float copy stays in cache (issue 16)
+_ROWS = 4096
+
+
+def applicable_points(weights: np.ndarray, excluded: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Sum of ``weights`` over each unit's applicable base indicators: all of them, less the
+    excluded cells of the base ``columns`` (``excluded``: units x len(columns), True = excluded).
+
+    The engine and :func:`aggregate` both come here, so their A agrees to the last bit. Rows go
+    in blocks: per unit the same product as one matrix product (checked bit for bit), without
+    a units x columns float copy of the mask.
+    """
+    A = np.full(excluded.shape[0], weights.sum())
+    if len(columns):
+        w = weights[columns]
+        for start in range(0, excluded.shape[0], _ROWS):
+            A[start : start + _ROWS] -= excluded[start : start + _ROWS] @ w
     return A
 
 
