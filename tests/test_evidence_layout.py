@@ -414,3 +414,9 @@ def test_development_reports_read_the_same_when_copied_from_a_pdf(width):
 )
 def test_one_per_one_is_a_pairing(text, expected):
     assert facts(text) == expected
+
+
+def test_yue_after_a_word_ending_in_shi_is_still_about():
+    # 签约/节约 are words, but 损失约6万元 is "a loss of about 60 000 yuan"
+    df = extract_evidence("挽回损失约6万元，节约3万元，签约120户。")
+    assert list(zip(df["value"], df["approx"])) == [(60000, True), (30000, False), (120, False)]

@@ -166,7 +166,7 @@ _NUMBER = rf"(?:{_MIXED}|{_ARABIC}|{_CHINESE})"
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 APPROX_BEFORE = (  # 约 but not 签约/合约, 近 but not 最近/附近
-    r"(?:大约|(?<![签合公预制节条契相邀履违特解守简婚赴践失])约|将近|(?<![附最就邻靠亲贴])近"
+    r"(?:大约|(?<![签合公预制节条契相邀履违特解守婚赴践])约|将近|(?<![附最就邻靠亲贴])近"
     r"|不超过|超过|突破|逾|超|不足|不到|不少于|不低于|至少)"
 )
 APPROX_INFIX = r"(?:多|余|来|几)"
