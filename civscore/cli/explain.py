@@ -24,7 +24,7 @@ from civscore.scoring.scored import Scored
 from civscore.tables.gaps import write_gaps
 from civscore.validation.check import check
 from civscore.words import fmt_points
-from civscore.writers.output import write_table
+from civscore.writers.output import RESULT_FORMATS, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file: .xlsx (one sheet per group), .csv or .parquet (one table)",
+        help="output file: .xlsx (one sheet per group), .docx (one page per unit), .csv or .parquet (one table)",
     )
     p.add_argument(
         "--by", metavar="COLUMN", help="column whose values get a sheet each (default: the rubric's first group column)"
@@ -139,7 +139,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_gaps(args: argparse.Namespace) -> int:
-    suffix = output_format(args.parser, args.output)
+    suffix = output_format(args.parser, args.output, (*RESULT_FORMATS, ".docx"))
     if args.by is not None:
         unit = load_rubric(args.rubric).unit
         choices = [c for c in (unit.id_column, unit.name_column, *unit.group_columns) if c]
@@ -157,6 +157,11 @@ def run_gaps(args: argparse.Namespace) -> int:
     if suffix == ".xlsx":
         _, sheets = write_gaps(result, table, args.output, by=args.by)
         where = f"{len(sheets)} sheet(s): {', '.join(sheets)}, plus 说明"
+    elif suffix == ".docx":
+        from civscore.writers.docx import write_gaps_docx
+
+        write_gaps_docx(result, table, args.output)
+        where = "one section per unit"
     else:
         write_table(table, args.output, sheet="gaps")
         where = "one table"

@@ -19,7 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "into --output-dir (default: the folder of the HTML file).",
     )
     add_data_args(p)
-    p.add_argument("-o", "--output", required=True, metavar="HTML", help="the report file to write (.html)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="the report to write: .html (the full report with charts) or .docx (the 通报 as a Word document)",
+    )
     p.add_argument(
         "--output-dir", metavar="DIR", help="folder for ranking.csv and ranking.xlsx (default: the folder of HTML)"
     )
@@ -29,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    output_format(args.parser, args.output, (".html",))
+    if output_format(args.parser, args.output, (".html", ".docx")) == ".docx":
+        return run_word_report(args)
     if args.sheet:
         # papermill passes plain paths to the notebook; a sheet choice would be lost silently
         args.parser.error("--sheet is not supported by `report`; save the sheet as its own .xlsx or .csv")
@@ -49,4 +56,19 @@ def run_report(args: argparse.Namespace) -> int:
         f"report for {len(data)} units with {rubric.name} {rubric.version} → {files.html} "
         f"(also {Path(files.ranking_csv)} and {Path(files.ranking_xlsx)}; {files.seconds:.1f} s)"
     )
+    return 0
+
+
+def run_word_report(args: argparse.Namespace) -> int:
+    """The 通报 as Word: title, summary, tiers, vetoes, per-group 整改 highlights, the ranking."""
+    from civscore.scoring.engine import score_checked
+    from civscore.writers.docx import write_report_docx
+
+    rubric, data = load_inputs(args)
+    checked = check_or_report(args, rubric, data)
+    if checked is None:
+        return 1
+    result = score_checked(data, rubric, checked)
+    write_report_docx(result, args.output)
+    print(f"通报 for {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}")
     return 0
