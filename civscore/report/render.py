@@ -111,8 +111,39 @@ HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
   body { font-family: var(--jp-content-font-family); }
   .jp-Notebook { max-width: 1100px; margin: 0 auto; }
   .jp-RenderedHTMLCommon table { font-size: 12px; }
+  .jp-OutputArea-output { overflow-x: auto; }
   .jp-OutputArea-output img { max-width: 100%; height: auto; }
-  @media print { .jp-OutputArea-output img { break-inside: avoid; } }
+  table.civ-bulletin th { white-space: normal; }
+  .civ-print { display: none; }
+  @media (max-width: 600px) {
+    .jp-Notebook { padding: 4px; }
+    .jp-Cell { padding: 0; }
+  }
+  /* Paper: A4, the static ranking instead of the interactive one, no chart or table row split
+     across pages, headers repeated, nothing wider than the page. */
+  @page { size: A4; margin: 12mm 11mm 13mm 11mm; }
+  @media print {
+    html, body { font-size: 9.5pt; background: #fff; }
+    .jp-Notebook { max-width: none; padding: 0; margin: 0; }
+    .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea-child { padding: 0 !important; margin: 0; }
+    .jp-OutputArea-output { overflow: visible; }
+    /* JupyterLab keeps each output on one page; a long table may break (its header repeats) */
+    .jp-OutputArea-child { break-inside: auto !important; page-break-inside: auto !important; }
+    .civ-screen { display: none !important; }
+    .civ-print { display: block; }
+    h1 { font-size: 16pt; margin: 0 0 4pt; }
+    h2 { font-size: 12.5pt; margin: 8pt 0 3pt; break-after: avoid; }
+    h3 { font-size: 11pt; margin: 6pt 0 2pt; break-after: avoid; }
+    p, li { margin: 1pt 0; line-height: 1.4; }
+    .jp-RenderedHTMLCommon table { font-size: 8pt; max-width: 100%; break-inside: auto; }
+    .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 1px 3px; }
+    table.civ-bulletin { width: 100%; font-size: 7.5pt; table-layout: auto; }
+    table.civ-bulletin td, table.civ-bulletin th { padding: 0 2px; line-height: 1.25; }
+    thead { display: table-header-group; }
+    tr { break-inside: avoid; }
+    .jp-RenderedImage, .jp-OutputArea-output img { break-inside: avoid; page-break-inside: avoid; }
+    .jp-OutputArea-output img { max-height: 238mm; width: auto; max-width: 100%; }
+  }
 </style>
 {%- endblock html_head_css -%}
 """

@@ -23,6 +23,8 @@ SCORE_HEADERS = {
 }
 PROBLEM_HEADERS = {"file": "文件", "row": "行号", "unit": "单位", "column": "列", "value": "填写内容", "rule": "规则"}
 TIER_SHADES = ["#d9d9d9", "#e8e8e8", "#f2f2f2", "#ffffff"]
+# vetoed units: dark red bold text on pale red (contrast 8.6:1), never the shade of their total
+VETO_CSS = "color: #9c0006; font-weight: bold; background-color: #fde2e1;"
 
 
 def _md(text: object) -> str:
@@ -231,7 +233,8 @@ def display_table(result: Scored) -> pd.DataFrame:
 
 
 def ranking_styler(result: Scored, max_rows: int = 200, uuid: str = "ranking") -> Styler:
-    """The ranking as a styled table: totals as grey bars, tiers shaded, vetoed units in bold.
+    """The ranking as a styled table: totals as grey bars, tiers shaded, vetoed units red and bold
+    on a pale red row, without a bar or a tier shade.
 
     More than ``max_rows`` units: the first ``max_rows`` are shown and the caption says where the
     whole table is (ranking.xlsx). ``uuid`` fixes the HTML ids so that outputs are reproducible.
@@ -243,6 +246,8 @@ def ranking_styler(result: Scored, max_rows: int = 200, uuid: str = "ranking") -
     scores: list[Hashable] = ["总分", "基础分", "特色加分", *dims]
     top = max(float(result.table["total"].max()) if len(table) else 0.0, rubric.total_points)
     shade = {t.name: TIER_SHADES[min(i, len(TIER_SHADES) - 1)] for i, t in enumerate(rubric.tiers)}
+    disqualified = result.table["disqualified"].head(max_rows).to_numpy(bool)
+    kept, vetoed = table.index[~disqualified], table.index[disqualified]
     caption = html.escape(f"{rubric.name}（版本 {rubric.version}）：{len(full)} 个单位的排名")
     if len(full) > len(table):
         caption += f"（此处列出前 {len(table)} 名，完整排名见 ranking.xlsx）"
@@ -253,9 +258,10 @@ def ranking_styler(result: Scored, max_rows: int = 200, uuid: str = "ranking") -
         .format("{:.2f}", subset=scores, na_rep="")
         .format("{:.0%}", subset=["指标覆盖率"])
         .format_index(escape="html", axis=1)
-        .bar(subset=["总分"], color="#bfbfbf", vmin=0, vmax=top, height=70, width=100)
-        .map(lambda v: f"background-color: {shade[v]}" if v in shade else "", subset=["等级"])
-        .map(lambda v: "font-weight: bold" if v == "是" else "", subset=["一票否决"])
+        # a vetoed unit's total gets no bar: a long bar would read as a top performer
+        .bar(subset=(kept, ["总分"]), color="#bfbfbf", vmin=0, vmax=top, height=70, width=100)
+        .map(lambda v: f"background-color: {shade[v]}" if v in shade else "", subset=(kept, ["等级"]))
+        .apply(lambda row: [VETO_CSS] * len(row), axis=1, subset=(vetoed, slice(None)))
         .set_caption(caption)
         .set_table_styles(
             [
@@ -266,6 +272,79 @@ def ranking_styler(result: Scored, max_rows: int = 200, uuid: str = "ranking") -
         )
     )
     return styler
+
+
+def bulletin_styler(result: Scored, uuid: str = "bulletin") -> Styler:
+    """The 通报 ranking for the page and for print: Chinese headers, dimensions under 各维度得分,
+    numbers right and text left, names never broken, vetoed units red bold and marked （否决）."""
+    from civscore.tables.bulletin import DIMENSIONS_SPANNER, bulletin_table, dimension_headers
+
+    table = bulletin_table(result)
+    dims = set(dimension_headers(result).values())
+    table.columns = pd.MultiIndex.from_tuples([(DIMENSIONS_SPANNER if c in dims else "", c) for c in table.columns])
+    numbers = [c for c in table.columns if pd.api.types.is_float_dtype(table[c].dtype)]
+    ranks = [c for c in table.columns if pd.api.types.is_integer_dtype(table[c].dtype)]
+    text = [c for c in table.columns if c not in numbers and c not in ranks]
+    notes = [c for c in text if c[1] == "否决与扣分项"]
+    unit = result.rubric.unit
+    names = [c for c in text if c[1] in {unit.name_column or unit.id_column, *unit.group_columns}]
+    vetoed = table.index[result.table["disqualified"].to_numpy(bool)]
+    coverage = [c for c in numbers if c[1] == "指标覆盖率"]
+    styler = (
+        table.style.set_uuid(uuid)
+        .hide(axis="index")
+        .format(na_rep="", escape="html")  # names come from data files: never let them become markup
+        .format("{:.2f}", subset=[c for c in numbers if c not in coverage], na_rep="")
+        .format("{:.0%}", subset=coverage)
+        .format_index(escape="html", axis=1)
+        .set_properties(subset=numbers + ranks, **{"text-align": "right"})
+        .set_properties(subset=text, **{"text-align": "left"})
+        # names never break character by character
+        .set_properties(subset=names, **{"white-space": "nowrap"})
+        # veto names are long: they wrap within a bounded column instead of widening the table
+        .set_properties(subset=notes, **{"white-space": "normal", "min-width": "7em", "max-width": "12em"})
+        .apply(lambda row: [VETO_CSS] * len(row), axis=1, subset=(vetoed, slice(None)))
+        .set_table_attributes('class="civ-bulletin"')
+        .set_table_styles(
+            [
+                {"selector": "th", "props": "background-color: #f2f2f2; text-align: center; padding: 2px 4px;"},
+                {"selector": "td", "props": "padding: 1px 4px;"},
+            ]
+        )
+    )
+    return styler
+
+
+def interactive_ranking(result: Scored, table_id: str = "ranking") -> str:
+    """The ranking as a sortable, searchable table (itables, offline: the page must have run
+    ``itables.init_notebook_mode(connected=False)``); name columns stay in view when scrolling."""
+    from itables import to_html_datatable
+
+    from civscore.tables.bulletin import bulletin_table
+
+    table = bulletin_table(result)
+    key = list(table.columns).index(result.rubric.unit.name_column or result.rubric.unit.id_column) + 1
+    return to_html_datatable(
+        table,
+        table_id=table_id,
+        connected=False,
+        display_logo_when_loading=False,
+        showIndex=False,
+        scrollX=True,
+        scrollY="60vh",
+        scrollCollapse=True,
+        paging=False,
+        fixedColumns={"start": key},
+        classes="display nowrap compact cell-border",
+        language={
+            "search": "搜索：",
+            "info": "共 _TOTAL_ 个单位",
+            "infoFiltered": "（从 _MAX_ 个中筛选）",
+            "infoEmpty": "没有单位",
+            "zeroRecords": "没有符合条件的单位",
+        },
+        layout={"topStart": None, "topEnd": "search", "bottomStart": "info", "bottomEnd": None},
+    )
 
 
 def tier_table(result: Scored) -> pd.DataFrame:
@@ -288,15 +367,19 @@ def tier_table(result: Scored) -> pd.DataFrame:
 
 
 def group_table(result: Scored, group_column: str) -> pd.DataFrame:
-    """Per group (e.g. 街道): units, mean / best / worst total, and units per tier; best mean first."""
+    """Per group (e.g. 街道): units, mean / best / worst total, vetoed units and units per tier;
+    best mean first. 最高分 is the best total among units not vetoed."""
     table = result.table
     by = table.groupby(group_column, sort=False)
+    # a vetoed unit is never its group's best, whatever its total
+    standing = table[~table["disqualified"]].groupby(group_column, sort=False)["total"]
     out = pd.DataFrame(
         {
             "单位数": by.size(),
             "平均总分": by["total"].mean().round(2),
-            "最高分": by["total"].max().round(2),
+            "最高分": standing.max().reindex(by.size().index).round(2),
             "最低分": by["total"].min().round(2),
+            "其中一票否决": by["disqualified"].sum().astype(int),
         }
     )
     tiers = [t.name for t in result.rubric.tiers]
@@ -326,8 +409,10 @@ def problems_styler(report: ValidationReport, uuid: str = "problems") -> Styler:
 
 
 __all__ = [
+    "bulletin_styler",
     "display_table",
     "group_table",
+    "interactive_ranking",
     "problems_styler",
     "ranking_styler",
     "tier_table",
