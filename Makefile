@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint bench fuzz sample-data clean
+.PHONY: demo test test-browser lint bench fuzz sample-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,20 @@ lint: $(STAMP)
 
 ## test: lint (ruff, ruff format --check, mypy), then every test, notebooks included
 test: lint
-	$(PY) -m pytest -q tests notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	$(PY) -m pytest -q tests notebooks --ignore=tests/browser --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+## test-browser: the sample outputs as people receive them: report.html in headless Chromium (errors, network,
+## overflow, A4 page budget, hostile names) and every workbook and Word document through LibreOffice to PDF.
+## Installs Debian's chromium, poppler-utils, LibreOffice and a CJK font when missing (as root, or with sudo).
+BROWSER_TOOLS := chromium poppler-utils libreoffice-calc libreoffice-writer fonts-noto-cjk
+test-browser: $(STAMP)
+	@if ! command -v chromium >/dev/null || ! command -v pdfinfo >/dev/null || ! command -v soffice >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(BROWSER_TOOLS); \
+	fi
+	$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check "playwright>=1.50,<1.66"
+	CIVSCORE_REQUIRE_BROWSER=1 $(PY) -m pytest -q tests/browser
 
 ## fuzz: long fuzz of the rubric loader and expression parser, more property examples (~15 min; not part of test)
 fuzz: $(STAMP)

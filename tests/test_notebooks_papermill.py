@@ -132,7 +132,7 @@ def test_template_runs_for_a_bare_rubric_without_names_groups_tiers_or_vetoes(tm
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs)
-    assert "没有设置等级" in text and "没有设置分组列" in text
+    assert "没有设置等级" in text and "没有设置分组" in text
     ranking = pd.read_csv(tmp_path / "out" / "ranking.csv", encoding="utf-8-sig")
     assert ranking["code"].tolist() == ["B1", "B2", "B3"] and ranking["total"].tolist() == [10.0, 5.0, 0.0]
 

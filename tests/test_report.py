@@ -129,10 +129,28 @@ def test_ranking_styler_is_reproducible_and_marks_what_matters(tiny):
         for cell in re.findall(r"row(\d+)_col(\d+)", selectors)
     }
     total_col = str(list(report.display_table(tiny).columns).index("总分"))
-    assert barred == {(str(i), total_col) for i in range(len(tiny.table))}
-    assert "font-weight: bold" in first  # the vetoed unit
+    # every unit but a vetoed one: a long bar would make it look like a top performer
+    kept = [i for i, v in enumerate(tiny.table["disqualified"]) if not v]
+    assert 0 < len(kept) < len(tiny.table)
+    assert barred == {(str(i), total_col) for i in kept}
+    assert "color: #9c0006" in first and "background-color: #fde2e1" in first  # the vetoed unit
     short = report.ranking_styler(tiny, max_rows=2, uuid="short").to_html()
     assert "此处列出前 2 名" in short and short.count("<tr>") == 1 + 2
+
+
+def test_bulletin_styler_groups_dimensions_and_marks_vetoes(sample):
+    page = report.bulletin_styler(sample).to_html()
+    assert page == report.bulletin_styler(sample).to_html() and 'id="T_bulletin"' in page
+    assert 'colspan="8">各维度得分</th>' in page and "（否决）" in page
+    for latin in (">rank<", ">total<", ">tier<", ">organization<"):
+        assert latin not in page
+
+
+def test_group_best_is_never_a_vetoed_unit(sample):
+    table = report.group_table(sample, "街道")
+    honest = sample.table[~sample.table["disqualified"]].groupby("街道")["total"].max().round(2)
+    assert table["最高分"].to_dict() == honest.to_dict()
+    assert table["其中一票否决"].sum() == int(sample.table["disqualified"].sum())
 
 
 def test_tables_show_markup_in_names_as_text(tmp_path):

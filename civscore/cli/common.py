@@ -9,6 +9,7 @@ import pandas as pd
 
 from civscore.readers.data import read_data
 from civscore.rubric import Rubric, load_rubric
+from civscore.scoring.scored import Scored
 from civscore.validation.check import Checked, check
 from civscore.validation.report import ValidationReport
 from civscore.words import say
@@ -77,6 +78,16 @@ def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame
     print_report(checked.report, args, stream=sys.stderr)
     print(f"{args.output} was not written.", file=sys.stderr)
     return None
+
+
+def score_inputs(args: argparse.Namespace) -> Scored | None:
+    """Read, validate and score ``args.rubric`` and ``args.data`` for a command that writes
+    ``args.output``; None after reporting every problem."""
+    from civscore.scoring.engine import score_checked
+
+    rubric, data = load_inputs(args)
+    checked = check_or_report(args, rubric, data)
+    return None if checked is None else score_checked(data, rubric, checked)
 
 
 def print_report(report: ValidationReport, args: argparse.Namespace, stream=None) -> None:

@@ -8,16 +8,14 @@ from civscore.cli.common import (
     add_data_args,
     add_previous_arg,
     add_problems_arg,
-    check_or_report,
-    load_inputs,
     output_format,
     previous_of,
     print_report,
+    score_inputs,
 )
 from civscore.readers.data import read_data
 from civscore.rubric import load_rubric
 from civscore.rubric.load import rubric_json_schema_text
-from civscore.scoring.engine import score_checked
 from civscore.validation.check import check
 from civscore.writers.output import write_result
 
@@ -79,11 +77,10 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_score(args: argparse.Namespace) -> int:
     output_format(args.parser, args.output)
-    rubric, data = load_inputs(args)
-    checked = check_or_report(args, rubric, data)
-    if checked is None:
+    result = score_inputs(args)
+    if result is None:
         return 1
-    result = score_checked(data, rubric, checked)
+    rubric = result.rubric
     write_result(result, args.output)
     tiers = result.table["tier"].value_counts()
     shown = ", ".join(f"{t.name} {int(tiers.get(t.name, 0))}" for t in rubric.tiers)

@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from civscore.cli.common import add_data_args, add_problems_arg, check_or_report, load_inputs, output_format
+from civscore.cli.common import (
+    add_data_args,
+    add_problems_arg,
+    check_or_report,
+    load_inputs,
+    output_format,
+    score_inputs,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,14 +68,12 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_word_report(args: argparse.Namespace) -> int:
     """The 通报 as Word: title, summary, tiers, vetoes, per-group 整改 highlights, the ranking."""
-    from civscore.scoring.engine import score_checked
     from civscore.writers.docx import write_report_docx
 
-    rubric, data = load_inputs(args)
-    checked = check_or_report(args, rubric, data)
-    if checked is None:
+    result = score_inputs(args)
+    if result is None:
         return 1
-    result = score_checked(data, rubric, checked)
     write_report_docx(result, args.output)
+    rubric = result.rubric
     print(f"通报 for {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}")
     return 0
