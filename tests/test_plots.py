@@ -135,6 +135,33 @@ def test_tier_counts_list_every_tier_and_the_vetoed_part(tiny):
 # --- the charts ---------------------------------------------------------------------------------
 
 
+def test_importing_the_charts_leaves_rcparams_alone():
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; before = dict(matplotlib.rcParams)\n"
+        "import civscore.plots.ranking, civscore.plots.change, civscore.plots.robustness\n"
+        "changed = [k for k in before if matplotlib.rcParams[k] != before[k]]\n"
+        "assert not changed, changed"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_heatmap_text_contrasts_at_least_4_5_to_1_and_weak_cells_are_dark(sample):
+    fig = charts.dimension_heatmap(sample, annotate=True)
+    ax = fig.axes[0]
+    image = ax.images[0]
+    colours = image.cmap(image.norm(image.get_array()))
+    for text in ax.texts:
+        r, c = (round(v) for v in text.get_position()[::-1])
+        lum = charts.luminance(colours[r, c])
+        ink = charts.luminance(to_rgba(text.get_color()))
+        assert charts.contrast(lum, ink) >= 4.5, text.get_text()
+    low, high = image.norm.vmin, image.norm.vmax
+    assert charts.luminance(image.cmap(image.norm(low))) < charts.luminance(image.cmap(image.norm(high)))
+
+
 def test_ranking_chart_has_one_bar_per_unit_in_rank_order(tiny):
     fig = charts.ranking_chart(tiny)
     ax = fig.axes[0]
@@ -143,9 +170,14 @@ def test_ranking_chart_has_one_bar_per_unit_in_rank_order(tiny):
     assert [b.get_width() for b in bars] == pytest.approx(tiny.table["total"].tolist())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["1. 东园 (U1)", "2. 东园 (U3)", "3. 西园", r"4. \$北园\$"]
-    # the vetoed unit is white and cross-hatched; tiers get distinct hatches
+    # the vetoed unit is pale red, cross-hatched and outlined in dark red, its name red, marked 否决
     vetoed = bars[3]
-    assert vetoed.get_hatch() == charts.VETO_HATCH and to_rgba(vetoed.get_facecolor()) == to_rgba("#ffffff")
+    assert vetoed.get_hatch() == charts.VETO_HATCH and to_rgba(vetoed.get_facecolor()) == to_rgba(charts.VETO_FILL)
+    assert to_rgba(vetoed.get_edgecolor()) == to_rgba(charts.VETO_EDGE)
+    assert to_rgba(ax.get_yticklabels()[3].get_color()) == to_rgba(charts.VETO_EDGE)
+    assert "否决" in [t.get_text().strip() for t in ax.texts]
+    # the legend sits under the chart, not over the bars
+    assert ax.get_legend() is None and fig.legends
     assert bars[0].get_hatch() != bars[1].get_hatch()
     assert ax.get_title().startswith("总分排名")
     assert "（分）" in ax.get_xlabel()
@@ -229,7 +261,10 @@ def test_group_chart_has_one_bar_per_group_and_one_dot_per_unit(sample):
     fig = charts.group_chart(sample)
     ax = fig.axes[0]
     assert len(ax.patches) == sample.table["街道"].nunique()
-    assert len(ax.collections[0].get_offsets()) == len(sample.table)
+    # one dot per unit; a vetoed unit is a red cross, not a dot among the best
+    vetoed = int(sample.table["disqualified"].sum())
+    assert len(ax.collections[0].get_offsets()) == len(sample.table) - vetoed
+    assert len(ax.collections[1].get_offsets()) == vetoed > 0
     means = sample.table.groupby("街道")["total"].mean().sort_values(ascending=False)
     assert [p.get_width() for p in ax.patches] == pytest.approx(means.tolist())
     assert not drawn(fig)
@@ -278,8 +313,12 @@ def test_every_chart_of_the_sample_renders_chinese_without_any_warning(sample):
 
 
 def test_charts_use_only_greys_so_they_print_in_black_and_white(sample):
+    # greys and hatches everywhere; the one colour, for vetoed units, also has a hatch of its own
     fig = charts.ranking_chart(sample)
-    for patch in fig.axes[0].patches:
+    for patch, vetoed in zip(fig.axes[0].patches, sample.table["disqualified"]):
         r, g, b, _ = to_rgba(patch.get_facecolor())
-        assert r == pytest.approx(g) == pytest.approx(b)
+        if vetoed:
+            assert patch.get_hatch() == charts.VETO_HATCH
+        else:
+            assert r == pytest.approx(g) == pytest.approx(b)
     plt.close(fig)

@@ -20,7 +20,7 @@ from matplotlib.projections.polar import PolarAxes
 from civscore.analysis.attainment import dimension_attainment
 from civscore.analysis.common import UnitId, resolve_unit
 from civscore.analysis.compare import Comparison
-from civscore.plots import GREYS, HATCHES, figure
+from civscore.plots import GREYS, HATCHES, figure, house_style, legend_below, wrap_label
 from civscore.scoring.scored import Scored
 from civscore.words import fmt_points
 
@@ -52,6 +52,7 @@ def spread_labels(y: np.ndarray, min_gap: float) -> np.ndarray:
     return out
 
 
+@house_style
 def slope_chart(comp: Comparison, n: int = 5) -> Figure:
     """Every unit's rank before and after as a line; the ``n`` biggest risers and fallers named.
 
@@ -97,20 +98,19 @@ def slope_chart(comp: Comparison, n: int = 5) -> Figure:
     ax.set_ylabel("名次（1 = 最高）")
     ax.set_xlabel("比较的两方")
     ax.set_title(f"名次变化：{la} → {lb}（实线：上升最多；虚线：下降最多）")
-    ax.legend(
+    legend_below(
+        fig,
+        ax,
         handles=[
             Line2D([], [], color=GREYS[0], lw=1.8, label=f"上升最多的 {len(risers)} 个"),
             Line2D([], [], color=GREYS[0], lw=1.8, ls="--", label=f"下降最多的 {len(fallers)} 个"),
             Line2D([], [], color=GREYS[3], lw=0.8, label="其他单位"),
         ],
-        loc="lower left",
-        fontsize=8,
-        frameon=False,
     )
-    fig.tight_layout()
     return fig
 
 
+@house_style
 def movers_chart(comp: Comparison, n: int = 5) -> Figure:
     """The ``n`` biggest risers and fallers: change of total as bars, the rank move as text."""
     la, lb = comp.labels
@@ -158,6 +158,7 @@ def movers_chart(comp: Comparison, n: int = 5) -> Figure:
     return fig
 
 
+@house_style
 def dimension_trend_chart(comp: Comparison) -> Figure:
     """Mean attainment (% of the points a unit could earn) per dimension, before and after."""
     la, lb = comp.labels
@@ -194,11 +195,11 @@ def dimension_trend_chart(comp: Comparison) -> Figure:
     ax.set_xlabel("平均得分率（%，得分 ÷ 可得分值；右侧数字为变化的百分点）")
     ax.set_ylabel("测评维度")
     ax.set_title(f"全区各维度得分率：{la} 与 {lb}")
-    ax.legend(loc="lower right", fontsize=9, frameon=False)
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 
+@house_style
 def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: bool = False) -> Figure:
     """One unit's largest indicator changes; with a rubric change, split into rule and data.
 
@@ -247,15 +248,17 @@ def drivers_chart(comp: Comparison, unit_id: Hashable, n: int = 8, relative: boo
         f"名次 {row['rank_a']}→{row['rank_b']}{_veto_note(comp, row)}"
     )
     if comp.kind != "data":
-        ax.legend(loc="lower right", fontsize=9, frameon=False)
-    fig.tight_layout()
+        legend_below(fig, ax)
+    else:
+        fig.tight_layout()
     return fig
 
 
 def _indicator_rows(ax, names: list[str]) -> None:
     """Indicators as rows, first at the top, around a zero line: the frame of both driver charts."""
     ax.axvline(0, color=EDGE, linewidth=0.8)
-    ax.set_yticks(np.arange(len(names)), names)
+    # a long indicator name wraps onto two lines instead of squeezing the chart
+    ax.set_yticks(np.arange(len(names)), [wrap_label(n) for n in names], fontsize=9)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.set_ylabel("指标")
@@ -314,6 +317,7 @@ def _relative_drivers(comp: Comparison, part: pd.DataFrame, uid: UnitId, n: int)
     return fig
 
 
+@house_style
 def profile_radar(result: Scored, unit_id: Hashable, group_column: str | None = None) -> Figure:
     """One unit's attainment per dimension on a radar, against its group's and all units' means."""
     uid = resolve_unit(result, unit_id)

@@ -22,20 +22,43 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from civscore.analysis.summary import dimension_names, dimension_shares, tier_bounds, tier_counts, unit_labels
-from civscore.plots import GREYS, HATCHES, figure
+from civscore.plots import GREYS, HATCHES, figure, house_style, legend_below
 from civscore.scoring.scored import Scored
 
 # Above this many units a chart stops naming every unit on its axis (labels would overlap).
 MAX_LABELLED_UNITS = 80
 # Bar fills per tier, best tier darkest.
 TIER_FILLS = ["#404040", "#7f7f7f", "#b3b3b3", "#e0e0e0", "#ffffff"]
-# A unit failed by a veto is white and cross-hatched, whatever its total.
+# A unit failed by a veto is pale red, cross-hatched in dark red and marked 否决, whatever its
+# total: never the fill of a tier, so it cannot be read as a top performer (grey copies keep the hatch).
 VETO_HATCH = "xx"
+VETO_FILL = "#fde2e1"
+VETO_EDGE = "#9c0006"
 # Tier hatches: the house hatches minus the one reserved for vetoes, so tiers differ in print too.
 TIER_HATCHES = [h for h in HATCHES if h != VETO_HATCH] + ["--", "oo"]
 EDGE = GREYS[0]
-# white → near black; a grey ramp prints the same in colour and in black and white
-SHARE_CMAP = LinearSegmentedColormap.from_list("civscore_greys", ["#ffffff", "#262626"])
+# near black (weak) → white (full marks): the eye goes to the cells that need work, and a grey
+# ramp prints the same in colour and in black and white
+SHARE_CMAP = LinearSegmentedColormap.from_list("civscore_weak_dark", ["#262626", "#ffffff"])
+
+
+def contrast(a: float, b: float) -> float:
+    """WCAG contrast ratio of two relative luminances."""
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def luminance(rgba: tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour (components 0..1)."""
+    c = np.asarray(rgba[:3], dtype=float)
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+
+
+def text_colour(background: tuple[float, ...]) -> str:
+    """Black or white, whichever contrasts more with ``background`` (never below 4.58:1)."""
+    lum = luminance(background)
+    return "#000000" if contrast(lum, 0.0) >= contrast(lum, 1.0) else "#ffffff"
 
 
 def _tier_style(result: Scored) -> dict[str, tuple[str, str]]:
@@ -48,7 +71,7 @@ def _tier_style(result: Scored) -> dict[str, tuple[str, str]]:
 
 def _bar_styles(result: Scored, part: pd.DataFrame) -> tuple[list[str], list[str]]:
     styles = _tier_style(result)
-    fills = ["#ffffff" if d else styles.get(t, ("#ffffff", ""))[0] for t, d in zip(part["tier"], part["disqualified"])]
+    fills = [VETO_FILL if d else styles.get(t, ("#ffffff", ""))[0] for t, d in zip(part["tier"], part["disqualified"])]
     hatches = [VETO_HATCH if d else styles.get(t, ("", ""))[1] for t, d in zip(part["tier"], part["disqualified"])]
     return fills, hatches
 
@@ -61,7 +84,7 @@ def _tier_legend(result: Scored, include_veto: bool, hatched: bool = True) -> li
     ]
     if include_veto:
         handles.append(
-            Patch(facecolor="#ffffff", edgecolor=EDGE, hatch=VETO_HATCH if hatched else "", label="一票否决")
+            Patch(facecolor=VETO_FILL, edgecolor=VETO_EDGE, hatch=VETO_HATCH if hatched else "", label="一票否决")
         )
     return handles
 
@@ -109,6 +132,7 @@ def _score_axis_max(result: Scored) -> float:
     return max(top, result.rubric.total_points)
 
 
+@house_style
 def ranking_chart(result: Scored) -> Figure:
     """Every unit's total as a horizontal bar, best at the top, shaded and hatched by tier.
 
@@ -123,9 +147,9 @@ def ranking_chart(result: Scored) -> Figure:
     named = n <= MAX_LABELLED_UNITS
     if named:
         bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.75)
-        for bar, hatch in zip(bars, hatches):
-            bar.set_hatch(hatch)
+        _mark_vetoes(ax, bars, table, hatches)
         ax.set_yticks(y, _rank_labels(result, table), fontsize=8)
+        _red_veto_labels(ax, table)
     else:
         # Too many units for a line each: the bars merge into the shape of the distribution.
         # Edges and hatches on hairline bars would turn it black (and take seconds to draw), so
@@ -135,8 +159,8 @@ def ranking_chart(result: Scored) -> Figure:
         ax.barh(
             y[vetoed],
             table["total"].to_numpy(dtype=float)[vetoed],
-            color="#ffffff",
-            edgecolor=EDGE,
+            color=VETO_FILL,
+            edgecolor=VETO_EDGE,
             linewidth=0.6,
             height=1.0,
         )
@@ -155,12 +179,28 @@ def ranking_chart(result: Scored) -> Figure:
     ax.set_xlabel("总分（分）；虚线为等级分数线" if lines else "总分（分）")
     ax.set_title(_title(result, "总分排名"))
     handles = _tier_legend(result, include_veto=bool(table["disqualified"].any()), hatched=named)
-    if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=1.0)
-    fig.tight_layout()
+    legend_below(fig, ax, handles=handles, ncols=min(len(handles), 5) or None)
     return fig
 
 
+def _mark_vetoes(ax, bars, part: pd.DataFrame, hatches: list[str]) -> None:
+    """Hatch each bar; a vetoed unit's bar gets a dark red outline and hatch and the word 否决."""
+    for bar, hatch, vetoed in zip(bars, hatches, part["disqualified"]):
+        bar.set_hatch(hatch)
+        if vetoed:
+            bar.set_edgecolor(VETO_EDGE)
+            ax.text(
+                bar.get_width(), bar.get_y() + bar.get_height() / 2, " 否决", va="center", fontsize=8, color=VETO_EDGE
+            )
+
+
+def _red_veto_labels(ax, part: pd.DataFrame) -> None:
+    for label, vetoed in zip(ax.get_yticklabels(), part["disqualified"]):
+        if vetoed:
+            label.set_color(VETO_EDGE)
+
+
+@house_style
 def tier_chart(result: Scored) -> Figure:
     """Units per tier (rubric order), the part failed by a veto stacked on top and cross-hatched."""
     if not result.rubric.tiers:
@@ -179,14 +219,13 @@ def tier_chart(result: Scored) -> Figure:
             x,
             vetoed,
             bottom=not_vetoed,
-            color="#ffffff",
+            color=VETO_FILL,
             hatch=VETO_HATCH,
-            edgecolor=EDGE,
+            edgecolor=VETO_EDGE,
             linewidth=0.6,
             width=0.6,
             label="其中一票否决",
         )
-        ax.legend(fontsize=9, loc="upper right")
     total = int(counts["单位数"].sum())
     peak = max(1, int(counts["单位数"].max()))
     for i, c in enumerate(counts["单位数"]):
@@ -202,14 +241,16 @@ def tier_chart(result: Scored) -> Figure:
     ax.set_xlabel("等级（总分区间，分）")
     ax.set_ylabel("单位数（个）")
     ax.set_title(_title(result, f"等级分布（共 {total} 个单位）"))
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 
+@house_style
 def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     """Units (rows, by rank) x top-level dimensions (columns): % of the points attainable there.
 
-    Darker is better. The grey ramp starts at the lowest tenth below the data (not at 0) so that
+    Darker is weaker, so the cells that need work catch the eye. The grey ramp starts at the
+    lowest tenth below the data (not at 0) so that
     the differences that matter stay visible; the colour bar says where. Cells where nothing in
     the dimension applies to the unit are hatched. Values are written in the cells when there is
     room (``annotate=None``: up to 60 units and 12 dimensions).
@@ -237,22 +278,18 @@ def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     ax.set_xticks(np.arange(m), dim_labels, rotation=rotation, ha="center" if rotation == 0 else "right", fontsize=9)
     ax.tick_params(axis="x", labeltop=n > 25, top=False, bottom=False)
     if n <= MAX_LABELLED_UNITS:
-        ax.set_yticks(np.arange(n), _rank_labels(result, result.table), fontsize=8)
+        vetoed = result.table["disqualified"].to_numpy(bool)
+        labels = [f"{label}（否决）" if v else label for label, v in zip(_rank_labels(result, result.table), vetoed)]
+        ax.set_yticks(np.arange(n), labels, fontsize=8)
+        _red_veto_labels(ax, result.table)
     else:
         ax.set_yticks([])
     if annotate:
-        middle = (low + 100) / 2
+        colours = np.asarray(image.cmap(image.norm(values)), dtype=float)
         for (r, c), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(
-                    c,
-                    r,
-                    f"{v:.0f}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="#ffffff" if v >= middle else "#000000",
-                )
+                # black or white by the cell's own shade: at least 4.58:1 on every cell
+                ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7, color=text_colour(tuple(colours[r, c])))
     bar = fig.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
     bar.set_label("得分率（%，得分 ÷ 可得分值）")
     ax.set_xlabel("测评维度（格中数字为得分率 %）" if annotate else "测评维度")
@@ -262,6 +299,7 @@ def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     return fig
 
 
+@house_style
 def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
     """The ``n`` best and ``n`` worst ranked units side by side, total and tier written on each bar."""
     table = result.table
@@ -272,12 +310,15 @@ def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
         y = np.arange(len(part))
         fills, hatches = _bar_styles(result, part)
         bars = ax.barh(y, part["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.7)
-        for bar, hatch in zip(bars, hatches):
+        for bar, hatch, vetoed in zip(bars, hatches, part["disqualified"]):
             bar.set_hatch(hatch)
+            if vetoed:
+                bar.set_edgecolor(VETO_EDGE)
         for yi, (total, tier, vetoed) in enumerate(zip(part["total"], part["tier"], part["disqualified"])):
             note = f"{total:.1f}" + (f" {tier}" if tier else "") + ("（一票否决）" if vetoed else "")
             ax.text(total + xmax * 0.01, yi, plain(note), va="center", fontsize=8)
         ax.set_yticks(y, _rank_labels(result, part), fontsize=9)
+        _red_veto_labels(ax, part)
         ax.set_ylim(len(part) - 0.5, -0.5)
         ax.set_xlim(0, xmax)
         ax.grid(axis="y", visible=False)
@@ -289,6 +330,7 @@ def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
     return fig
 
 
+@house_style
 def profile_chart(result: Scored, unit_id: str, group_column: str | None = None) -> Figure:
     """One unit's % of attainable points per dimension, beside its group's and all units' means.
 
@@ -341,6 +383,7 @@ def profile_chart(result: Scored, unit_id: str, group_column: str | None = None)
     return fig
 
 
+@house_style
 def group_chart(result: Scored, group_column: str | None = None) -> Figure:
     """Each group's mean total as a bar, with its units' totals as dots on it (best group on top)."""
     groups = result.rubric.unit.group_columns
@@ -369,14 +412,13 @@ def group_chart(result: Scored, group_column: str | None = None) -> Figure:
         ax.text(0.5, yi, f"平均 {mean:.1f}", va="center", fontsize=8)
     # a small fixed offset per unit keeps tied totals visible without randomness
     offset = (table.groupby(group_column, sort=False).cumcount() % 5 - 2) * 0.06
-    ax.scatter(
-        table["total"].to_numpy(dtype=float),
-        y.loc[table[group_column]].to_numpy() + offset.to_numpy(),
-        s=14,
-        color=GREYS[0],
-        zorder=3,
-        label="各单位总分",
-    )
+    vetoed = table["disqualified"].to_numpy(bool)
+    xs = table["total"].to_numpy(dtype=float)
+    ys = y.loc[table[group_column]].to_numpy() + offset.to_numpy()
+    ax.scatter(xs[~vetoed], ys[~vetoed], s=14, color=GREYS[0], zorder=3, label="各单位总分")
+    if vetoed.any():
+        # a vetoed unit's dot would sit among the best: a dark red cross instead
+        ax.scatter(xs[vetoed], ys[vetoed], s=40, marker="x", color=VETO_EDGE, zorder=4, label="被一票否决的单位")
     ax.set_yticks(y.to_numpy(), [plain(f"{name}（{c} 个）") for name, c in zip(stats.index, stats["count"])])
     ax.set_ylim(g - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
@@ -384,8 +426,7 @@ def group_chart(result: Scored, group_column: str | None = None) -> Figure:
     ax.set_xlabel("总分（分）")
     ax.set_ylabel(plain(group_column))
     ax.set_title(_title(result, f"按{group_column}比较总分"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=9, frameon=False)
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 

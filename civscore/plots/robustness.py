@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from civscore.plots import ACCENT, GREYS, figure
+from civscore.plots import ACCENT, GREYS, figure, house_style
 
 if TYPE_CHECKING:
     from civscore.robustness.sensitivity import Sensitivity
@@ -54,6 +54,7 @@ def _text(lang: str) -> dict[str, str]:
     return TEXT[lang]
 
 
+@house_style
 def rank_intervals(u: Uncertainty, max_labels: int = 80, title: str | None = None, lang: str = "zh") -> Figure:
     """One row per unit, best nominal rank at the top: 5-95% rank interval, median and nominal.
 
@@ -87,6 +88,7 @@ def rank_intervals(u: Uncertainty, max_labels: int = 80, title: str | None = Non
     return fig
 
 
+@house_style
 def sobol_bars(sens: Sensitivity, title: str | None = None, lang: str = "zh") -> Figure:
     """First-order and total Sobol index per factor, with bootstrap confidence intervals."""
     text = _text(lang)
