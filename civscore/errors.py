@@ -54,6 +54,16 @@ class DataError(CivscoreError):
         super().__init__(f"{file}: {message}")
 
 
+class OutputError(CivscoreError):
+    """An output that must not be written: a folder, a pipe or device, one of the inputs, an
+    unwritable folder, or a table over the format's limits. Nothing was written."""
+
+    def __init__(self, file: str, message: str):
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}: {message}")
+
+
 class ValidationError(CivscoreError):
     """Data that does not satisfy the rubric; ``report`` lists every problem."""
 

@@ -171,9 +171,10 @@ def test_an_unwritable_output_is_a_plain_message_not_a_traceback(tmp_path, monke
         (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
     (tmp_path / "taken.csv").mkdir()  # e.g. a folder where the output should go
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CIVSCORE_LANG", "en")
     assert main(["score", "base.yaml", "good.csv", "-o", "taken.csv"]) == 1
     err = capsys.readouterr().err
-    assert err == "civscore: cannot write taken.csv: Is a directory. Nothing was changed.\n"
+    assert err == "taken.csv: is a folder; give the name of a file to write\n"
     assert _temp_files(tmp_path, "taken.csv") == []
 
 

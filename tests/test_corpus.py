@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ import yaml
 
 import civscore
 from civscore.cli import main
+from civscore.cli.terminal import shown
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 _spec = importlib.util.spec_from_file_location("corpus_fixtures", CORPUS / "make_fixtures.py")
@@ -33,7 +35,8 @@ _spec.loader.exec_module(make_fixtures)
 CASES: list[dict] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 DEFAULT_ARGS = ["score", "{rubric}", "{data}", "-o", "out.csv"]
 SUBPROCESS_CASES = [c for c in CASES if c.get("subprocess")]
-API_CASES = [c for c in CASES if c["exit"] == 1]  # exit 2 is command-line usage: no API equivalent
+# exit 2 is command-line usage, and `api: false` marks outputs the command refuses: no API equivalent
+API_CASES = [c for c in CASES if c["exit"] == 1 and c.get("api", True)]
 
 
 def test_the_corpus_is_large_and_every_case_is_distinct():
@@ -41,14 +44,23 @@ def test_the_corpus_is_large_and_every_case_is_distinct():
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
     assert all(c["message"].strip() and c["about"] for c in CASES)
     assert len(SUBPROCESS_CASES) >= 8
-    for spec in [c["rubric"] for c in CASES] + [c["data"] for c in CASES]:
+    for spec in (
+        [c["rubric"] for c in CASES] + [c["data"] for c in CASES] + [e for c in CASES for e in c.get("extra", [])]
+    ):
         if spec.startswith("fixture:"):
             assert spec.removeprefix("fixture:") in make_fixtures.FIXTURES, spec
-        elif not spec.startswith("absent:"):
+        elif not spec.startswith(("absent:", "fifo:", "link:", "folder:")):
             assert (CORPUS / spec).is_file(), spec
 
 
 # --- running a case ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    """The corpus holds the messages users see by default (Chinese where a message has been
+    written in both languages)."""
+    monkeypatch.delenv("CIVSCORE_LANG", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +70,23 @@ def fixture_cache(tmp_path_factory) -> Path:
 
 
 def _place(spec: str, folder: Path, cache: Path) -> str:
-    """Put the file named by a case's `rubric`/`data` spec into ``folder``; return its name."""
-    kind, _, name = spec.rpartition(":")
+    """Put the file named by a case's `rubric`/`data`/`extra` spec into ``folder``; return its name.
+
+    Besides files: `fifo:NAME` makes a named pipe, `folder:NAME` a folder and `link:NAME=TARGET`
+    a symbolic link (TARGET relative to the case's folder, or absolute such as /dev/zero).
+    """
+    kind, _, name = spec.partition(":") if spec.startswith(("fifo:", "link:", "folder:")) else spec.rpartition(":")
     if kind == "absent":
+        return name
+    if kind == "fifo":
+        os.mkfifo(folder / name)
+        return name
+    if kind == "folder":
+        (folder / name).mkdir()
+        return name
+    if kind == "link":
+        name, _, target = name.partition("=")
+        os.symlink(target, folder / name)
         return name
     if kind == "fixture":
         source = cache / name
@@ -76,16 +102,22 @@ def _place(spec: str, folder: Path, cache: Path) -> str:
 
 
 def _prepare(case: dict, folder: Path, cache: Path) -> list[str]:
+    for spec in case.get("extra", []):
+        _place(spec, folder, cache)
     rubric = _place(case["rubric"], folder, cache)
     data = _place(case["data"], folder, cache)
     return [a.format(rubric=rubric, data=data) for a in case.get("args", DEFAULT_ARGS)]
 
 
 def _fingerprint(folder: Path) -> dict[str, tuple]:
-    """Every file in ``folder``: size, mtime and a hash (of head and tail only above 64 MB)."""
-    out = {}
+    """Every file in ``folder``: size, mtime and a hash (of head and tail only above 64 MB);
+    links, pipes and folders by what they are (opening a pipe would wait for a writer)."""
+    out: dict[str, tuple] = {}
     for path in sorted(folder.rglob("*")):
-        st = path.stat()
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            out[path.name] = (stat.S_IFMT(st.st_mode), os.readlink(path) if path.is_symlink() else None)
+            continue
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
             if st.st_size <= 64 * 1024 * 1024:
@@ -136,8 +168,9 @@ def test_api_raises_the_same_message(case, tmp_path, fixture_cache, monkeypatch)
     else:
         report = civscore.validate(data, rubric)
         assert not report.ok
-        # the CLI frames the same lines with a count and "OUT was not written."
-        assert report.lines() == case["message"].splitlines()[1:-1]
+        # the CLI frames the same lines with a count and "OUT was not written.", and shows
+        # control characters escaped
+        assert [shown(line) for line in report.lines()] == case["message"].splitlines()[1:-1]
         with pytest.raises(civscore.ValidationError) as raised:
             civscore.score(data, rubric)
         assert raised.value.report.lines() == report.lines()
@@ -158,6 +191,7 @@ def console_runs(tmp_path_factory, fixture_cache) -> dict[str, tuple]:
     """Run every sampled case as a real `civscore` process, two at a time (they are slow to start)."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
     env.pop("CIVSCORE_DEBUG", None)
+    env.pop("CIVSCORE_LANG", None)
 
     def run(case: dict) -> tuple:
         folder = tmp_path_factory.mktemp(case["id"])

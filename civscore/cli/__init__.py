@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from civscore.cli.terminal import EscapingStream
 from civscore.errors import CivscoreError
 
 COMMAND_MODULES = ["core", "explain", "report", "extract"]
@@ -36,10 +37,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     _utf8_streams()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = _sigterm_as_interrupt()
     try:
+        from civscore.cli.common import check_outputs
+
+        check_outputs(args)
         return int(args.run(args) or EXIT_OK)
     except CivscoreError as exc:
         print(str(exc), file=sys.stderr)

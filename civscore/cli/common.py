@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -13,6 +14,7 @@ from civscore.scoring.scored import Scored
 from civscore.validation.check import Checked, check
 from civscore.validation.report import ValidationReport
 from civscore.words import say
+from civscore.writers.atomic import check_output_target
 from civscore.writers.output import UnsupportedFormat, check_output_path, write_table
 
 MAX_PRINTED_PROBLEMS = 200
@@ -50,8 +52,42 @@ def add_problems_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--problems",
         metavar="FILE",
+        type=_table_path,
         help="also write every problem found to FILE (.csv, .xlsx or .parquet)",
     )
+
+
+def _table_path(path: str) -> str:
+    """An output path whose extension picks a table format; else a usage error (exit 2)."""
+    try:
+        check_output_path(path)
+    except UnsupportedFormat as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return path
+
+
+# Attributes of the parsed command line that name files read, and files written.
+INPUT_ARGS = ("rubric", "data", "reports", "previous", "records", "notebook")
+OUTPUT_ARGS = ("output", "problems")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that is a folder, a pipe or device, or an input file."""
+    inputs = [p for name in INPUT_ARGS for p in _paths(getattr(args, name, None))]
+    outputs = [p for name in OUTPUT_ARGS for p in _paths(getattr(args, name, None))]
+    if getattr(args, "command", None) == "report" and getattr(args, "output", None):
+        folder = Path(args.output_dir) if getattr(args, "output_dir", None) else Path(args.output).parent
+        outputs += [str(folder / "ranking.csv"), str(folder / "ranking.xlsx")]
+    for out in outputs:
+        check_output_target(out, inputs)
+
+
+def _paths(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
 
 
 def output_format(parser: argparse.ArgumentParser, path: str, formats: tuple[str, ...] | None = None) -> str:

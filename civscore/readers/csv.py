@@ -11,11 +11,15 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import DataError
-from civscore.readers.safety import MAX_CELL_CHARS, decode_text
+from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, read_bounded
 
 
 def _read_csv(path: Path, label: str) -> pd.DataFrame:
-    text = decode_text(path.read_bytes(), label)
+    try:
+        data = read_bounded(path, MAX_DATA_BYTES, "data")
+    except FileProblem as exc:
+        raise DataError(label, str(exc)) from None
+    text = decode_text(data, label)
     if not text.strip():
         raise DataError(label, "is empty")
     _check_row_widths(text, label)

@@ -6,12 +6,16 @@ the same way whatever the format.
 
 from __future__ import annotations
 
+import os
+import stat
+import time
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from civscore.errors import DataError
+from civscore.words import say
 
 MAX_DATA_BYTES = 512 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
@@ -24,19 +28,105 @@ _NOT_CSV = (
 )
 
 
+MAX_READ_SECONDS = 120.0
+_CHUNK = 1 << 20
+
+
+class FileProblem(Exception):
+    """An input path that cannot be read as a file, in plain words (without the file name)."""
+
+
+def regular_file_size(path: Path, what: str) -> int:
+    """The size of ``path`` if it is a regular file (symlinks followed); else a FileProblem.
+
+    A FIFO would block the reader forever and /dev/zero or /dev/urandom would fill the memory,
+    so anything but a regular file is refused before it is opened. ``what`` names the kind of
+    file expected ("data", "rubric") in the message.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise FileProblem("file not found") from None
+    except OSError as exc:
+        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+    return _regular_size(st, what)
+
+
+def _regular_size(st: os.stat_result, what: str) -> int:
+    if stat.S_ISDIR(st.st_mode):
+        raise FileProblem(f"is a folder, not a {what} file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = _special_kind(st.st_mode)
+        raise FileProblem(
+            say(
+                f"是{kind[0]}，不是普通文件；请给出一个{_WHAT_ZH.get(what, what)}文件",
+                f"is {kind[1]}, not a regular file; give a {what} file",
+            )
+        )
+    return st.st_size
+
+
+_WHAT_ZH = {"data": "数据", "rubric": "测评体系"}
+
+
+def _special_kind(mode: int) -> tuple[str, str]:
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO）", "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备", "a device"
+    if stat.S_ISSOCK(mode):
+        return "套接字", "a socket"
+    return "特殊文件", "a special file"
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, read within MAX_READ_SECONDS.
+
+    The file is opened without blocking and checked again through its descriptor, so a path
+    swapped for a FIFO between the check and the read is still refused; the read stops at
+    ``limit`` + 1 bytes whatever the size said.
+    """
+    size = regular_file_size(path, what)
+    if size > limit:
+        raise FileProblem(_too_large(size, limit, what))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        _regular_size(os.fstat(fd), what)
+        chunks, total, deadline = [], 0, time.monotonic() + MAX_READ_SECONDS
+        while total <= limit:
+            chunk = fh.read(min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if time.monotonic() > deadline:
+                raise FileProblem(
+                    say(
+                        f"读取超过 {MAX_READ_SECONDS:.0f} 秒仍未读完（网络盘断开了？）",
+                        f"could not be read within {MAX_READ_SECONDS:.0f} seconds (a network drive gone?)",
+                    )
+                )
+    if total > limit:
+        raise FileProblem(_too_large(total, limit, what))
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    return f"is {size:,} bytes; {what} files are limited to {limit:,} bytes"
+
+
 def _check_file(path: Path, label: str) -> None:
     try:
-        if path.is_dir():
-            raise DataError(label, "is a folder, not a data file")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise DataError(label, "file not found") from None
-    except OSError as exc:
-        raise DataError(label, f"cannot be read: {exc.strerror}") from None
+        size = regular_file_size(path, "data")
+    except FileProblem as exc:
+        raise DataError(label, str(exc)) from None
     if size == 0:
         raise DataError(label, "is empty")
     if size > MAX_DATA_BYTES:
-        raise DataError(label, f"is {size:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
+        raise DataError(label, _too_large(size, MAX_DATA_BYTES, "data"))
 
 
 def decode_text(data: bytes, label: str) -> str:

@@ -65,7 +65,18 @@ def current_python_kernel_manager():
                 )
             return self._kernel_spec
 
+        async def start_kernel(self, **kw):
+            # The kernel's own stderr goes to a scratch file, not the user's terminal: stopped
+            # mid-start (Ctrl-C, SIGTERM) it prints tracebacks of its own that are no news.
+            # Cell errors still reach the report as papermill's message.
+            kw.setdefault("stderr", _kernel_log())
+            return await super().start_kernel(**kw)
+
     return CurrentPythonKernelManager
+
+
+def _kernel_log():
+    return tempfile.TemporaryFile(prefix="civscore-kernel-")
 
 
 def execute_notebook(

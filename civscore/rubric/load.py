@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -20,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from civscore.errors import RubricError, RubricProblem
+from civscore.readers.safety import FileProblem, read_bounded
 from civscore.rubric.model import Rubric, indicator_rule_problems, is_close
 from civscore.words import fmt, say
 
@@ -91,6 +93,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     owners = _owner_paths(raw)
     problems.extend(_duplicate_ids(owners, label, lines))
     problems.extend(_dimension_weights(raw, owners, label, lines))
+    problems.extend(_reserved_ids(raw, owners, label, lines))
     problems.extend(_points_add_up(raw, label, lines))
     problems.extend(_method_rules(raw, owners, label, lines))
     rubric: Rubric | None = None
@@ -156,19 +159,9 @@ class _FileProblem(Exception):
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _FileProblem("file not found") from None
-    except OSError as exc:
-        raise _FileProblem(f"cannot be read: {exc.strerror}") from None
-    if path.is_dir():
-        raise _FileProblem("is a folder, not a rubric file")
-    if size > MAX_RUBRIC_BYTES:
-        raise _FileProblem(f"is {size:,} bytes; rubric files are limited to {MAX_RUBRIC_BYTES:,} bytes")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise _FileProblem(f"cannot be read: {exc.strerror}") from None
+        return read_bounded(path, MAX_RUBRIC_BYTES, "rubric")
+    except FileProblem as exc:
+        raise _FileProblem(str(exc)) from None
 
 
 def _decode(data: bytes) -> str:
@@ -361,19 +354,76 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
     for owner in owners:
         if not isinstance(owner.id, str):
             continue
-        if owner.id in seen:
-            first = seen[owner.id]
-            problems.append(
-                RubricProblem(
-                    label,
-                    _line_of(owner.path + ("id",), lines),
-                    format_path(owner.path + ("id",)),
-                    f"id `{owner.id}` is already used at {format_path(first.path)} "
-                    f"(line {_line_of(first.path + ('id',), lines)}); every id must be unique in the file",
+        key = _id_key(owner.id)
+        if key in seen:
+            first = seen[key]
+            where = format_path(first.path)
+            line = _line_of(first.path + ("id",), lines)
+            if first.id == owner.id:
+                message = (
+                    f"id `{owner.id}` is already used at {where} (line {line}); every id must be unique in the file"
                 )
+            else:
+                message = say(
+                    f"id `{owner.id}` 与 {where}（第 {line} 行）的 `{first.id}` 只差空格、全角/半角或不可见字符；"
+                    "文件中每个 id 都必须唯一",
+                    f"id `{owner.id}` is the same as `{first.id}` at {where} (line {line}) but for spaces, "
+                    "full-width/half-width or invisible characters; every id must be unique in the file",
+                )
+            problems.append(
+                RubricProblem(label, _line_of(owner.path + ("id",), lines), format_path(owner.path + ("id",)), message)
             )
         else:
-            seen[owner.id] = owner
+            seen[key] = owner
+    return problems
+
+
+def _id_key(text: str) -> str:
+    """An id as people see it: NFKC, no zero-width or control characters, trimmed."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) not in ("Cf", "Cc")
+    ).strip()
+
+
+# The result table's own columns (contract section 5 and 6): a dimension id equal to one of them
+# would overwrite it (a dimension `rank` replaced the ranking), so they are refused as its id.
+RESERVED_IDS = ("rank", "total", "base", "bonus", "tier", "disqualified", "vetoes", "coverage")
+
+
+def _reserved_ids(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    given = raw.get("unit")
+    unit: dict = given if isinstance(given, dict) else {}
+    groups = unit.get("group_columns")
+    unit_columns = {str(g): "group" for g in (groups if isinstance(groups, list) else [])}
+    for key, what in (("name_column", "name"), ("id_column", "id")):
+        if isinstance(unit.get(key), str):
+            unit_columns[unit[key]] = what
+    problems = []
+    for owner in owners:
+        if not isinstance(owner.id, str):
+            continue
+        key = _id_key(owner.id)
+        # dimension ids become result columns; indicator ids head the points sheet beside the
+        # id and name columns; veto ids only label vetoes
+        if owner.kind == "dimension" and (key in RESERVED_IDS or key.startswith("rank_in_")):
+            names = ", ".join(RESERVED_IDS) + ", rank_in_*"
+            message = say(
+                f"id `{owner.id}` 是结果表自带的列名（{names}），请换一个 id",
+                f"id `{owner.id}` is the name of a result column ({names}); choose another id",
+            )
+        elif owner.kind != "veto" and key in {_id_key(c) for c in unit_columns}:
+            column = next(c for c in unit_columns if _id_key(c) == key)
+            what = unit_columns[column]
+            message = say(
+                f"id `{owner.id}` 与单位的{dict(id='代码', name='名称', group='分组')[what]}列 `{column}` 同名，"
+                "结果表里二者会互相覆盖；请换一个 id",
+                f"id `{owner.id}` is the name of the unit {what} column `{column}`; in the result table one "
+                "would overwrite the other; choose another id",
+            )
+        else:
+            continue
+        path = owner.path + ("id",)
+        problems.append(RubricProblem(label, _line_of(path, lines), format_path(path), message))
     return problems
 
 

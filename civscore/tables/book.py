@@ -94,11 +94,12 @@ def unit_bands(first_column: pd.Series) -> np.ndarray:
 def sheet_name(text: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name (31 characters, none of []:*?/\\); adds it to ``taken``."""
     clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(text)).strip("'") or "未分组"
-    name = clean[:31]
+    # Excel refuses a name that starts or ends with an apostrophe, also when the cut makes one
+    name = clean[:31].rstrip("'") or "未分组"
     i = 2
     while name.lower() in {t.lower() for t in taken}:
         suffix = f"({i})"
-        name = clean[: 31 - len(suffix)] + suffix
+        name = clean[: 31 - len(suffix)].rstrip("'") + suffix
         i += 1
     taken.add(name)
     return name

@@ -14,7 +14,21 @@ import pandas as pd
 
 from civscore.words import say
 
-MISSING_WORDS = frozenset({"", "na", "n/a", "#n/a", "null", "nan", "none", "缺失", "—", "/"})
+# The one "no value" vocabulary (docs/guarantees.md), the same for CSV, XLSX and Parquet text.
+# Compared after trimming and lower-casing. Dashes and slashes of every width are what offices
+# type into a cell they have nothing for; `无` is not here: it means 0 in a count column (below)
+# and "no" in a yes/no column, and is a problem anywhere else.
+MISSING_WORDS = frozenset(
+    {"", "na", "n/a", "#n/a", "null", "nan", "none", "缺失", "/", "／", "-", "－", "--", "—", "——", "–", "―"}
+)
+# 无 in a column read by a count or deduction indicator: "none of them", i.e. 0.
+NONE_WORDS = frozenset({"无", "没有"})
+# Excel's error values, as openpyxl reads them from a cell whose formula failed.
+EXCEL_ERRORS = frozenset(
+    {"#REF!", "#NULL!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+)
+# zero-width and bidirectional marks, soft hyphen, BOM, control characters: never part of an id
+_INVISIBLE = r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x1f\x7f-\x9f]"
 TRUE_WORDS = frozenset({"true", "1", "1.0", "是", "有", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "0.0", "否", "无", "no"})
 BOOLEAN_RULE = "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"
@@ -62,8 +76,11 @@ def _not_applicable(text: pd.Series) -> np.ndarray:
     return (text == NOT_APPLICABLE).to_numpy(dtype=bool, na_value=False)
 
 
-def parse_number(col: pd.Series) -> Parsed:
-    """Numbers as float64; thousands separators and full-width digits accepted; NaN if missing."""
+def parse_number(col: pd.Series, none_is_zero: bool = False) -> Parsed:
+    """Numbers as float64; thousands separators and full-width digits accepted; NaN if missing.
+
+    With ``none_is_zero`` (a column of counts) 无 / 没有 read as 0.
+    """
     if pd.api.types.is_bool_dtype(col.dtype):
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
@@ -86,7 +103,11 @@ def parse_number(col: pd.Series) -> Parsed:
         text = _as_text(col.iloc[unread])
         missing[unread] = _missing_words(text)
         na[unread] = _not_applicable(text)
-        retry = ~(missing[unread] | na[unread])
+        if none_is_zero:
+            zero = text.isin(NONE_WORDS).to_numpy(dtype=bool, na_value=False)
+            values[unread[zero]] = 0.0
+            missing[unread[zero]] = False
+        retry = ~(missing[unread] | na[unread]) & np.isnan(values[unread])
         if retry.any():
             cleaned = text[retry].map(_clean_number_text)
             values[unread[retry]] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -95,10 +116,10 @@ def parse_number(col: pd.Series) -> Parsed:
     return Parsed(values, missing, bad, not_applicable=na if na.any() else None)
 
 
-def parse_quantity(col: pd.Series) -> Parsed:
+def parse_quantity(col: pd.Series, none_is_zero: bool = False) -> Parsed:
     """A number used in arithmetic: a column that reads entirely as yes/no counts 1 / 0 instead
     (contract section 9: ``有台账 + 有制度 + 有公示``); otherwise exactly :func:`parse_number`."""
-    number = parse_number(col)
+    number = parse_number(col, none_is_zero)
     if not number.bad.any():
         return number
     yes_no = parse_boolean(col)
@@ -182,6 +203,20 @@ def kind_rule(kind: str, yes_no: bool = True) -> str | None:
     return KIND_RULES.get(kind)
 
 
+def excel_errors(col: pd.Series) -> np.ndarray:
+    """Cells holding an Excel error value (#REF!, #DIV/0!, ...): a formula that failed."""
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        return np.zeros(len(col), bool)
+    return _as_text(col).str.upper().isin(EXCEL_ERRORS).to_numpy(dtype=bool, na_value=False)
+
+
+def excel_error_rule() -> str:
+    return say(
+        "是 Excel 的错误值：生成它的公式出错了，请在工作簿里改正公式或填入数值",
+        "is an Excel error value: the formula behind it failed; fix the formula or type the value in the workbook",
+    )
+
+
 def _is_date_dtype(dtype) -> bool:
     return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
 
@@ -218,24 +253,59 @@ def previous_kinds(rubric) -> dict[str, str]:
     return {col: column_kind(ks, col in arithmetic) for col, ks in rubric.previous_columns().items()}
 
 
+def count_columns(rubric) -> frozenset[str]:
+    """Columns read bare by an indicator that counts items (count, deduction): there 无 means 0."""
+    from civscore.methods import method_of
+    from civscore.methods.base import PerItem
+
+    return frozenset(
+        col
+        for ind in rubric.iter_indicators()
+        if isinstance(method_of(ind), PerItem) and (col := ind.expression.bare_column) is not None
+    )
+
+
+def parse_column(col: pd.Series, kind: str, is_count: bool = False, keep_not_applicable: bool = False) -> Parsed:
+    """A column parsed as ``kind``; a count column reads 无 as 0 (see NONE_WORDS)."""
+    if kind == "text":
+        return parse_text(col, keep_not_applicable=keep_not_applicable)
+    if kind == "number":
+        return parse_number(col, none_is_zero=is_count)
+    if kind == "quantity":
+        return parse_quantity(col, none_is_zero=is_count)
+    return PARSERS[kind](col)
+
+
 class ColumnCache:
     """Parses each column once, on first use, for both the checks and the scoring."""
 
-    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str], label_columns: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        kinds: dict[str, str],
+        label_columns: frozenset[str] = frozenset(),
+        counts: frozenset[str] = frozenset(),
+    ):
         self.frame = frame
         self.kinds = kinds
         self.label_columns = label_columns  # text columns where 不适用 is a categorical label
+        self.counts = counts  # columns of counts, where 无 is 0
         self._parsed: dict[str, Parsed] = {}
         self._labels: dict[str, pd.Series] = {}
+        self._errors: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> Parsed:
         if name not in self._parsed:
-            kind = self.kinds[name]
-            if kind == "text":
-                self._parsed[name] = parse_text(self.frame[name], keep_not_applicable=name in self.label_columns)
-            else:
-                self._parsed[name] = PARSERS[kind](self.frame[name])
+            self._parsed[name] = parse_column(
+                self.frame[name], self.kinds[name], name in self.counts, name in self.label_columns
+            )
         return self._parsed[name]
+
+    def excel_errors(self, name: str) -> np.ndarray:
+        """:func:`excel_errors` of a column, computed once."""
+        if name not in self._errors:
+            self._errors[name] = excel_errors(self.frame[name])
+        return self._errors[name]
 
     def values(self, name: str) -> np.ndarray:
         return self[name].values
@@ -252,11 +322,31 @@ class ColumnCache:
 
 
 def unit_labels(s: pd.Series) -> pd.Series:
-    """Unit ids as the result shows them: numbers kept; text trimmed, Excel's 1001.0 read as "1001".
+    """Unit ids as people see them, and as the result shows them: numbers kept; text in NFKC
+    (full-width ＳＱ００１ is SQ001), without zero-width or control characters, trimmed;
+    Excel's 1001.0 read as "1001". An id that is empty after that is None.
 
     The uniqueness check and the result use this one function, so two cells that become the same
-    id in the result are always reported as duplicates.
+    id in the result are always reported as duplicates. Missing-value words are not special here:
+    an id is a name, and "NA" or "-" typed as one is reported by the checks, not dropped.
     """
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s
-    return pd.Series(parse_text(s).values, index=s.index, dtype=object)
+    text = typed_ids(s).str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True).str.strip()
+    text = text.where(text != "")
+    return pd.Series(text.astype(object).where(text.notna(), None), index=s.index, dtype=object)
+
+
+def typed_ids(s: pd.Series) -> pd.Series:
+    """Ids as typed, only trimmed (Excel's 1001.0 is the 1001 that was typed)."""
+    text = s.astype("string").str.strip()
+    if s.dtype == object or pd.api.types.is_float_dtype(s.dtype):
+        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return text
+
+
+def typed_blank(s: pd.Series) -> np.ndarray:
+    """Cells that look blank as typed: nothing, or only spaces."""
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.isna().to_numpy(dtype=bool)
+    return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(dtype=bool, na_value=True)

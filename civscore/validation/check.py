@@ -14,7 +14,7 @@ from civscore.methods import method_of
 from civscore.readers.data import read_data
 from civscore.rubric.expr import Expression, PreviousMissing, evaluate
 from civscore.rubric.model import Indicator, Rubric
-from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, rubric_kinds
+from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, count_columns, rubric_kinds
 from civscore.validation.previous import PreviousTable, match_previous
 from civscore.validation.report import ValidationReport, _problem_table
 from civscore.validation.schema import build_schema
@@ -49,7 +49,7 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
     first_row = data.attrs.get("first_row")
     frame = data.reset_index(drop=True)
     kinds = rubric_kinds(rubric)
-    cache = ColumnCache(frame, kinds, frozenset(rubric.label_columns(NOT_APPLICABLE)))
+    cache = ColumnCache(frame, kinds, frozenset(rubric.label_columns(NOT_APPLICABLE)), count_columns(rubric))
     problems = _missing_columns(frame, rubric, kinds)
     schema = build_schema(rubric, cache)
     # a column the data lacks is reported once above, in plain words, not again by pandera

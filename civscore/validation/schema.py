@@ -11,15 +11,21 @@ from civscore.rubric.model import Indicator, Rubric
 from civscore.validation.cells import (
     DATE_RULE,
     KIND_RULES,
-    PARSERS,
     ColumnCache,
     Parsed,
     _bad,
+    count_columns,
+    excel_error_rule,
+    excel_errors,
     kind_rule,
+    parse_column,
     rubric_kinds,
+    typed_blank,
+    typed_ids,
     unit_labels,
     yes_no_words,
 )
+from civscore.words import say
 
 
 def _check(fn, error: str) -> pa.Check:
@@ -38,39 +44,66 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     parses its column itself (for printing or reusing the schema on its own).
     """
     kinds = rubric_kinds(rubric)
+    counts = count_columns(rubric)
 
     def parsed(name: str, s: pd.Series) -> Parsed:
-        return cache[name] if cache is not None else PARSERS[kinds[name]](s)
+        return cache[name] if cache is not None else parse_column(s, kinds[name], name in counts)
+
+    def errors(name: str, s: pd.Series) -> np.ndarray:
+        return cache.excel_errors(name) if cache is not None else excel_errors(s)
 
     unit = rubric.unit
 
     def labels(s: pd.Series) -> pd.Series:
         return cache.unit_labels(unit.id_column) if cache is not None else unit_labels(s)
 
+    def error_check(name: str) -> pa.Check:
+        return _check(lambda s: _ok(errors(name, s), s), excel_error_rule())
+
+    id_col = unit.id_column
     columns: dict[str, pa.Column] = {
-        unit.id_column: pa.Column(
+        id_col: pa.Column(
             nullable=True,
             checks=[
-                _check(lambda s: ~_blank(s), "unit id must not be empty"),
-                _check(lambda s: ~labels(s).duplicated(keep=False) | _blank(s), "unit id must be unique"),
+                error_check(id_col),
+                _check(lambda s: _ok(typed_blank(s) & ~errors(id_col, s), s), "unit id must not be empty"),
+                _check(
+                    lambda s: _ok(labels(s).isna().to_numpy() & ~typed_blank(s), s),
+                    say(
+                        "单位代码不能为空：它只含不可见字符或控制字符",
+                        "unit id must not be empty: it holds only invisible or control characters",
+                    ),
+                ),
+                _check(lambda s: _ok(_duplicates(labels(s), s, alike=True), s), "unit id must be unique"),
+                _check(
+                    lambda s: _ok(_duplicates(labels(s), s, alike=False), s),
+                    say(
+                        "单位代码必须唯一：忽略全角/半角、空格和不可见字符后，它与另一行的代码相同",
+                        "unit id must be unique: it equals another row's id once full-width/half-width, "
+                        "spaces and invisible characters are ignored",
+                    ),
+                ),
             ],
         )
     }
     if unit.name_column:
-        columns[unit.name_column] = pa.Column(nullable=True)
+        columns[unit.name_column] = pa.Column(nullable=True, checks=[error_check(unit.name_column)])
     for g in unit.group_columns:
         columns[g] = pa.Column(
             nullable=True,
-            checks=_check(lambda s: ~_blank(s), f"must not be empty: units are ranked within {g}"),
+            checks=[
+                error_check(g),
+                _check(lambda s: _ok(typed_blank(s), s), f"must not be empty: units are ranked within {g}"),
+            ],
         )
     users = _users(rubric)
     for name, kind in kinds.items():
-        checks = []
+        checks = [] if name in columns else [error_check(name)]
         if kind == "quantity":
             # a yes/no word among numbers: say that yes/no counts only for a whole column
             checks.append(
                 _check(
-                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~yes_no_words(s), s),
+                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~yes_no_words(s) & ~errors(n, s), s),
                     error=KIND_RULES["number"],
                 )
             )
@@ -79,12 +112,16 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
             )
             checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
         elif kind == "number":
-            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False), s), error=KIND_RULES[kind]))
+            checks.append(
+                _check(
+                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~errors(n, s), s), error=KIND_RULES[kind]
+                )
+            )
             checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
         elif kind in KIND_RULES:
-            checks.append(_check(lambda s, n=name: _ok(parsed(n, s).bad, s), error=KIND_RULES[kind]))
+            checks.append(_check(lambda s, n=name: _ok(parsed(n, s).bad & ~errors(n, s), s), error=KIND_RULES[kind]))
         for ind in users.get(name, []):
-            checks.extend(_indicator_checks(rubric, ind, name, parsed))
+            checks.extend(_indicator_checks(rubric, ind, name, parsed, errors))
         if name in columns:  # a unit column also read by an expression
             columns[name] = pa.Column(nullable=True, checks=list(columns[name].checks) + checks)
         else:
@@ -92,7 +129,21 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     return pa.DataFrameSchema(columns, name=f"civscore rubric {rubric.id} {rubric.version}", strict=False)
 
 
-def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list[pa.Check]:
+def _duplicates(labels: pd.Series, typed: pd.Series, alike: bool) -> np.ndarray:
+    """Rows whose id another row also has. ``alike``: the ids were typed the same (after
+    trimming); otherwise: they differ as typed (ＳＱ００１ and SQ001) and only normalising joins them."""
+    dup = labels.duplicated(keep=False).to_numpy() & labels.notna().to_numpy()
+    if not dup.any():
+        return dup
+    shown = typed_ids(typed)
+    pairs = pd.DataFrame({"id": labels[dup].astype(str).to_numpy(), "typed": shown[dup].to_numpy()})
+    differ = (pairs.groupby("id")["typed"].transform("nunique") > 1).to_numpy()
+    out = np.zeros(len(labels), bool)
+    out[np.flatnonzero(dup)] = ~differ if alike else differ
+    return out
+
+
+def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed, errors) -> list[pa.Check]:
     checks = []
     bare = ind.expression.bare_column == name
     if rubric.missing_policy(ind) == "error":
@@ -106,7 +157,10 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed) -> list
     rule = method.value_rule(ind)
     if bare and rule is not None:
         checks.append(
-            _check(lambda s, n=name, i=ind: _ok(method.invalid(parsed(n, s).method_input(), i), s), error=rule)
+            _check(
+                lambda s, n=name, i=ind: _ok(method.invalid(parsed(n, s).method_input(), i) & ~errors(n, s), s),
+                error=rule,
+            )
         )
     return checks
 
@@ -117,9 +171,3 @@ def _users(rubric: Rubric) -> dict[str, list[Indicator]]:
         for col in ind.expression.columns:
             users.setdefault(col, []).append(ind)
     return users
-
-
-def _blank(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.isna()
-    return s.isna() | (s.astype("string").str.strip() == "").fillna(True)

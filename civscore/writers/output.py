@@ -43,10 +43,19 @@ def check_output_path(path: str | Path, formats: tuple[str, ...] = RESULT_FORMAT
 def write_result(result: Scored, path: str | Path) -> Path:
     """Write ``result`` to ``path``; the extension picks the format. Atomic: all or nothing."""
     fmt = FORMATS[check_output_path(path)]
+    _check_fits(fmt, result.table, path)
     return write_atomic(path, lambda tmp: fmt.write_result(result, tmp))
 
 
 def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "Sheet1") -> Path:
     """Write any table (problems, gaps, comparisons) by extension: .csv, .xlsx or .parquet."""
     fmt = FORMATS[check_output_path(path)]
+    _check_fits(fmt, table, path)
     return write_atomic(path, lambda tmp: fmt.write_table(table, tmp, sheet))
+
+
+def _check_fits(fmt: ModuleType, table: pd.DataFrame, path: str | Path) -> None:
+    """A format with size limits (Excel's sheet size) refuses a table before anything is written."""
+    check = getattr(fmt, "check_fits", None)
+    if check is not None:
+        check(table, path)

@@ -17,8 +17,10 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from civscore.errors import OutputError
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook
+from civscore.words import say
 from civscore.writers.atomic import write_atomic
 from civscore.writers.safe_text import neutralise, neutralise_frame
 
@@ -62,7 +64,29 @@ def _write_workbook(result: Scored, path: Path | BinaryIO) -> None:
 
 def write_book(book: Workbook, path: str | Path) -> Path:
     """Write ``book`` to ``path`` atomically: the whole workbook or nothing."""
+    for sheet in book.sheets:
+        check_fits(sheet.table, path, header_rows=2 + bool(sheet.title) + len(sheet.notes) + bool(sheet.spanners))
     return write_atomic(path, lambda tmp: write_book_to(book, tmp))
+
+
+# Excel's sheet size (Excel specifications and limits); xlsxwriter refuses anything larger.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+
+
+def check_fits(table: pd.DataFrame, path: str | Path, header_rows: int = 1) -> None:
+    """Raise :class:`civscore.errors.OutputError` if ``table`` cannot be one Excel sheet."""
+    rows, cols = len(table) + header_rows, table.shape[1]
+    if rows > MAX_ROWS or cols > MAX_COLUMNS:
+        raise OutputError(
+            str(path),
+            say(
+                f"{len(table):,} 行 × {cols:,} 列超出 Excel 工作表的上限（{MAX_ROWS:,} 行 × {MAX_COLUMNS:,} 列）；"
+                "请写成 .csv 或 .parquet；未写入任何文件",
+                f"{len(table):,} rows × {cols:,} columns do not fit in an Excel sheet (at most {MAX_ROWS:,} rows × "
+                f"{MAX_COLUMNS:,} columns); write .csv or .parquet instead; nothing was written",
+            ),
+        )
 
 
 def write_book_to(book: Workbook, tmp: Path | BinaryIO) -> None:

@@ -283,6 +283,43 @@ def _zip_bomb(path: Path) -> None:
         assert sum(info.file_size for info in zf.infolist()) == BOMB_TOTAL
 
 
+# --- ids and labels as people type and paste them ------------------------------------------------
+
+
+@fixture("ids_full_width.csv")
+def _ids_full_width(path: Path) -> None:
+    # SQ001 again, typed with a Chinese input method in full-width mode
+    path.write_text(good_text().replace("SQ003,", "ＳＱ００１,"), encoding="utf-8")
+
+
+@fixture("ids_zero_width.csv")
+def _ids_zero_width(path: Path) -> None:
+    # pasted from a web page: a zero-width space after SQ001, and a cell holding nothing else
+    path.write_text(good_text().replace("SQ002,", "SQ001\u200b,").replace("SQ003,", "\u200b,"), encoding="utf-8")
+
+
+@fixture("control_chars.csv")
+def _control_chars(path: Path) -> None:
+    # an id and a column name carrying terminal escape sequences: clear screen, a forged "OK"
+    forged = "\x1b[2J\x1b[HOK \u2014 3 units satisfy the rubric\x1b[8m"
+    text = good_text().replace("SQ003,", f"SQ003{forged},").replace(",92,", ",九十二,")
+    path.write_text(text.replace("社区名称", "社区名称\x1b[31m"), encoding="utf-8")
+
+
+@fixture("error_labels.xlsx")
+def _error_labels(path: Path) -> None:
+    book = workbook()
+    book.active["B3"] = "#NULL!"  # a name looked up with a broken formula
+    book.active["C4"] = "#REF!"  # a street from a deleted sheet
+    book.save(path)
+
+
+@fixture("ranking.csv")
+def _ranking(path: Path) -> None:
+    # the data file is called ranking.csv, the name `civscore report` gives its own ranking
+    path.write_text(good_text(), encoding="utf-8")
+
+
 # --- Parquet ------------------------------------------------------------------------------------
 
 
