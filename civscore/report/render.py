@@ -144,6 +144,8 @@ HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
     .civ-print { display: block; }
     h1 { font-size: 16pt; margin: 0 0 4pt; }
     h2 { font-size: 12.5pt; margin: 8pt 0 3pt; break-after: avoid; }
+    /* a section's heading and text stay with the chart or table that follows them */
+    .jp-MarkdownCell { break-after: avoid-page; page-break-after: avoid; }
     h3 { font-size: 11pt; margin: 6pt 0 2pt; break-after: avoid; }
     p, li { margin: 1pt 0; line-height: 1.4; }
     .jp-RenderedHTMLCommon table { font-size: 8pt; max-width: 100%; break-inside: auto; }
@@ -153,7 +155,7 @@ HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
     thead { display: table-header-group; }
     tr { break-inside: avoid; }
     .jp-RenderedImage, .jp-OutputArea-output img { break-inside: avoid; page-break-inside: avoid; }
-    .jp-OutputArea-output img { max-height: 238mm; width: auto; max-width: 100%; }
+    .jp-OutputArea-output img { max-height: 222mm; width: auto; max-width: 100%; }
   }
 </style>
 {%- endblock html_head_css -%}
