@@ -322,3 +322,24 @@ def test_charts_use_only_greys_so_they_print_in_black_and_white(sample):
         else:
             assert r == pytest.approx(g) == pytest.approx(b)
     plt.close(fig)
+
+
+def test_lost_points_chart_shows_the_largest_losses_first(sample):
+    fig = charts.lost_points_chart(sample, "SQ023")
+    ax = fig.axes[0]
+    lost = [p.get_width() for p in ax.patches[len(ax.patches) // 2 :]]
+    assert lost == sorted(lost, reverse=True) and lost[0] > 0
+    assert "否决" in ax.get_title()  # SQ023 is vetoed: the title says so, in red
+    assert to_rgba(ax.title.get_color()) == to_rgba(charts.VETO_EDGE)
+    assert not drawn(fig)
+
+
+def test_dimension_range_chart_has_a_box_per_dimension_and_marks_vetoed_units(sample):
+    fig = charts.dimension_range_chart(sample)
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == len(sample.rubric.dimensions)
+    crosses = [c for c in ax.collections if len(c.get_offsets())]
+    assert sum(len(c.get_offsets()) for c in crosses) == len(sample.rubric.dimensions) * int(
+        sample.table["disqualified"].sum()
+    )
+    assert not drawn(fig)

@@ -22,8 +22,9 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from civscore.analysis.summary import dimension_names, dimension_shares, tier_bounds, tier_counts, unit_labels
-from civscore.plots import GREYS, HATCHES, figure, house_style, legend_below
+from civscore.plots import GREYS, HATCHES, figure, house_style, legend_below, wrap_label
 from civscore.scoring.scored import Scored
+from civscore.words import fmt_points
 
 # Above this many units a chart stops naming every unit on its axis (labels would overlap).
 MAX_LABELLED_UNITS = 80
@@ -430,11 +431,89 @@ def group_chart(result: Scored, group_column: str | None = None) -> Figure:
     return fig
 
 
+@house_style
+def lost_points_chart(result: Scored, unit_id: str, n: int = 12) -> Figure:
+    """Where one unit lost its points: the ``n`` indicators with the largest loss, biggest first,
+    each bar split into what the unit earned (grey) and what it lost (dark), vetoes in the title."""
+    from civscore.analysis.gaps import gaps
+
+    table = gaps(result, unit_id)
+    items = table[table["kind"].isin(["base", "bonus"])].sort_values("lost", ascending=False, kind="stable").head(n)
+    k = len(items)
+    fig, ax = _figure(8, max(2.6, 0.36 * k + 1.9))
+    y = np.arange(k)
+    earned = items["earned"].to_numpy(dtype=float)
+    lost = items["lost"].to_numpy(dtype=float)
+    ax.barh(y, earned, color=GREYS[4], edgecolor=EDGE, linewidth=0.5, height=0.6, label="已得分")
+    ax.barh(y, lost, left=earned, color=GREYS[1], hatch="//", edgecolor=EDGE, linewidth=0.5, height=0.6, label="失分")
+    for yi, (e, lo) in enumerate(zip(earned, lost)):
+        ax.text(e + lo, yi, f" −{fmt_points(lo)}", va="center", fontsize=8)
+    ax.set_yticks(y, [wrap_label(plain(name)) for name in items["item_name"]], fontsize=9)
+    ax.set_ylim(k - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, max(float((items["earned"] + items["lost"]).max()) if k else 1.0, 1.0) * 1.2)
+    ax.set_xlabel("分值（分）：灰色为已得分，深色斜纹为失分")
+    row = result.table.set_index(result.id_column).loc[table.attrs.get("unit", unit_id)] if k else None
+    label = unit_labels(result).get(str(unit_id), str(unit_id))
+    vetoes = table.loc[table["kind"].astype(str).str.startswith("veto"), "item_name"].tolist()
+    what = f"{label}：失分最多的 {k} 项" + (f"（另触发否决：{'、'.join(map(str, vetoes))}）" if vetoes else "")
+    ax.set_title(_title(result, what))
+    if row is not None and row["disqualified"]:
+        ax.title.set_color(VETO_EDGE)
+    legend_below(fig, ax)
+    return fig
+
+
+@house_style
+def dimension_range_chart(result: Scored) -> Figure:
+    """Per dimension, how far units lie apart: the range (line), middle half (box) and median (tick)
+    of the units' % of attainable points; vetoed units as dark red crosses."""
+    shares = dimension_shares(result)
+    names = dimension_names(result)
+    m = shares.shape[1]
+    fig, ax = _figure(8, max(3.0, 0.5 * m + 1.9))
+    values = [shares[d].dropna().to_numpy(dtype=float) for d in shares.columns]
+    ax.boxplot(
+        values,
+        orientation="horizontal",
+        whis=(0, 100),
+        widths=0.5,
+        patch_artist=True,
+        boxprops={"facecolor": GREYS[4], "edgecolor": EDGE},
+        medianprops={"color": EDGE, "linewidth": 1.5},
+        whiskerprops={"color": EDGE},
+        capprops={"color": EDGE},
+    )
+    vetoed = result.table.set_index(result.id_column)["disqualified"].reindex(shares.index).fillna(False).to_numpy(bool)
+    if vetoed.any():
+        for j, d in enumerate(shares.columns, start=1):
+            ax.scatter(
+                shares[d].to_numpy(dtype=float)[vetoed],
+                np.full(vetoed.sum(), j),
+                marker="x",
+                s=30,
+                color=VETO_EDGE,
+                zorder=3,
+            )
+        ax.scatter([], [], marker="x", color=VETO_EDGE, label="被一票否决的单位")
+    ax.set_yticks(np.arange(1, m + 1), [wrap_label(plain(names[d])) for d in shares.columns])
+    ax.set_ylim(m + 0.5, 0.5)
+    ax.set_xlim(0, 102)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("得分率（%）：线为最低到最高，方框为中间一半单位，竖线为中位数")
+    ax.set_ylabel("测评维度")
+    ax.set_title(_title(result, f"各维度得分率的分布（{len(shares)} 个单位）"))
+    legend_below(fig, ax)
+    return fig
+
+
 __all__ = [
     "dimension_heatmap",
     "dimension_names",
+    "dimension_range_chart",
     "dimension_shares",
     "group_chart",
+    "lost_points_chart",
     "plain",
     "profile_chart",
     "ranking_chart",
