@@ -311,7 +311,7 @@ class _HandoutWriter:
             texts = self.table.iloc[:, j].astype(object).where(self.table.iloc[:, j].notna(), "")
             counts = [_line_count(str(t), room) for t in texts]
             lines = np.maximum(lines, np.asarray(counts, dtype=float))
-        return lines * LINE_PT + 3
+        return lines * LINE_PT + 0.5  # 15 pt for one line of 11 pt text, as Excel sets it
 
     def _page_setup(self, first_body: int) -> None:
         ws, sheet = self.ws, self.sheet

@@ -12,7 +12,7 @@ from printed import cjk_text_size, page_texts, pdf_pages
 
 # (file, a header every printed page of its hand-out sheet repeats, most pages that sheet may take)
 WORKBOOKS = [
-    ("ranking.xlsx", "各维度得分", 3),
+    ("ranking.xlsx", "各维度得分", 2),
     ("gaps.xlsx", "当前情况", None),
     ("compare_2024_2025.xlsx", "社区名称", 8),
 ]
