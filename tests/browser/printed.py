@@ -35,3 +35,14 @@ def cjk_text_size(path: Path, first: int, last: int) -> float:
     )
     assert sizes, f"no Chinese text on pages {first}-{last} of {path.name}"
     return sizes[len(sizes) // 2]
+
+
+def page_images(path: Path) -> list[int]:
+    """How many images each page of a PDF shows (pdfimages -list)."""
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    counts = [0] * pdf_pages(path)
+    for line in listing.splitlines()[2:]:
+        fields = line.split()
+        if fields and fields[0].isdigit() and fields[2] == "image":
+            counts[int(fields[0]) - 1] += 1
+    return counts
