@@ -324,6 +324,7 @@ def interactive_ranking(result: Scored, table_id: str = "ranking") -> str:
 
     table = bulletin_table(result)
     key = list(table.columns).index(result.rubric.unit.name_column or result.rubric.unit.id_column) + 1
+    text = [j for j, c in enumerate(table.columns) if not pd.api.types.is_numeric_dtype(table[c].dtype)]
     return to_html_datatable(
         table,
         table_id=table_id,
@@ -335,6 +336,7 @@ def interactive_ranking(result: Scored, table_id: str = "ranking") -> str:
         scrollCollapse=True,
         paging=False,
         fixedColumns={"start": key},
+        columnDefs=[{"className": "dt-left", "targets": text}],  # text left, numbers right
         classes="display nowrap compact cell-border",
         language={
             "search": "搜索：",
