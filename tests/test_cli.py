@@ -101,7 +101,7 @@ def test_problems_file(tmp_path):
     r = civscore("validate", RUBRIC, BROKEN, "--problems", out)
     assert r.returncode == 1
     problems = pd.read_csv(out, encoding="utf-8-sig")
-    assert list(problems.columns) == ["file", "row", "unit", "column", "value", "rule"]
+    assert list(problems.columns) == ["file", "sheet", "row", "unit", "column", "value", "rule"]
     assert len(problems) == 8
 
 

@@ -170,11 +170,12 @@ def test_api_raises_the_same_message(case, tmp_path, fixture_cache, monkeypatch)
         assert not report.ok
         # the CLI frames the same lines with a count and "OUT was not written.", and shows
         # control characters escaped
-        assert [shown(line) for line in report.lines()] == case["message"].splitlines()[1:-1]
+        lines = report.lines() + report.note_lines()
+        assert [shown(line) for line in lines] == case["message"].splitlines()[1:-1]
         with pytest.raises(civscore.ValidationError) as raised:
             civscore.score(data, rubric)
         assert raised.value.report.lines() == report.lines()
-        assert set(report.problems.columns) == {"file", "row", "unit", "column", "value", "rule"}
+        assert list(report.problems.columns) == ["file", "sheet", "row", "unit", "column", "value", "rule"]
     assert _fingerprint(tmp_path) == before
 
 
@@ -239,6 +240,19 @@ def test_console_script_exit_status_and_message(case, console_runs):
         "fixture:good.xlsx",
         "fixture:hidden_first_sheet.xlsx",
         "fixture:good.parquet",
+        # workbooks as offices make them: read, and said so in the report's notes
+        "fixture:streets.xlsx",
+        "fixture:title_row.xlsx",
+        "fixture:title_two_rows.xlsx",
+        "fixture:two_row_header.xlsx",
+        "fixture:two_row_header_vertical.xlsx",
+        "fixture:merged_group.xlsx",
+        "fixture:numbers_as_text.xlsx",
+        "fixture:stale_dimension.xlsx",
+        "fixture:huge_dimension.xlsx",
+        "fixture:semicolon_separated.csv",
+        "fixture:blank_first_line.csv",
+        "fixture:id_as_index.parquet",
     ],
 )
 def test_odd_but_valid_inputs_score_like_good_csv(spec, tmp_path, fixture_cache):

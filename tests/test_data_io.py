@@ -79,7 +79,10 @@ def test_xlsx_first_visible_sheet_or_named_sheet(tmp_path, rubric):
         },
         hidden=("旧表",),
     )
-    assert civscore.read_data(path, rubric)["社区代码"].tolist() == ["1001"]
+    # every visible sheet with the header row is stacked (the hidden one is not), and said so
+    both = civscore.read_data(path, rubric)
+    assert both["社区代码"].tolist() == ["1001", "SQ9"]
+    assert both.attrs["notes"] == ["读取了 2 张工作表：'2025' 1 行，'2024' 1 行"]
     assert civscore.read_data(path, rubric, sheet="2024")["社区代码"].tolist() == ["SQ9"]
     with pytest.raises(civscore.DataError, match="has no sheet named '2023'; its sheets are: 旧表, 2025, 2024"):
         civscore.read_data(path, rubric, sheet="2023")
@@ -101,7 +104,7 @@ def test_parquet_round_trip(tmp_path, rubric):
         (
             "d.csv",
             b"a,b\n\xff\xfe\xfa\xfb,1\n",
-            "is neither UTF-8 nor GBK/GB18030 text; save it as 'CSV UTF-8' from Excel",
+            "既不是 UTF-8 也不是 GBK/GB18030 文本（第 2 行第一次出现无法识别的字节）；请在 Excel 里另存为“CSV UTF-8”",
         ),
         (
             "d.csv",

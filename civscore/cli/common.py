@@ -28,7 +28,11 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
         nargs=None if data_required else "?",
         help="data file: .csv (UTF-8 / GBK), .xlsx or .parquet",
     )
-    parser.add_argument("--sheet", metavar="NAME", help="sheet of an .xlsx data file (default: the first)")
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="one sheet of an .xlsx data file (default: every visible sheet with the same header row, stacked)",
+    )
 
 
 def add_previous_arg(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +114,7 @@ def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame
     printing every problem and saying that nothing was written."""
     checked = check(data, rubric, previous=previous_of(args, rubric))
     if checked.report.ok:
+        print_notes(checked.report)
         return checked
     print_report(checked.report, args, stream=sys.stderr)
     print(f"{args.output} was not written.", file=sys.stderr)
@@ -138,6 +143,13 @@ def print_report(report: ValidationReport, args: argparse.Namespace, stream=None
         print("\n".join(report.summary().splitlines()[1:]), file=stream)
         if not getattr(args, "problems", None):
             print("Use --problems FILE to write every problem to a file.", file=stream)
+    print_notes(report, stream)
     if getattr(args, "problems", None):
         write_table(report.problems, args.problems, sheet="problems")
         print(f"every problem written to {args.problems}", file=stream)
+
+
+def print_notes(report: ValidationReport, stream=None) -> None:
+    """Say how the data was read where civscore had to interpret it (stderr unless told)."""
+    for line in report.note_lines():
+        print(line, file=stream or sys.stderr)

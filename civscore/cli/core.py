@@ -10,6 +10,7 @@ from civscore.cli.common import (
     add_problems_arg,
     output_format,
     previous_of,
+    print_notes,
     print_report,
     score_inputs,
 )
@@ -69,6 +70,7 @@ def run_validate(args: argparse.Namespace) -> int:
         return 0
     report = check(read_data(args.data, rubric, sheet=args.sheet), rubric, previous=previous_of(args, rubric)).report
     if report.ok:
+        print_notes(report)
         print(f"{args.data}: OK — {report.n_units} units satisfy {rubric.name} {rubric.version}")
         return 0
     print_report(report, args)

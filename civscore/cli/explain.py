@@ -15,6 +15,7 @@ from civscore.cli.common import (
     add_problems_arg,
     output_format,
     previous_of,
+    print_notes,
     print_report,
 )
 from civscore.readers.data import read_data
@@ -98,7 +99,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--labels", nargs=2, metavar=("BEFORE", "AFTER"), help="names of the two sides, e.g. 2024 2025")
     p.add_argument("--top", type=int, default=3, metavar="N", help="indicators listed per unit as drivers (default 3)")
-    p.add_argument("--sheet", metavar="NAME", help="sheet of .xlsx data files (default: the first)")
+    p.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="one sheet of .xlsx data files (default: every visible sheet with the same header row, stacked)",
+    )
     add_problems_arg(p)
     p.set_defaults(run=run_compare, parser=p)
 
@@ -111,6 +116,7 @@ def _score(rubric_path: str, data_path: str, sheet: str | None, args: argparse.N
     if not checked.report.ok:
         print_report(checked.report, args, stream=sys.stderr)
         return None
+    print_notes(checked.report)
     return score_checked(data, rubric, checked)
 
 

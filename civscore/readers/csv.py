@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import DataError
+from civscore.readers.origin import RowOrigin
 from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, read_bounded
+from civscore.words import say
 
 
 def _read_csv(path: Path, label: str) -> pd.DataFrame:
@@ -22,12 +24,16 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     text = decode_text(data, label)
     if not text.strip():
         raise DataError(label, "is empty")
-    _check_row_widths(text, label)
-    header = next(csv.reader(io.StringIO(text)), [])
+    sep, notes = _delimiter(text)
+    _check_row_widths(text, label, sep)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header = next((cells for cells in reader if not _blank_record(cells)), [])
+    header_line = reader.line_num
     _check_header([h.strip() for h in header], label)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
+            sep=sep,
             dtype=str,
             keep_default_na=False,
             skipinitialspace=False,
@@ -39,17 +45,49 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
     except (pd.errors.EmptyDataError, csv.Error) as exc:
         raise DataError(label, f"is not well-formed CSV: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame.attrs["origin"] = RowOrigin(_row_numbers(text, sep, header_line, len(frame)), np.zeros(len(frame), np.int32))
+    frame.attrs["notes"] = notes
     return frame
 
 
-def _check_row_widths(text: str, label: str) -> None:
+def _blank_record(cells: list[str]) -> bool:
+    return not cells or (len(cells) == 1 and not cells[0].strip())
+
+
+def _delimiter(text: str) -> tuple[str, list[str]]:
+    """Commas, else tabs (Excel's "Text (Tab delimited)"), else semicolons (a European Excel's
+    CSV), judged by the header line; a note says when it is not commas."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in first or ("\t" not in first and ";" not in first):
+        return ",", []
+    if "\t" in first:
+        return "\t", [say("按制表符分隔的文本读取", "read as tab-separated text")]
+    return ";", [say("按分号分隔的文本读取", "read as semicolon-separated text")]
+
+
+def _row_numbers(text: str, sep: str, header_line: int, n: int) -> np.ndarray:
+    """The line of every data row. Without blank lines they follow the header one by one;
+    otherwise (rare) the records are walked to skip the blank lines as pandas does."""
+    if not re.search(r"\n[ \t\r]*\n|\n[ \t\r]*$", text.rstrip("\r\n") + "\n") and header_line == 1:
+        return np.arange(2, n + 2, dtype=np.int64)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    numbers, start = [], 1
+    for cells in reader:
+        if not _blank_record(cells):
+            numbers.append(start)
+        start = reader.line_num + 1
+    out = np.asarray(numbers[1 : n + 1], dtype=np.int64)  # numbers[0] is the header
+    return out if len(out) == n else np.arange(header_line + 1, header_line + 1 + n, dtype=np.int64)
+
+
+def _check_row_widths(text: str, label: str, sep: str = ",") -> None:
     """Every row must have as many cells as the header.
 
     A short row is a truncated file or a missing comma; pandas would pad it with blanks, and an
     extra cell in row 2 would silently shift every column by one. Counting runs at C speed; the
     rows are walked one by one only to name the first bad line once one is known to exist.
     """
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         widths = np.fromiter(map(len, reader), dtype=np.int64)
     except csv.Error as exc:
@@ -61,7 +99,7 @@ def _check_row_widths(text: str, label: str) -> None:
     widths = widths[widths > 0]
     if widths.size < 2 or (widths[1:] == widths[0]).all():
         return
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     expected = None
     for cells in reader:
         if not cells or (len(cells) == 1 and not cells[0].strip()):

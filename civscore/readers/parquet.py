@@ -30,6 +30,11 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     if unpacked > MAX_DATA_BYTES:
         raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
         raise DataError(label, f"is not a readable Parquet file ({type(exc).__name__})") from None
+    if not isinstance(frame.index, pd.RangeIndex) or any(name is not None for name in frame.index.names):
+        # written by df.to_parquet() with the ids as the index (pandas keeps it in the metadata):
+        # the id is a column like any other here
+        frame = frame.reset_index()
+    return frame

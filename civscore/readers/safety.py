@@ -130,18 +130,141 @@ def _check_file(path: Path, label: str) -> None:
 
 
 def decode_text(data: bytes, label: str) -> str:
-    """Decode strictly as UTF-8 (BOM or not), then GB18030 (a superset of GBK/GB2312)."""
+    """Decode strictly as UTF-8 (BOM or not), then GB18030 (a superset of GBK/GB2312), and say
+    so plainly when the bytes are neither: UTF-8 with lines pasted from a GBK file, Big5
+    (Traditional Chinese, which GB18030 would turn into nonsense without an error), UTF-16
+    without a byte-order mark."""
     for magic, what in _NOT_CSV:  # files that were renamed .csv: say what they really are
         if data.startswith(magic):
             raise DataError(label, what)
-    if b"\x00" in data[:65536]:
+    head = data[:65536]
+    if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            raise DataError(
+                label,
+                say(
+                    f"是没有字节顺序标记（BOM）的 UTF-16（{utf16}）文本；请在 Excel 里另存为“CSV UTF-8”",
+                    f"is UTF-16 text ({utf16}) without a byte-order mark; save it from Excel as 'CSV UTF-8'",
+                ),
+            )
         raise DataError(label, "is a binary file, not CSV text (is it an Excel file renamed .csv?)")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    mixed = _first_non_utf8_line(data)
+    if mixed is not None:
+        line, shown = mixed
+        raise DataError(
+            label,
+            say(
+                f"大部分是 UTF-8，但第 {line} 行不是（{shown}；可能是从 GBK 文件粘贴来的）；"
+                "请把整个文件另存为“CSV UTF-8”",
+                f"is mostly UTF-8 but line {line} is not ({shown}; pasted from a GBK file?); save the whole file "
+                "as 'CSV UTF-8'",
+            ),
+        )
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise DataError(
+            label,
+            say(
+                f"既不是 UTF-8 也不是 GBK/GB18030 文本（第 {line} 行第一次出现无法识别的字节）；"
+                "请在 Excel 里另存为“CSV UTF-8”",
+                f"is neither UTF-8 nor GBK/GB18030 text (line {line} has the first byte that is neither); "
+                "save it as 'CSV UTF-8' from Excel",
+            ),
+        ) from None
+    big5_line = _looks_like_big5(data, text)
+    if big5_line is not None:
+        raise DataError(
+            label,
+            say(
+                f"像是繁体中文 Big5 编码（第 {big5_line} 行按 GBK 读出来是乱码）；请另存为“CSV UTF-8”",
+                f"looks like Big5 (Traditional Chinese) text: line {big5_line} read as GBK is nonsense; save it "
+                "as 'CSV UTF-8'",
+            ),
+        )
+    return text
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'UTF-16LE' / 'UTF-16BE' when every other byte is mostly NUL (ASCII and CJK text alike)."""
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 8:
+        return None
+    zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zero_odd > 0.3 and zero_even < 0.05:
+        return "UTF-16LE"
+    if zero_even > 0.3 and zero_odd < 0.05:
+        return "UTF-16BE"
+    return None
+
+
+def _first_non_utf8_line(data: bytes) -> tuple[int, str] | None:
+    """(line, bytes shown) of the first line that is not UTF-8, when other lines are UTF-8 text
+    with Chinese in it: the sign of a GBK line pasted into a UTF-8 file."""
+    has_utf8_chinese = False
+    first_bad = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
             continue
-    raise DataError(label, "is neither UTF-8 nor GBK/GB18030 text; save it as 'CSV UTF-8' from Excel")
+        try:
+            decoded = line.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if first_bad is None:
+                if not _decodes(line, "gb18030"):
+                    return None  # not GBK either: no legacy encoding to name
+                first_bad = (number, line[max(exc.start - 4, 0) : exc.start + 4].hex(" "))
+            if has_utf8_chinese:
+                break
+            continue
+        if sum(ord(ch) > 0x2E80 for ch in decoded) >= 2:
+            has_utf8_chinese = True
+            if first_bad is not None:
+                break
+    if has_utf8_chinese and first_bad is not None:
+        return first_bad[0], say(f"字节 {first_bad[1]}", f"bytes {first_bad[1]}")
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_big5(data: bytes, text: str) -> int | None:
+    """The first line whose GB18030 reading is mostly outside GB2312 (the characters of everyday
+    simplified Chinese) while the bytes read cleanly as Big5; None for plausible GBK text."""
+    wide = [ch for ch in text if ord(ch) > 0x2E80]
+    if len(wide) < 4:
+        return None
+    rare = sum(1 for ch in wide if not _in_gb2312(ch))
+    if rare / len(wide) < 0.3:
+        return None
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        return None
+    for number, line in enumerate(text.split("\n"), start=1):
+        chars = [ch for ch in line if ord(ch) > 0x2E80]
+        if chars and sum(1 for ch in chars if not _in_gb2312(ch)) / len(chars) >= 0.3:
+            return number
+    return 1
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unpacked_size(path: Path, label: str) -> int:

@@ -21,7 +21,15 @@ SCORE_HEADERS = {
     "coverage": "指标覆盖率",
     "rank": "排名",
 }
-PROBLEM_HEADERS = {"file": "文件", "row": "行号", "unit": "单位", "column": "列", "value": "填写内容", "rule": "规则"}
+PROBLEM_HEADERS = {
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行号",
+    "unit": "单位",
+    "column": "列",
+    "value": "填写内容",
+    "rule": "规则",
+}
 TIER_SHADES = ["#d9d9d9", "#e8e8e8", "#f2f2f2", "#ffffff"]
 # vetoed units: dark red bold text on pale red (contrast 8.6:1), never the shade of their total
 VETO_CSS = "color: #9c0006; font-weight: bold; background-color: #fde2e1;"
@@ -395,7 +403,10 @@ def group_table(result: Scored, group_column: str) -> pd.DataFrame:
 
 def problems_styler(report: ValidationReport, uuid: str = "problems") -> Styler:
     """A validation report's problems as a table with Chinese headers (one row per problem)."""
-    table = report.problems.rename(columns=PROBLEM_HEADERS)
+    problems = report.problems
+    if "sheet" in problems and not problems["sheet"].astype(bool).any():
+        problems = problems.drop(columns="sheet")  # a CSV or Parquet file has no sheets
+    table = problems.rename(columns=PROBLEM_HEADERS)
     table = table.astype({"行号": "Int64"}) if "行号" in table else table
     return (
         table.style.set_uuid(uuid)

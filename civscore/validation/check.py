@@ -68,12 +68,19 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
     if previous is not None and rubric.uses_previous():
         checked.previous = match_previous(previous, rubric, pd.Series(ids.to_numpy()))
     problems.extend(_evaluate(checked, rubric, frame))
+    problems.extend(frame.attrs.get("problems") or [])  # structure the reader found (title rows, sheets)
+    problems.extend(_merged_cells(frame, rubric))
+    summaries = _summary_rows(frame, rubric, cache)
+    if summaries:  # a 合计 row is one problem, not also its blank id and street
+        rows = {p["row"] for p in summaries}
+        problems = [p for p in problems if p.get("row") not in rows]
+    problems.extend(summaries)
     table = _problem_table(problems, frame, rubric, source, first_row)
     if checked.previous is not None and checked.previous.problems:
         prev = checked.previous
         earlier = _problem_table(prev.problems, prev.frame, rubric, prev.source, prev.first_row)
         table = pd.concat([table, earlier], ignore_index=True) if len(table) else earlier
-    checked.report = ValidationReport(table, source, len(frame))
+    checked.report = ValidationReport(table, source, len(frame), list(frame.attrs.get("notes") or []))
     return checked
 
 
@@ -231,6 +238,105 @@ def _range_problems(ind: Indicator, v: np.ndarray, checked: Checked) -> list[dic
             )
         problems.append(dict(row=int(i), column=column, value=value, rule=rule))
     return problems
+
+
+def _merged_cells(data: pd.DataFrame, rubric: Rubric) -> list[dict]:
+    """A merged cell left in a column the rubric reads: only its first row holds the value, and
+    every other row it covers would silently count as blank."""
+    used = set(rubric.columns()) | {rubric.unit.id_column}
+    if rubric.unit.name_column:
+        used.add(rubric.unit.name_column)
+    used |= set(rubric.unit.group_columns)
+    problems = []
+    for m in data.attrs.get("merged") or []:
+        if m["column"] not in used:
+            continue
+        n = m["last_row"] - m["first_row"] + 1
+        problems.append(
+            dict(
+                sheet=m["sheet"],
+                row_number=m["first_row"],
+                column=m["column"],
+                value=None,
+                rule=say(
+                    f"第 {m['first_row']}–{m['last_row']} 行是一个合并单元格（{m['ref']}）："
+                    f"只有第一行有值，其余 {n - 1} 行"
+                    "会被当作空白；请取消合并，并在每一行填上值",
+                    f"rows {m['first_row']}–{m['last_row']} are one merged cell ({m['ref']}): only its first row holds "
+                    f"the value and the other {n - 1} would count as blank; unmerge it and fill in every row",
+                ),
+            )
+        )
+    return problems
+
+
+SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "平均数", "均值", "汇总", "累计")
+# matched against the cell with every space removed: 合 计, 全街道合计, 平均值：
+_SUMMARY = "(?:全|本)?(?:街道|社区|镇|区|县|市)?(?:" + "|".join(SUMMARY_WORDS) + ")[:：]?"
+
+
+def _summary_rows(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> list[dict]:
+    """合计 / 平均 / 小计 rows are never units: by their id or name, or because every number in
+    them is the sum (or the mean) of the same column over the other rows."""
+    unit = rubric.unit
+    flagged = np.zeros(len(frame), bool)
+    problems = []
+    for col in [unit.id_column, unit.name_column]:
+        if not col or col not in frame.columns:
+            continue
+        text = frame[col].astype("string").str.replace(r"\s+", "", regex=True)
+        hits = text.str.fullmatch(_SUMMARY).to_numpy(dtype=bool, na_value=False)
+        for i in np.flatnonzero(hits & ~flagged).tolist():
+            problems.append(dict(row=i, column=col, value=frame[col].iat[i], rule=_summary_rule()))
+        flagged |= hits
+    for i in _arithmetic_summaries(frame, rubric, cache):
+        if not flagged[i]:
+            problems.append(
+                dict(
+                    row=int(i),
+                    column=unit.id_column,
+                    value=None,
+                    rule=say(
+                        "这一行的每个数都等于其他各行之和（或平均值）：像是合计/平均行，不是单位；请删除",
+                        "every number in this row is the sum (or the mean) of the other rows: it looks like a "
+                        "total or average row, not a unit; delete it",
+                    ),
+                )
+            )
+    return problems
+
+
+def _summary_rule() -> str:
+    return say(
+        "是合计/平均/小计行，不是单位；请删除这一行", "is a total, average or subtotal row, not a unit; delete the row"
+    )
+
+
+def _arithmetic_summaries(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> np.ndarray:
+    n = len(frame)
+    if n < 4:
+        return np.zeros(0, int)
+    columns = []
+    for col, kind in cache.kinds.items():
+        if kind != "number" or col not in frame.columns:
+            continue
+        x = cache.values(col)
+        finite = np.isfinite(x)
+        if finite.sum() >= 4 and np.nanstd(x[finite]) > 0:
+            columns.append(x)
+    if len(columns) < 2:
+        return np.zeros(0, int)
+    X = np.column_stack(columns)
+    complete = np.isfinite(X).all(axis=1)
+    total = np.nansum(X, axis=0)
+    count = np.isfinite(X).sum(axis=0)
+    others = total - np.nan_to_num(X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_others = others / (count - 1)
+    is_sum = np.isclose(X, others, rtol=1e-6, atol=1e-9).all(axis=1)
+    is_mean = np.isclose(X, mean_others, rtol=1e-6, atol=1e-9).all(axis=1)
+    nonzero = (np.abs(np.nan_to_num(X)) > 0).any(axis=1)
+    return np.flatnonzero(complete & nonzero & (is_sum | is_mean))
 
 
 def _unit_ids(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> pd.Index:

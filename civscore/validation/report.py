@@ -1,26 +1,31 @@
-"""The problem report: one row per problem (file, row, unit, column, value, rule), in plain words."""
+"""The problem report: one row per problem (file, sheet, row, unit, column, value, rule), in plain
+words, and the notes: what civscore interpreted on the way (a title row skipped, several sheets
+stacked, a merged group cell filled down), which are not problems but must be said."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from civscore.rubric.model import Rubric
 from civscore.validation.cells import parse_text
+from civscore.words import say
 
-PROBLEM_COLUMNS = ["file", "row", "unit", "column", "value", "rule"]
+PROBLEM_COLUMNS = ["file", "sheet", "row", "unit", "column", "value", "rule"]
 
 
 @dataclass
 class ValidationReport:
-    """Every problem found in a data set; ``ok`` is true when there are none."""
+    """Every problem found in a data set; ``ok`` is true when there are none. ``notes`` say how
+    the file was read where that needed interpreting (they never make the report fail)."""
 
     problems: pd.DataFrame
     source: str | None = None
     n_units: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -29,6 +34,10 @@ class ValidationReport:
     def lines(self) -> list[str]:
         """One plain-words line per problem."""
         return [_problem_line(row) for row in self.problems.itertuples(index=False)]
+
+    def note_lines(self) -> list[str]:
+        """One line per note, naming the file."""
+        return [say(f"{self.source or '数据'}：注意：{n}", f"{self.source or 'data'}: note: {n}") for n in self.notes]
 
     def summary(self) -> str:
         if self.ok:
@@ -42,13 +51,18 @@ class ValidationReport:
         return "\n".join([self.summary(), *self.lines()]) if not self.ok else self.summary()
 
     def _repr_html_(self) -> str:
+        from html import escape
+
+        notes = "".join(f"<p>ℹ️ {escape(n)}</p>" for n in self.notes)
         if self.ok:
-            return f"<p>✅ {self.summary()}</p>"
-        return f"<p>❌ {len(self.problems)} problem(s)</p>" + self.problems.to_html(index=False)
+            return f"<p>✅ {escape(self.summary())}</p>" + notes
+        return f"<p>❌ {len(self.problems)} problem(s)</p>" + notes + self.problems.to_html(index=False)
 
 
 def _problem_line(p) -> str:
     where = [p.file or "data"]
+    if p.sheet:
+        where.append(f"sheet {p.sheet}")
     if pd.notna(p.row):
         where.append(f"row {int(p.row)}")
     if p.unit:
@@ -63,29 +77,58 @@ def _problem_line(p) -> str:
 def _problem_table(
     problems: list[dict], frame: pd.DataFrame, rubric: Rubric, source: str | None, first_row: int | None
 ) -> pd.DataFrame:
+    """The problems as a table. A problem gives either ``row``, a position in ``frame`` (cell
+    problems), or ``sheet`` and ``row_number``, a spreadsheet row (structure the reader found)."""
     if not problems:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     table = pd.DataFrame(problems)
     # built as objects: a column of 855 and 150.0 would otherwise become floats (855.0)
     table["value"] = pd.Series([p.get("value") for p in problems], index=table.index, dtype=object)
+    for key in ("row", "row_number", "sheet"):
+        if key not in table.columns:
+            table[key] = None
+    origin = frame.attrs.get("origin")
+    positions = pd.to_numeric(table["row"], errors="coerce")
+    has_row = positions.notna().to_numpy()
+    absolute = pd.to_numeric(table["row_number"], errors="coerce")
+    sheets = table["sheet"].astype(object).where(table["sheet"].notna(), None)
+    sheet_names: tuple[str, ...] = ()
+    if origin is not None and len(origin) == len(frame):
+        sheet_names = origin.sheets
+        at = positions[has_row].astype(int).to_numpy()
+        absolute[has_row] = origin.numbers[at]
+        sheets[has_row] = origin.sheet_of(at)
+        # a structural problem on a data row (a merged cell, an unsaved formula) names its unit too
+        numbers = absolute.to_numpy(dtype=float, na_value=np.nan)
+        for k in np.flatnonzero(~has_row & ~np.isnan(numbers)).tolist():
+            pos = origin.position(sheets.iat[k], int(numbers[k]))
+            if pos is not None:
+                positions.iat[k] = pos
+    else:
+        offset = first_row if first_row is not None else 0
+        absolute[has_row] = positions[has_row] + offset
+    if len(sheet_names) == 1:
+        sheets = sheets.where(sheets.notna(), sheet_names[0])
     id_col = rubric.unit.id_column
-    positions = table["row"]
-    has_row = positions.notna()
     units = pd.Series("", index=table.index, dtype=object)
-    if id_col in frame.columns and has_row.any():
+    located = positions.notna().to_numpy()
+    if id_col in frame.columns and located.any():
         id_text = parse_text(frame[id_col]).values
-        units[has_row] = np.array([id_text[int(i)] or "" for i in positions[has_row]], dtype=object)
+        units.loc[located] = pd.Series([id_text[int(i)] or "" for i in positions[located]], index=units.index[located])
     table["unit"] = units
-    offset = first_row if first_row is not None else 0
-    table["row"] = (positions + offset).astype("Int64")
+    table["row"] = absolute.astype("Int64")
+    table["sheet"] = sheets.fillna("").astype(object)
     table["file"] = source or ""
     table["value"] = pd.Series([_plain_value(v) for v in table["value"]], index=table.index, dtype=object)
-    table = table.sort_values(["row", "column"], na_position="first", kind="stable", key=_sort_key)
+    table["column"] = table["column"].astype(object).where(table["column"].notna(), "")
+    order = {name: k for k, name in enumerate(sheet_names)}
+    table["_sheet_order"] = table["sheet"].map(order).fillna(-1)
+    table = table.sort_values(["_sheet_order", "row", "column"], na_position="first", kind="stable", key=_sort_key)
     return table[PROBLEM_COLUMNS].reset_index(drop=True)
 
 
 def _sort_key(s: pd.Series) -> pd.Series:
-    return s if s.name == "row" else s.astype("string")
+    return s if s.name in ("row", "_sheet_order") else s.astype("string")
 
 
 def _plain_value(v):

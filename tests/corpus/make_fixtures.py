@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -318,6 +319,270 @@ def _error_labels(path: Path) -> None:
 def _ranking(path: Path) -> None:
     # the data file is called ranking.csv, the name `civscore report` gives its own ranking
     path.write_text(good_text(), encoding="utf-8")
+
+
+# --- workbooks as offices make them (issue 13) -------------------------------------------------
+
+
+def _rewrite_sheet_xml(path: Path, edit: Callable[[bytes], bytes], part: str = "xl/worksheets/sheet1.xml") -> None:
+    """Save a workbook, then change one part of it as another program would have written it."""
+    source = path.with_suffix(".tmp.xlsx")
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, edit(data) if info.filename == part else data)
+    source.unlink()
+
+
+@fixture("streets.xlsx")
+def _streets(path: Path) -> None:
+    # one sheet per street, each with the same header: all of them are units
+    head, *rows = good_rows()
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for street in dict.fromkeys(r[2] for r in rows):
+        sheet = book.create_sheet(street)
+        for row in [head] + [r for r in rows if r[2] == street]:
+            sheet.append([_cell(v) for v in row])
+    book.create_sheet("填表说明").append(["社区代码请填写民政部门编码"])
+    book.save(path)
+
+
+@fixture("streets_disagree.xlsx")
+def _streets_disagree(path: Path) -> None:
+    # the second street's sheet lost its 等次 column, and the first has a bad cell
+    _streets(path)
+    book = openpyxl.load_workbook(path)
+    book["东城街道"].delete_cols(6)
+    book["城关街道"]["D3"] = "七十"
+    book.save(path)
+
+
+@fixture("title_two_rows.xlsx")
+def _title_two_rows(path: Path) -> None:
+    # a title and a "填报单位" line of one cell each above the header: read, and said so
+    book = workbook()
+    sheet = book.active
+    sheet.insert_rows(1, 2)
+    sheet["A1"] = "2025年文明社区测评数据汇总表"
+    sheet.merge_cells("A1:J1")
+    sheet["A2"] = "填报单位：区文明办"
+    book.save(path)
+
+
+@fixture("notes_above_header.xlsx")
+def _notes_above_header(path: Path) -> None:
+    # a line with two cells above the header is not a plain title: the rows to delete are named
+    book = workbook()
+    sheet = book.active
+    sheet.insert_rows(1)
+    sheet["A1"] = "填报单位：区文明办"
+    sheet["F1"] = "填报日期：2025-03-01"
+    sheet["D4"] = "九十二"
+    book.save(path)
+
+
+@fixture("two_row_header.xlsx")
+def _two_row_header(path: Path) -> None:
+    # 基本信息 over A–C and 测评指标 over D–J, the column names in row 2
+    book = workbook()
+    sheet = book.active
+    sheet.insert_rows(1)
+    sheet["A1"] = "基本信息"
+    sheet.merge_cells("A1:C1")
+    sheet["D1"] = "测评指标"
+    sheet.merge_cells("D1:J1")
+    book.save(path)
+
+
+@fixture("two_row_header_vertical.xlsx")
+def _two_row_header_vertical(path: Path) -> None:
+    # the unit columns' names merged down over both header rows, the indicators grouped
+    head, *rows = good_rows()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2025年测评数据"
+    sheet.append(head[:3] + ["测评指标"] + [None] * 6)
+    sheet.append([None] * 3 + head[3:])
+    for col in "ABC":
+        sheet.merge_cells(f"{col}1:{col}2")
+    sheet.merge_cells("D1:J1")
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    book.save(path)
+
+
+@fixture("total_row.xlsx")
+def _total_row(path: Path) -> None:
+    # a 合计 row under the units (sums of the numbers), and an 平均 row without a name
+    _, *rows = good_rows()
+    book = workbook()
+    sheet = book.active
+    sums = ["", "合计", ""] + [sum(float(r[j]) for r in rows) if j in (3, 6, 7, 8, 9) else "" for j in range(3, 10)]
+    sheet.append([_cell(str(v)) if isinstance(v, float) else v for v in sums])
+    book.save(path)
+
+
+@fixture("merged_group.xlsx")
+def _merged_group(path: Path) -> None:
+    # 城关街道 typed once, merged over its two communities: filled down, and said so
+    book = workbook()
+    sheet = book.active
+    sheet["C3"] = None
+    sheet.merge_cells("C2:C3")
+    book.save(path)
+
+
+@fixture("merged_score.xlsx")
+def _merged_score(path: Path) -> None:
+    # one 是 merged over two communities in a scored column, and a merged 街道 (filled down)
+    book = workbook()
+    sheet = book.active
+    sheet["E3"] = None
+    sheet["E2"] = "是"
+    sheet.merge_cells("E2:E3")
+    sheet["C3"] = None
+    sheet.merge_cells("C2:C3")
+    book.save(path)
+
+
+@fixture("na_markers.xlsx")
+def _na_markers(path: Path) -> None:
+    # the dashes offices type for "no figure": missing, so `missing: error` stops on them
+    book = workbook()
+    sheet = book.active
+    sheet["H2"] = "—"
+    sheet["H3"] = "／"
+    sheet["D4"] = "－"
+    book.save(path)
+
+
+@fixture("hidden_rows.xlsx")
+def _hidden_rows(path: Path) -> None:
+    # row 3 and column J hidden in Excel: read like the others, and said so
+    book = workbook()
+    sheet = book.active
+    sheet.row_dimensions[3].hidden = True
+    sheet.column_dimensions["J"].hidden = True
+    sheet["D4"] = "九十二"
+    book.save(path)
+
+
+@fixture("numbers_as_text.xlsx")
+def _numbers_as_text(path: Path) -> None:
+    # numbers stored as text (the green triangle in Excel): read as the numbers they spell
+    head, *rows = good_rows()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(head)
+    for row in rows:
+        sheet.append(row)  # every cell a string
+    sheet["I2"] = "5,000"
+    book.save(path)
+
+
+@fixture("stale_dimension.xlsx")
+def _stale_dimension(path: Path) -> None:
+    # the sheet says it ends at J2, but three units follow: all of them are read
+    workbook().save(path)
+    _rewrite_sheet_xml(path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:J2"', xml))
+
+
+@fixture("huge_dimension.xlsx")
+def _huge_dimension(path: Path) -> None:
+    # a 5 KB file declaring the whole sheet (A1:XFD1048576) in use: read in a few kilobytes
+    workbook().save(path)
+    _rewrite_sheet_xml(path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
+
+
+@fixture("damaged_sheet.xlsx")
+def _damaged_sheet(path: Path) -> None:
+    workbook().save(path)
+    _rewrite_sheet_xml(path, lambda xml: xml.replace(b"</sheetData>", b'<row r="9"><c r="A9"><v>1</sheetData>'))
+
+
+@fixture("chartsheet.xlsx")
+def _chartsheet(path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    book = workbook()
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=4, min_row=1, max_row=4), titles_from_data=True)
+    book.create_chartsheet("知晓率图").add_chart(chart)
+    book.save(path)
+
+
+@fixture("encrypted.xlsx")
+def _encrypted(path: Path) -> None:
+    # what Excel writes for a workbook with a password: an OLE container with an encrypted package
+    sector = bytearray(512)
+    name = "EncryptedPackage".encode("utf-16-le")
+    sector[: len(name)] = name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + bytes(sector))
+
+
+@fixture("office_mess.xlsx")
+def _office_mess(path: Path) -> None:
+    # the five-runs workbook: a title row, a header cell merged over two columns, bad cells on
+    # the first street's sheet and on the second's: every problem in one run
+    _streets(path)
+    book = openpyxl.load_workbook(path)
+    first, second = book["城关街道"], book["东城街道"]
+    for sheet in (first, second):
+        sheet.insert_rows(1)
+        sheet["A1"] = "2025年文明社区测评数据"
+    first["D4"] = "85%"
+    second["E3"] = "有点"
+    book.save(path)
+
+
+@fixture("mixed_utf8_gbk.csv")
+def _mixed_utf8_gbk(path: Path) -> None:
+    # a UTF-8 file with one community pasted in from a GBK (Excel on Chinese Windows) file
+    head, first, second, *rest = good_text().split("\n")
+    path.write_bytes(
+        "\n".join([head, first]).encode("utf-8")
+        + b"\n"
+        + second.encode("gbk")
+        + b"\n"
+        + "\n".join(rest).encode("utf-8")
+    )
+
+
+@fixture("big5.csv")
+def _big5(path: Path) -> None:
+    # from a Traditional Chinese office: Big5, which decodes as GB18030 without an error
+    text = good_text()
+    for simple, traditional in (("区", "區"), ("关", "關"), ("东", "東"), ("实践", "實踐"), ("题", "題"), ("点", "點")):
+        text = text.replace(simple, traditional)
+    path.write_bytes(text.encode("big5", errors="replace"))
+
+
+@fixture("utf16_no_bom.csv")
+def _utf16_no_bom(path: Path) -> None:
+    path.write_bytes(good_text().encode("utf-16-le"))
+
+
+@fixture("tab_separated.csv")
+def _tab_separated(path: Path) -> None:
+    # Excel's "Text (Tab delimited)", with 85% typed in a number column
+    path.write_text(good_text().replace(",", "\t").replace("85.5", "85%"), encoding="utf-8")
+
+
+@fixture("semicolon_separated.csv")
+def _semicolon_separated(path: Path) -> None:
+    path.write_text(good_text().replace(",", ";"), encoding="utf-8")
+
+
+@fixture("blank_first_line.csv")
+def _blank_first_line(path: Path) -> None:
+    path.write_text("\n" + good_text(), encoding="utf-8")
+
+
+@fixture("id_as_index.parquet")
+def _id_as_index(path: Path) -> None:
+    good_frame().set_index("社区代码").to_parquet(path)
 
 
 # --- Parquet ------------------------------------------------------------------------------------
