@@ -25,6 +25,7 @@ from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from civscore.rubric.model import Rubric
 from civscore.scoring.engine import score
@@ -61,6 +62,7 @@ class Model:
     groups: dict[str, pd.Series]  # group column -> integer group code of each unit
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
+    _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
     def n_base(self) -> int:
@@ -81,6 +83,28 @@ class Model:
         """True when every base indicator applies to every unit under ``policy``."""
         self.earned(policy)
         return self._all_apply[policy]
+
+    def dimension_sums(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit and top-level dimension (units x dimensions): the earned points and the
+        points of the applicable indicators, under a missing policy (see :meth:`earned`)."""
+        if policy not in self._dim_sums:
+            earned, applicable, _ = self.earned(policy)
+            E_dim = np.column_stack([earned[:, cols].sum(axis=1) for cols in self.dim_slices])
+            A_dim = np.column_stack([applicable[:, cols] @ self.points[cols] for cols in self.dim_slices])
+            self._dim_sums[policy] = (E_dim, A_dim)
+        return self._dim_sums[policy]
+
+    def dimension_factors(self, factors: np.ndarray) -> np.ndarray | None:
+        """runs x dimensions: the factor every indicator of a dimension shares in each run, or
+        None when they differ. Weights drawn per dimension (``level="dimension"``, the Sobol
+        analysis) give such factors, and then a run's totals need a (runs x dimensions) @
+        (dimensions x units) product instead of (runs x indicators) @ (indicators x units)."""
+        first = factors[:, [cols.start for cols in self.dim_slices]]
+        for d, cols in enumerate(self.dim_slices):
+            # equal up to the rounding of rescaling (points * u / points): a relative 1e-12
+            if not np.allclose(factors[:, cols], first[:, d : d + 1], rtol=1e-12, atol=0.0):
+                return None
+        return first
 
     def earned(self, policy: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(earned base points, applicable as float, earned bonus points) under a missing policy.
@@ -180,8 +204,11 @@ def simulate(
     chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
     factors = weights / model.points  # earned points scale with the weight: earned * w / P
     tasks = []
+    per_dimension = model.dimension_factors(factors) if len(model.rubric.dimensions) < model.n_base else None
     for p, name in enumerate(policies):
-        model.earned(name)  # fill the cache before any thread reads it
+        model.earned(name)  # fill the caches before any thread reads them
+        if per_dimension is not None:
+            model.dimension_sums(name)
         for a in range(len(AGGREGATIONS)):
             idx = np.flatnonzero((policy == p) & (aggregation == a))
             tasks += [(idx[start : start + chunk], name, a) for start in range(0, len(idx), chunk)]
@@ -191,12 +218,18 @@ def simulate(
         earned, applicable, bonus = model.earned(name)
         f, w = factors[rows], weights[rows]
         all_apply = model.all_apply(name)
+        dim_f = per_dimension[rows] if per_dimension is not None else None
+        dim_sums = model.dimension_sums(name) if dim_f is not None else None
         if a == 0:
-            E = f @ earned.T
-            A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
+            if dim_f is not None and dim_sums is not None:
+                E = dim_f @ dim_sums[0].T
+                A = w.sum(axis=1, keepdims=True) if all_apply else dim_f @ dim_sums[1].T
+            else:
+                E = f @ earned.T
+                A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
             base = rescale_base(E, A, model.rubric.total_points)
         else:
-            base = _geometric_base(model, earned, None if all_apply else applicable, f, w)
+            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums)
         target: np.ndarray | slice = rows
         if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
             target = slice(int(rows[0]), int(rows[-1]) + 1)
@@ -207,7 +240,10 @@ def simulate(
         for task in tasks:
             run(task)
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # The chunks already keep every core busy: BLAS threads on top of them only wait for
+    # each other (OpenBLAS spins while it waits), which on the 2-core machines doubled the
+    # CPU time of the matrix products and slowed the whole Monte Carlo by a third (issue 16).
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
         for done in [pool.submit(run, task) for task in tasks]:
             done.result()  # re-raises a worker's exception here
 
@@ -218,28 +254,54 @@ def default_workers(workers: int | None) -> int:
 
 
 def _geometric_base(
-    model: Model, earned: np.ndarray, applicable: np.ndarray | None, f: np.ndarray, w: np.ndarray
+    model: Model,
+    earned: np.ndarray,
+    applicable: np.ndarray | None,
+    f: np.ndarray,
+    w: np.ndarray,
+    dim_f: np.ndarray | None = None,
+    dim_sums: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """total_points x the geometric mean of dimension attainment, weighted by applicable points.
 
     With attainment a_d = E_d / A_d and shares A_d / A this is the geometric counterpart of the
     arithmetic base E * T / A = T * sum_d (A_d / A) a_d. ``applicable`` None means every
-    indicator applies to every unit, so A_d is one number per run.
+    indicator applies to every unit, so A_d is one number per run. ``dim_f`` and ``dim_sums``
+    (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products.
     """
     log_sum = np.zeros((len(f), len(model.ids)))
     A_total = np.zeros((len(f), 1 if applicable is None else len(model.ids)))
     parts = []
-    for cols in model.dim_slices:  # slices are views: no copy of the points matrix per chunk
-        E_d = f[:, cols] @ earned[:, cols].T
-        A_d = w[:, cols].sum(axis=1, keepdims=True) if applicable is None else w[:, cols] @ applicable[:, cols].T
+    for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix per chunk
+        if dim_f is not None and dim_sums is not None:
+            E_d = dim_f[:, d : d + 1] * dim_sums[0][:, d]
+        else:
+            E_d = f[:, cols] @ earned[:, cols].T
+        if applicable is None:
+            A_d = w[:, cols].sum(axis=1, keepdims=True)
+        elif dim_f is not None and dim_sums is not None:
+            A_d = dim_f[:, d : d + 1] * dim_sums[1][:, d]
+        else:
+            A_d = w[:, cols] @ applicable[:, cols].T
         A_total = A_total + A_d
         parts.append((E_d, A_d))
+    # in place on each runs x units E_d: the same operations in the same order as
+    # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * share, without five temporaries (issue 16)
     with np.errstate(invalid="ignore", divide="ignore"):
+        some_total = A_total > 0
+        safe_total = np.where(some_total, A_total, 1.0)
         for E_d, A_d in parts:
-            attain = np.where(A_d > 0, E_d / np.where(A_d > 0, A_d, 1.0), 1.0)
-            share = np.where(A_total > 0, A_d / np.where(A_total > 0, A_total, 1.0), 0.0)
-            log_sum += share * np.log(np.maximum(attain, GEOMETRIC_FLOOR))
-    return np.where(A_total > 0, model.rubric.total_points * np.exp(log_sum), 0.0)  # A = 0: base 0, as score()
+            present = A_d > 0
+            np.divide(E_d, np.where(present, A_d, 1.0), out=E_d)
+            if not present.all():
+                np.copyto(E_d, 1.0, where=~present)
+            np.maximum(E_d, GEOMETRIC_FLOOR, out=E_d)
+            np.log(E_d, out=E_d)
+            E_d *= np.where(some_total, A_d / safe_total, 0.0)
+            log_sum += E_d
+    np.exp(log_sum, out=log_sum)
+    log_sum *= model.rubric.total_points
+    return log_sum if some_total.all() else np.where(some_total, log_sum, 0.0)  # A = 0: base 0, as score()
 
 
 class UncertaintySettings(TypedDict):
@@ -469,8 +531,9 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
     by_id = table.set_index(unit.id_column).loc[model.ids]
     # the sorts are independent and release the GIL: run them side by side
     arrays = [runs.rank, runs.total, *runs.group_rank.values()]
+    kth = _statistic_positions(len(runs.rank))
     with ThreadPoolExecutor(max_workers=min(len(arrays), u.settings["workers"])) as pool:
-        sorted_rank, sorted_total, *sorted_groups = pool.map(_sorted_per_unit, arrays)
+        sorted_rank, sorted_total, *sorted_groups = pool.map(lambda a: _sorted_per_unit(a, kth), arrays)
     q_rank = _order_statistics(sorted_rank, QUANTILES)
     q_total = _interpolated_quantiles(sorted_total, QUANTILES)
     nominal_tier = np.asarray(tier_codes(by_id["total"].to_numpy(), by_id["disqualified"].to_numpy(), model.rubric))
@@ -504,22 +567,46 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _sorted_per_unit(values: np.ndarray, block: int = 256) -> np.ndarray:
-    """units x runs, each row sorted: one contiguous sort instead of a strided partition per quantile.
-
-    The transpose is copied a block of units at a time, which keeps reads cache-friendly.
+def _sorted_per_unit(values: np.ndarray, kth: list[int] | None = None, block: int = 256) -> np.ndarray:
+    """units x runs, each row sorted, or only partitioned so that the positions ``kth`` hold
+    the values a full sort would put there: one contiguous pass instead of a strided partition
+    per quantile. The transpose is copied a block of units at a time (cache-friendly reads).
     """
     out = np.empty(values.shape[::-1], dtype=values.dtype)
     for start in range(0, values.shape[1], block):
         out[start : start + block] = values[:, start : start + block].T
-    out.sort(axis=1)
+    if kth is None:
+        out.sort(axis=1)
+    else:
+        # the statistics read a handful of positions: selecting them is 2-3x cheaper than a
+        # sort of every unit's runs (issue 16) and gives the same values
+        out.partition(kth, axis=1)
     return out
+
+
+def _statistic_positions(n: int) -> list[int]:
+    """The positions of a sorted row that rank_stats reads: first, last, and every quantile's."""
+    at = {0, n - 1}
+    for q in QUANTILES:
+        at.add(_order_position(q, n))
+        at.update(_interpolation_positions(q, n)[:2])
+    return sorted(at)
+
+
+def _order_position(q: float, n: int) -> int:
+    return max(int(np.ceil(q * n)) - 1, 0)
+
+
+def _interpolation_positions(q: float, n: int) -> tuple[int, int, float]:
+    h = (n - 1) * q
+    lo = int(np.floor(h))
+    return lo, min(lo + 1, n - 1), h - lo
 
 
 def _order_statistics(sorted_rows: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
     """Quantiles of type 1 (numpy's "inverted_cdf"): the ceil(q n)-th smallest value."""
     n = sorted_rows.shape[1]
-    return [sorted_rows[:, max(int(np.ceil(q * n)) - 1, 0)].astype(np.int64) for q in qs]
+    return [sorted_rows[:, _order_position(q, n)].astype(np.int64) for q in qs]
 
 
 def _interpolated_quantiles(sorted_rows: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
@@ -527,11 +614,9 @@ def _interpolated_quantiles(sorted_rows: np.ndarray, qs: tuple[float, ...]) -> l
     n = sorted_rows.shape[1]
     out = []
     for q in qs:
-        h = (n - 1) * q
-        lo = int(np.floor(h))
-        hi = min(lo + 1, n - 1)
+        lo, hi, frac = _interpolation_positions(q, n)
         a, b = sorted_rows[:, lo], sorted_rows[:, hi]
-        out.append(a + (h - lo) * (b - a))
+        out.append(a + frac * (b - a))
     return out
 
 
