@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from civscore.errors import DataError
-from civscore.readers.safety import MAX_DATA_BYTES
+from civscore.readers import safety
 
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
@@ -25,10 +25,14 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
 
         meta = pq.ParquetFile(path).metadata
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        rows, columns = meta.num_rows, meta.num_columns
     except Exception:  # let the reader below name the problem
-        unpacked = 0
-    if unpacked > MAX_DATA_BYTES:
-        raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
+        unpacked = rows = columns = 0
+    # the footer's uncompressed sizes and shape, not the file's bytes: a compressed file may be
+    # large and honest (1M units), or small and unpack to gigabytes
+    if unpacked > safety.MAX_DATA_BYTES:
+        raise DataError(label, safety.too_many_bytes(unpacked, unpacked=True))
+    safety.check_cells(rows, columns, label)
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files

@@ -17,7 +17,23 @@ import pandas as pd
 from civscore.errors import DataError
 from civscore.words import say
 
-MAX_DATA_BYTES = 512 * 1024 * 1024
+# Limits against bombs, not against scale (issue 16): a district's 1M units x 100 indicators
+# is a 300-650 MiB Parquet file that unpacks to about 1 GiB. Both bound what is unpacked or
+# decoded (a CSV's bytes are its text; .xlsx and .parquet are bounded by their unpacked size,
+# not their file size) and can be raised, or lowered, per process with these variables.
+BYTES_VARIABLE = "CIVSCORE_MAX_INPUT_BYTES"
+CELLS_VARIABLE = "CIVSCORE_MAX_INPUT_CELLS"
+
+
+def _limit(variable: str, default: int) -> int:
+    """``default``, or the whole number in environment variable ``variable`` (read at import,
+    so a command line and a notebook kernel each take it from their own environment)."""
+    text = os.environ.get(variable, "").strip().replace("_", "").replace(",", "")
+    return int(text) if text.isdigit() and int(text) > 0 else default
+
+
+MAX_DATA_BYTES = _limit(BYTES_VARIABLE, 2 * 1024**3)
+MAX_DATA_CELLS = _limit(CELLS_VARIABLE, 200_000_000)
 MAX_CELL_CHARS = 10_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls (and other old Office files)
 _NOT_CSV = (
@@ -118,15 +134,41 @@ def _too_large(size: int, limit: int, what: str) -> str:
     return f"is {size:,} bytes; {what} files are limited to {limit:,} bytes"
 
 
-def _check_file(path: Path, label: str) -> None:
+def too_many_bytes(size: int, unpacked: bool = False) -> str:
+    """The message for data over MAX_DATA_BYTES, saying how to raise the limit."""
+    return say(
+        f"{'解压后' if unpacked else ''}有 {size:,} 字节，超过数据文件的上限 {MAX_DATA_BYTES:,} 字节"
+        f"（确需读入时，可设置环境变量 {BYTES_VARIABLE} 提高上限）",
+        f"{'unpacks to' if unpacked else 'is'} {size:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes"
+        f" (to raise the limit, set the environment variable {BYTES_VARIABLE})",
+    )
+
+
+def check_cells(rows: int, columns: int, label: str) -> None:
+    """Refuse a table of more than MAX_DATA_CELLS cells, saying how to raise the limit."""
+    if rows * columns > MAX_DATA_CELLS:
+        raise DataError(
+            label,
+            say(
+                f"有 {rows:,} 行 × {columns:,} 列 = {rows * columns:,} 个单元格，超过数据文件的上限 "
+                f"{MAX_DATA_CELLS:,} 个（确需读入时，可设置环境变量 {CELLS_VARIABLE} 提高上限）",
+                f"has {rows:,} rows x {columns:,} columns = {rows * columns:,} cells; data files are limited to "
+                f"{MAX_DATA_CELLS:,} cells (to raise the limit, set the environment variable {CELLS_VARIABLE})",
+            ),
+        )
+
+
+def _check_file(path: Path, label: str, bound_size: bool = True) -> None:
+    """A regular, non-empty file; with ``bound_size`` (text formats, whose bytes are their
+    content) at most MAX_DATA_BYTES. Packed formats are bounded by their unpacked size."""
     try:
         size = regular_file_size(path, "data")
     except FileProblem as exc:
         raise DataError(label, str(exc)) from None
     if size == 0:
         raise DataError(label, "is empty")
-    if size > MAX_DATA_BYTES:
-        raise DataError(label, _too_large(size, MAX_DATA_BYTES, "data"))
+    if bound_size and size > MAX_DATA_BYTES:
+        raise DataError(label, too_many_bytes(size))
 
 
 def decode_text(data: bytes, label: str) -> str:
@@ -281,6 +323,7 @@ def _check_frame(frame: pd.DataFrame, label: str) -> None:
         raise DataError(label, "has no columns")
     if frame.shape[0] == 0:
         raise DataError(label, "has a header but no data rows")
+    check_cells(frame.shape[0], frame.shape[1], label)
     for name in frame.columns:
         col = frame[name]
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):

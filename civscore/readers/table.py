@@ -28,7 +28,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
         raise DataError(label, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
     if sheet is not None and suffix != ".xlsx":
         raise DataError(label, "--sheet applies only to .xlsx files")
-    _check_file(path, label)
+    _check_file(path, label, bound_size=suffix == ".csv")  # .xlsx/.parquet: their unpacked size
     try:
         if suffix == ".csv":
             frame = _read_csv(path, label)

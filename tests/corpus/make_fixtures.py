@@ -22,7 +22,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 GOOD_CSV = HERE / "good.csv"
 BASE_YAML = HERE / "base.yaml"
-HUGE_FILE_BYTES = 600 * 1024 * 1024  # above civscore.readers.safety.MAX_DATA_BYTES; written sparse, takes no disk
+HUGE_FILE_BYTES = 2560 * 1024 * 1024  # above civscore.readers.safety.MAX_DATA_BYTES; sparse, takes no disk
 
 Builder = Callable[[Path], None]
 FIXTURES: dict[str, Builder] = {}
