@@ -7,6 +7,7 @@ derived from it, and every stage of contract section 5 is kept beside them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     ind_ids = [ind.id for ind in indicators]
     # copy=False: the matrices are column-major already, i.e. laid out as pandas blocks; they
     # are not touched again, so sharing them costs nothing and saves copying units x indicators
-    stages = pd.DataFrame({name: totals[name] for name in STAGES}, index=ids)
+    stages = pd.DataFrame({name: totals[name] for name in STAGES}, index=ids, copy=False)  # fresh arrays: no copy
     return Scored(
         rubric=rubric,
         table=table,
@@ -140,11 +141,19 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         not_applicable=pd.DataFrame(not_applicable, index=ids, columns=ind_ids, copy=False),
         gated=pd.DataFrame(gated, index=ids, columns=ind_ids, copy=False),
         previous=_previous_values(checked, ids),
-        build_values=lambda: pd.DataFrame(evaluated, index=ids),
+        build_values=functools.partial(_values_frame, evaluated, ids, frame),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
         stages=stages,
     )
+
+
+def _values_frame(evaluated: dict[str, np.ndarray], ids: pd.Index, data: pd.DataFrame) -> pd.DataFrame:
+    """The evaluated values as a frame (``build_values``). A bare number column's values are
+    NumPy's read-only view of the data (validation does not copy them); ``data``, a pandas
+    copy-on-write reference to the same columns, is held with them until then, so that a later
+    write into the caller's DataFrame copies the column there instead of changing these."""
+    return pd.DataFrame(evaluated, index=ids)
 
 
 def _mask_builder(

@@ -88,7 +88,8 @@ def parse_number(col: pd.Series, none_is_zero: bool = False) -> Parsed:
         values = col.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(values)
         bad = np.isinf(values)
-        values = np.where(bad, np.nan, values)
+        if bad.any():  # else keep NumPy's view of the column: at 1M units x 100 indicators,
+            values = np.where(bad, np.nan, values)  # copying each one cost 800 MB (issue 16)
         return Parsed(values, missing, bad)
     if _is_date_dtype(col.dtype):  # pd.to_numeric would turn dates into nanoseconds since 1970
         missing = col.isna().to_numpy(dtype=bool)
