@@ -241,7 +241,7 @@ def test_console_script_exit_status_and_message(case, console_runs):
         "fixture:hidden_first_sheet.xlsx",
         "fixture:good.parquet",
         # workbooks as offices make them: read, and said so in the report's notes
-        "fixture:streets.xlsx",
+        ("fixture:streets.xlsx", "*"),
         "fixture:title_row.xlsx",
         "fixture:title_two_rows.xlsx",
         "fixture:two_row_header.xlsx",
@@ -256,8 +256,21 @@ def test_console_script_exit_status_and_message(case, console_runs):
     ],
 )
 def test_odd_but_valid_inputs_score_like_good_csv(spec, tmp_path, fixture_cache):
+    spec, sheet = spec if isinstance(spec, tuple) else (spec, None)
     rubric = civscore.load_rubric(CORPUS / "base.yaml")
     expected = civscore.score(civscore.read_data(CORPUS / "good.csv", rubric), rubric).table
     path = tmp_path / _place(spec, tmp_path, fixture_cache)
-    got = civscore.score(civscore.read_data(path, rubric), rubric).table
+    got = civscore.score(civscore.read_data(path, rubric, sheet=sheet), rubric).table
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_sheet_per_street_read_without_star_names_the_sheets_it_left(tmp_path, fixture_cache):
+    """Without --sheet '*' only the first sheet is read (contract section 6), and the note says
+    which sheets with the same header were left and how to read them all."""
+    rubric = civscore.load_rubric(CORPUS / "base.yaml")
+    path = tmp_path / _place("fixture:streets.xlsx", tmp_path, fixture_cache)
+    data = civscore.read_data(path, rubric, sheet=None)
+    expected = civscore.read_data(path, rubric, sheet="*")
+    assert 0 < len(data) < len(expected)
+    note = data.attrs["notes"][0]
+    assert note.startswith("只读取了第一张工作表") and "--sheet '*'" in note

@@ -79,8 +79,16 @@ def test_xlsx_first_visible_sheet_or_named_sheet(tmp_path, rubric):
         },
         hidden=("旧表",),
     )
-    # every visible sheet with the header row is stacked (the hidden one is not), and said so
-    both = civscore.read_data(path, rubric)
+    # the first visible sheet is read (contract section 6); the other one with the same header is
+    # named in a note, never silently left out
+    first = civscore.read_data(path, rubric)
+    assert first["社区代码"].tolist() == ["1001"]
+    assert first.attrs["notes"] == [
+        "只读取了第一张工作表 '2025'（1 行）；另有 1 张表头相同的工作表未读取：'2024'（1 行）。"
+        "要把各表合并读取，请加 --sheet '*'；只读其中一张，请加 --sheet 表名"
+    ]
+    # '*': every visible sheet with the header row is stacked (the hidden one is not), and said so
+    both = civscore.read_data(path, rubric, sheet="*")
     assert both["社区代码"].tolist() == ["1001", "SQ9"]
     assert both.attrs["notes"] == ["读取了 2 张工作表：'2025' 1 行，'2024' 1 行"]
     assert civscore.read_data(path, rubric, sheet="2024")["社区代码"].tolist() == ["SQ9"]

@@ -39,7 +39,10 @@ def _read(name: str, tmp_path: Path, **kw) -> pd.DataFrame:
     [
         (
             "streets.xlsx",
-            ["read 2 sheet(s): '城关街道' (2 row(s)), '东城街道' (1 row(s)); skipped '填表说明' (no table)"],
+            [
+                "read only the first sheet '城关街道' (2 row(s)); 1 more sheet(s) with the same header were not read: "
+                "'东城街道' (1 row(s)). To read them all, stacked, add --sheet '*'; to read one of them, --sheet NAME"
+            ],
         ),
         (
             "title_two_rows.xlsx",
@@ -69,8 +72,15 @@ def test_what_was_interpreted_is_said(fixture, notes, tmp_path):
     assert report.ok and report.notes == notes
 
 
+def test_a_sheet_per_street_is_stacked_with_star(tmp_path):
+    report = civscore.validate(_read("streets.xlsx", tmp_path, sheet="*"), RUBRIC)
+    assert report.ok and report.notes == [
+        "read 2 sheet(s): '城关街道' (2 row(s)), '东城街道' (1 row(s)); skipped '填表说明' (no table)"
+    ]
+
+
 def test_stacked_sheets_keep_their_sheet_and_row(tmp_path):
-    data = _read("streets.xlsx", tmp_path)
+    data = _read("streets.xlsx", tmp_path, sheet="*")
     data.loc[2, "知晓率"] = "九十二"  # 东城街道's only community, row 2 of its sheet
     problems = civscore.validate(data, RUBRIC).problems
     assert problems[["sheet", "row", "unit", "column"]].values.tolist() == [["东城街道", 2, "SQ003", "知晓率"]]
@@ -80,7 +90,7 @@ def test_stacked_sheets_keep_their_sheet_and_row(tmp_path):
 def test_structural_problems_are_written_by_problems_with_the_others(tmp_path, monkeypatch, capsys):
     path = make_fixtures.build("streets_disagree.xlsx", tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert main(["validate", str(CORPUS / "base.yaml"), str(path), "--problems", "p.csv"]) == 1
+    assert main(["validate", str(CORPUS / "base.yaml"), str(path), "--sheet", "*", "--problems", "p.csv"]) == 1
     written = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
     assert written["sheet"].tolist() == ["东城街道", "城关街道"]
     assert written["rule"].str.startswith("its columns differ").tolist() == [True, False]

@@ -31,7 +31,8 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
     parser.add_argument(
         "--sheet",
         metavar="NAME",
-        help="one sheet of an .xlsx data file (default: every visible sheet with the same header row, stacked)",
+        help="one sheet of an .xlsx data file (default: the first visible sheet); '*': every visible sheet with "
+        "the same header row, stacked (one sheet per 街道)",
     )
 
 

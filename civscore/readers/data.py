@@ -12,11 +12,11 @@ from civscore.words import say
 
 
 def read_data(path: str | Path, rubric: Rubric | None = None, sheet: str | None = None) -> pd.DataFrame:
-    """Read a .csv (UTF-8, UTF-8 with BOM, GBK or GB18030), .xlsx (every visible sheet with the
-    same header, stacked; or only ``sheet``) or .parquet file. Raises :class:`civscore.DataError`
-    with a one-line reason when the file cannot be read at all; structural problems (a title row
-    that is not plain, sheets with other columns, merged cells in scored columns) and cell-level
-    problems are reported together by :func:`civscore.validate`.
+    """Read a .csv (UTF-8, UTF-8 with BOM, GBK or GB18030), .xlsx (the first visible sheet, or
+    ``sheet``; ``sheet="*"`` stacks every visible sheet with the same header) or .parquet file.
+    Raises :class:`civscore.DataError` with a one-line reason when the file cannot be read at all;
+    structural problems (a title row that is not plain, sheets with other columns, merged cells in
+    scored columns) and cell-level problems are reported together by :func:`civscore.validate`.
 
     With a ``rubric``, its unit columns (id, name, groups) are read as trimmed text, so that an
     id typed as a number in Excel (1001) matches the same id in a CSV ("1001"), and a merged

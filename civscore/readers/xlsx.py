@@ -1,4 +1,8 @@
-"""Excel workbooks as offices make them: every sheet, title rows, two-row headers, merged cells.
+"""Excel workbooks as offices make them: several sheets, title rows, two-row headers, merged cells.
+
+The first visible sheet holding a table is read (contract section 6), or the one ``--sheet``
+names; sheets left unread are named in a note. ``--sheet '*'`` stacks every visible sheet with
+the same header (one sheet per 街道).
 
 Read with openpyxl in read-only (streaming) mode, with the stored sheet dimension ignored
 (``reset_dimensions``): a stale ``<dimension>`` would cut rows off, a huge one would pad every row
@@ -73,6 +77,10 @@ class SheetTable:
     notes: list[str] = field(default_factory=list)
 
 
+# `--sheet '*'`: every visible sheet with the same header, stacked (one sheet per 街道)
+ALL_SHEETS = "*"
+
+
 def _read_xlsx(path: Path, label: str, sheet: str | None) -> pd.DataFrame:
     _check_container(path, label)
     try:
@@ -90,6 +98,8 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> pd.DataFrame:
         tables, skipped = _read_sheets(book, path, label, sheet)
     finally:
         book.close()
+    if sheet != ALL_SHEETS:
+        tables = _first_table(tables, skipped)
     _unsaved_formulas(path, tables)
     return _stack(tables, skipped, label)
 
@@ -120,7 +130,7 @@ def _check_container(path: Path, label: str) -> None:
 def _read_sheets(book, path: Path, label: str, sheet: str | None) -> tuple[list[SheetTable], list[str]]:
     names = book.sheetnames
     charts = {ws.title for ws in getattr(book, "chartsheets", [])}
-    if sheet is not None:
+    if sheet is not None and sheet != ALL_SHEETS:
         if sheet not in names:
             raise DataError(label, f"has no sheet named {sheet!r}; its sheets are: {', '.join(names)}")
         if sheet in charts:
@@ -140,7 +150,7 @@ def _read_sheets(book, path: Path, label: str, sheet: str | None) -> tuple[list[
             ws = book[name]
             rows = _sheet_rows(ws, label, name)
             xml = _sheet_xml(archive, getattr(ws, "_worksheet_path", None))
-            table = _table(name, rows, xml, label, required=sheet is not None or len(targets) == 1)
+            table = _table(name, rows, xml, label, required=len(targets) == 1)
             if table is None:
                 skipped.append(name)
             else:
@@ -377,6 +387,38 @@ def _rows(first: int, last: int) -> str:
 
 def _span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
+
+
+def _first_table(tables: list[SheetTable], skipped: list[str]) -> list[SheetTable]:
+    """Contract section 6 reads the first sheet of a workbook unless ``--sheet`` names another. The
+    other visible sheets are not read, but never silently: a sheet with the same header looks like
+    more units (one sheet per 街道), and the note says how to read them all."""
+    first, rest = tables[0], tables[1:]
+    same = [t for t in rest if set(t.columns) == set(first.columns)]
+    other = [t for t in rest if t not in same]
+    if same:
+        first.notes.insert(
+            0,
+            say(
+                f"只读取了第一张工作表 {first.name!r}（{len(first.rows)} 行）；"
+                f"另有 {len(same)} 张表头相同的工作表未读取："
+                + "，".join(f"{t.name!r}（{len(t.rows)} 行）" for t in same)
+                + f"。要把各表合并读取，请加 --sheet '{ALL_SHEETS}'；只读其中一张，请加 --sheet 表名",
+                f"read only the first sheet {first.name!r} ({len(first.rows)} row(s)); {len(same)} more sheet(s) with "
+                "the same header were not read: "
+                + ", ".join(f"{t.name!r} ({len(t.rows)} row(s))" for t in same)
+                + f". To read them all, stacked, add --sheet '{ALL_SHEETS}'; to read one of them, --sheet NAME",
+            ),
+        )
+    if other:
+        first.notes.append(
+            say(
+                "未读取表头不同的工作表：" + "，".join(repr(t.name) for t in other),
+                "not read, their header differs: " + ", ".join(repr(t.name) for t in other),
+            )
+        )
+    skipped.clear()  # only the first sheet was asked for: the sheets without a table do not matter
+    return [first]
 
 
 def _stack(tables: list[SheetTable], skipped: list[str], label: str) -> pd.DataFrame:
