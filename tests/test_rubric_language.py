@@ -413,3 +413,63 @@ def test_problems_of_the_previous_table_name_its_file_and_rows(tmp_path):
         f"{label}, row 3, unit S1, column uid, value 'S1': unit id must be unique (previous period's table)",
         f"{label}, row 4, column uid: unit id must not be empty",
     ]
+
+
+def _weighted_sample(n: int = 30) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame(
+        {
+            "uid": [f"U{i:02d}" for i in range(n)],
+            "flag": rng.choice(["是", "否"], n),
+            "rate": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 100, n).round(1)),
+            "n": rng.integers(0, 5, n),
+            "sat": np.where(rng.random(n) < 0.3, np.nan, rng.uniform(60, 100, n).round()),
+        }
+    )
+
+
+def test_uncertainty_perturbs_dimension_weights_exactly_as_score_would():
+    data = _weighted_sample()
+    u = civscore.uncertainty(data, rubric(WEIGHTED), runs=5, weight_noise=0.3, level="dimension", seed=3)
+    W = u.dimension_weights
+    np.testing.assert_allclose(W.sum(axis=1), 100, atol=1e-9)
+    assert W.std().min() > 0  # the weights really move
+    for run in range(3):
+        w = W.iloc[run]
+        text = WEIGHTED
+        for dim, label in (("mat", "材料审核"), ("field", "实地考察"), ("survey", "问卷调查")):
+            old = f"id: {dim}\n    name: {label}\n    weight: "
+            at = text.index(old) + len(old)
+            text = text[:at] + repr(float(w[dim])) + text[text.index("\n", at) :]
+        again = civscore.score(data, rubric(text)).table.set_index("uid")["total"]
+        np.testing.assert_allclose(u.totals.iloc[run].to_numpy(), again.loc[u.totals.columns].to_numpy(), atol=1e-9)
+
+
+def test_zero_noise_reproduces_a_weighted_ranking_and_sensitivity_names_the_weights():
+    data = _weighted_sample()
+    nominal = civscore.score(data, rubric(WEIGHTED)).table.set_index("uid")["total"]
+    for level in ("indicator", "dimension"):
+        u = civscore.uncertainty(data, rubric(WEIGHTED), runs=4, weight_noise=0, level=level)
+        expected = np.broadcast_to(nominal.loc[u.totals.columns].to_numpy(), u.totals.shape)
+        np.testing.assert_allclose(u.totals.to_numpy(), expected, atol=1e-9)
+    s = civscore.sensitivity(data, rubric(WEIGHTED), samples=16)
+    assert s.indices["factor"].tolist() == ["weight:mat", "weight:field", "weight:survey"]
+
+
+def test_previous_on_the_command_line(tmp_path, capsys):
+    from civscore.cli import main
+
+    (tmp_path / "r.yaml").write_text(HEADER + textwrap.dedent(PREVIOUS), encoding="utf-8")
+    (tmp_path / "now.csv").write_text("uid,知晓率\nS1,80\nS2,70\n", encoding="utf-8")
+    (tmp_path / "before.csv").write_text("uid,知晓率\nS1,74\nS2,72\n", encoding="utf-8")
+    r, now, before, out = (str(tmp_path / f) for f in ("r.yaml", "now.csv", "before.csv", "out.csv"))
+    assert main(["score", r, now, "--previous", before, "-o", out]) == 0
+    assert pd.read_csv(out, encoding="utf-8-sig").set_index("uid")["total"].tolist() == [10, 0]
+    assert main(["validate", r, now, "--previous", before]) == 0
+    capsys.readouterr()
+    assert main(["score", r, now, "-o", out + ".2.csv"]) == 1
+    assert "previous(知晓率)" in capsys.readouterr().err
+    comp = str(tmp_path / "comp.csv")
+    assert (
+        main(["compare", "-r", r, "-d", before, "-d", now, "--previous", before, "--previous", before, "-o", comp]) == 0
+    )

@@ -24,7 +24,7 @@ from civscore.scoring.engine import score_checked
 from civscore.scoring.scored import Scored
 from civscore.tables.gaps import write_gaps
 from civscore.validation.check import check
-from civscore.words import fmt_points
+from civscore.words import fmt_points, say
 from civscore.writers.output import RESULT_FORMATS, write_table
 
 
@@ -104,15 +104,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="one sheet of .xlsx data files (default: every visible sheet with the same header row, stacked)",
     )
+    p.add_argument(
+        "--previous",
+        action="append",
+        metavar="FILE",
+        help=say(
+            "上一期的单位数据表，供 previous(列名) 读取；给一次两边共用，给两次依次对应前后两边",
+            "the previous period's unit table read by previous(name); once for both sides, twice for before and after",
+        ),
+    )
     add_problems_arg(p)
     p.set_defaults(run=run_compare, parser=p)
 
 
-def _score(rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace) -> Scored | None:
-    """Load, validate and score; print the report and return None when the data is invalid."""
+def _score(
+    rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace, previous: str | None = None
+) -> Scored | None:
+    """Load, validate and score; print the report and return None when the data is invalid.
+    ``previous`` overrides ``--previous`` (compare gives each side its own)."""
     rubric = load_rubric(rubric_path)
     data = read_data(data_path, rubric, sheet=sheet)
-    checked = check(data, rubric, previous=previous_of(args, rubric))
+    before = read_data(previous, rubric) if previous else previous_of(args, rubric)
+    checked = check(data, rubric, previous=before)
     if not checked.report.ok:
         print_report(checked.report, args, stream=sys.stderr)
         return None
@@ -185,11 +198,14 @@ def run_compare(args: argparse.Namespace) -> int:
     if len(args.rubric) == 1 and len(args.data) == 1:
         parser.error("nothing to compare: give a second rubric (-r) or a second data file (-d)")
     output_format(parser, args.output)
+    if args.previous and len(args.previous) > 2:
+        parser.error("give --previous at most twice (before, then after)")
     rubrics = args.rubric * (2 // len(args.rubric))
     datas = args.data * (2 // len(args.data))
+    previous = (args.previous or [None]) * (2 // len(args.previous or [None]))
     results = []
-    for rubric_path, data_path in zip(rubrics, datas):
-        result = _score(rubric_path, data_path, args.sheet, args)
+    for rubric_path, data_path, before in zip(rubrics, datas, previous):
+        result = _score(rubric_path, data_path, args.sheet, args, previous=before)
         if result is None:
             print(f"{args.output} was not written.", file=sys.stderr)
             return 1

@@ -23,6 +23,7 @@ from civscore.robustness.uncertainty import (
     Model,
     _options,
     build_model,
+    rescaled_dimension_weights,
     rescaled_weights,
     simulate,
 )
@@ -94,12 +95,14 @@ def sensitivity(
     conf_level: float = 0.95,
     chunk_runs: int | None = None,
     workers: int | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> Sensitivity:
     """First-order and total Sobol indices of the mean absolute rank shift from nominal.
 
     Factors: the weight of each top-level dimension (every indicator's points in it multiplied
     by one draw from U(1 - weight_noise, 1 + weight_noise), then all rescaled to
-    ``total_points``), and each opt-in choice (``missing`` policies, ``aggregation`` methods,
+    ``total_points``; in a rubric with dimension weights, contract section 9, the draw
+    multiplies the dimension's weight), and each opt-in choice (``missing`` policies, ``aggregation`` methods,
     as in :func:`civscore.uncertainty`). ``samples`` is the Saltelli base sample size N (a
     power of 2); the model runs N x (factors + 2) times. Confidence intervals come from
     ``num_resamples`` bootstrap resamples at ``conf_level``. The same ``seed`` gives an
@@ -111,13 +114,18 @@ def sensitivity(
     _check(samples, weight_noise, num_resamples, conf_level)
     policies = _options("missing", missing, MISSING_OPTIONS, default=("rubric",))
     aggregations = _options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
-    model = build_model(data, rubric)
+    model = build_model(data, rubric, previous)
     problem, labels = _problem(model, weight_noise, policies, aggregations)
     from SALib.sample import sobol as sobol_sample  # SALib loads SciPy: ~1 s kept out of `import civscore`
 
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     D = len(model.rubric.dimensions)
-    weights = rescaled_weights(model, X[:, :D][:, model.dim_codes])
+    dim_weights = None
+    if model.dim_weights is not None:  # weighted rubric: the factors are the weights themselves
+        dim_weights = rescaled_dimension_weights(model, X[:, :D])
+        weights = rescaled_weights(model, np.ones((len(X), model.n_base)))
+    else:
+        weights = rescaled_weights(model, X[:, :D][:, model.dim_codes])
     col = D
     policy = np.zeros(len(X), np.int64)
     if len(policies) > 1:
@@ -134,7 +142,7 @@ def sensitivity(
         ranks = competition_rank(totals["total"], totals["disqualified"])
         Y[rows] = np.abs(ranks - model.nominal_rank).mean(axis=1)
 
-    simulate(model, weights, policy, agg, mean_shift, policies, chunk_runs, workers)
+    simulate(model, weights, policy, agg, mean_shift, policies, chunk_runs, workers, dimension_weights=dim_weights)
 
     indices = _indices(problem, labels, Y, num_resamples, conf_level, seed)
     settings = SensitivitySettings(

@@ -60,6 +60,8 @@ class Model:
     veto_matrix: np.ndarray
     nominal_rank: np.ndarray
     groups: dict[str, pd.Series]  # group column -> integer group code of each unit
+    # (dimensions,) the rubric's top-level dimension weights (contract section 9), None if unweighted
+    dim_weights: np.ndarray | None = None
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
     _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -118,7 +120,10 @@ class Model:
                 earned = self.nominal.points.to_numpy(dtype=float)
                 applicable = self.nominal.applicable.to_numpy(dtype=bool)
             else:
-                earned, applicable, _ = apply_missing(self.raw, [policy] * self.raw.shape[1], n_base=k)
+                na = self.nominal.not_applicable.to_numpy(dtype=bool)
+                earned, applicable, _ = apply_missing(
+                    self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=na
+                )
             self._earned[policy] = (
                 np.ascontiguousarray(earned[:, :k]),
                 applicable[:, :k].astype(float),
@@ -128,14 +133,17 @@ class Model:
         return self._earned[policy]
 
 
-def build_model(data: pd.DataFrame, rubric: Rubric) -> Model:
+def build_model(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | None = None) -> Model:
     """Score ``data`` once (validating it) and keep what the Monte Carlo runs need."""
-    nominal = score(data, rubric)
+    nominal = score(data, rubric, previous=previous)
     ids = nominal.points.index
     base = rubric.base_indicators()
     dim_ids = [d.id for d in rubric.dimensions]
     raw = nominal.points.to_numpy(dtype=float, copy=True)
-    raw[nominal.missing.to_numpy(dtype=bool)] = np.nan
+    # the points before the missing policy: NaN where missing (a closed gate earns 0 whatever the
+    # policy) and where 不适用 (left out under every policy)
+    raw[nominal.missing.to_numpy(dtype=bool) & ~nominal.gated.to_numpy(dtype=bool)] = np.nan
+    raw[nominal.not_applicable.to_numpy(dtype=bool)] = np.nan
     table = nominal.table.set_index(rubric.unit.id_column).loc[ids]
     return Model(
         rubric=rubric,
@@ -152,6 +160,7 @@ def build_model(data: pd.DataFrame, rubric: Rubric) -> Model:
             g: pd.Series(pd.factorize(table[g].reset_index(drop=True), use_na_sentinel=False)[0])
             for g in rubric.unit.group_columns
         },
+        dim_weights=np.array([d.weight or 0.0 for d in rubric.dimensions]) if rubric.weighted else None,
     )
 
 
@@ -159,6 +168,14 @@ def rescaled_weights(model: Model, multipliers: np.ndarray) -> np.ndarray:
     """Base points times ``multipliers`` (runs x indicators), rescaled to add up to total_points."""
     w = model.points * multipliers
     return w * (model.rubric.total_points / w.sum(axis=1, keepdims=True))
+
+
+def rescaled_dimension_weights(model: Model, multipliers: np.ndarray) -> np.ndarray:
+    """The rubric's dimension weights times ``multipliers`` (runs x dimensions), rescaled to add
+    up to total_points (a weighted rubric, contract section 9)."""
+    assert model.dim_weights is not None
+    W = model.dim_weights * multipliers
+    return W * (model.rubric.total_points / W.sum(axis=1, keepdims=True))
 
 
 def sample_multipliers(
@@ -189,6 +206,7 @@ def simulate(
     policies: Sequence[str] = ("rubric",),
     chunk_runs: int | None = None,
     workers: int | None = None,
+    dimension_weights: np.ndarray | None = None,
 ) -> None:
     """Compute the totals of every run, chunk by chunk, and hand each chunk to ``consume``.
 
@@ -199,6 +217,9 @@ def simulate(
     (runs x units). Chunks run on ``workers`` threads (default: one per core, at most 4):
     NumPy's sorts and matrix products release the GIL, and every chunk writes its own rows, so
     the result does not depend on the order in which chunks finish.
+
+    For a weighted rubric (contract section 9) ``dimension_weights`` (runs x dimensions, adding
+    up to total_points; default the rubric's own) weigh each dimension's attainment E_d / A_d.
     """
     n_units = len(model.ids)
     chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
@@ -213,6 +234,9 @@ def simulate(
             idx = np.flatnonzero((policy == p) & (aggregation == a))
             tasks += [(idx[start : start + chunk], name, a) for start in range(0, len(idx), chunk)]
 
+    if model.dim_weights is not None and dimension_weights is None:
+        dimension_weights = np.broadcast_to(model.dim_weights, (len(weights), len(model.dim_weights)))
+
     def run(task: tuple[np.ndarray, str, int]) -> None:
         rows, name, a = task
         earned, applicable, bonus = model.earned(name)
@@ -220,7 +244,10 @@ def simulate(
         all_apply = model.all_apply(name)
         dim_f = per_dimension[rows] if per_dimension is not None else None
         dim_sums = model.dimension_sums(name) if dim_f is not None else None
-        if a == 0:
+        if dimension_weights is not None:
+            W = dimension_weights[rows]
+            base = _weighted_base(model, earned, None if all_apply else applicable, f, w, W, geometric=a == 1)
+        elif a == 0:
             if dim_f is not None and dim_sums is not None:
                 E = dim_f @ dim_sums[0].T
                 A = w.sum(axis=1, keepdims=True) if all_apply else dim_f @ dim_sums[1].T
@@ -251,6 +278,37 @@ def simulate(
 def default_workers(workers: int | None) -> int:
     """``workers`` as given, else one thread per core, at most 4."""
     return max(1, int(workers)) if workers is not None else min(4, os.cpu_count() or 1)
+
+
+def _weighted_base(
+    model: Model,
+    earned: np.ndarray,
+    applicable: np.ndarray | None,
+    f: np.ndarray,
+    w: np.ndarray,
+    W: np.ndarray,
+    geometric: bool,
+) -> np.ndarray:
+    """A weighted rubric's base per run: T * sum_{d in D} W_d a_d / sum_{d in D} W_d with a_d =
+    E_d / A_d and D the dimensions with A_d > 0 (section 9), or with ``geometric`` the weighted
+    geometric mean T * exp(sum W_d log a_d / sum W_d) (a_d floored at 1 %)."""
+    shape = (len(f), len(model.ids))
+    num, den, log_sum = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d, cols in enumerate(model.dim_slices):
+            E_d = f[:, cols] @ earned[:, cols].T
+            A_d = w[:, cols].sum(axis=1, keepdims=True) if applicable is None else w[:, cols] @ applicable[:, cols].T
+            present = A_d > 0
+            attain = np.where(present, E_d / np.where(present, A_d, 1.0), 0.0)
+            Wd = np.where(present, W[:, d : d + 1], 0.0)
+            den += Wd
+            if geometric:
+                log_sum += Wd * np.log(np.maximum(attain, GEOMETRIC_FLOOR))
+            else:
+                num += Wd * attain
+        T = model.rubric.total_points
+        mean = np.exp(log_sum / np.where(den > 0, den, 1.0)) if geometric else num / np.where(den > 0, den, 1.0)
+    return np.where(den > 0, T * mean, 0.0)  # D empty: base 0, as score()
 
 
 def _geometric_base(
@@ -325,6 +383,8 @@ class Uncertainty:
     - ``group_ranks``: {group column: runs x units ranks within the group}
     - ``tiers``: runs x units tier names; ``tier_shares``: units x tiers, share of runs
     - ``weights``: runs x base indicators, the sampled points (each row adds up to total_points)
+    - ``dimension_weights``: runs x dimensions, the sampled dimension weights of a weighted
+      rubric under ``level="dimension"`` (None otherwise)
     - ``choices``: the missing policy and aggregation each run used
     - ``nominal``: the :class:`~civscore.result.Scored` of ``score(data, rubric)``
     """
@@ -334,6 +394,16 @@ class Uncertainty:
     weights_array: np.ndarray
     choice_frame: pd.DataFrame
     settings: UncertaintySettings
+    dimension_weights_array: np.ndarray | None = None
+
+    @cached_property
+    def dimension_weights(self) -> pd.DataFrame | None:
+        """runs x top-level dimensions: the sampled dimension weights of a weighted rubric
+        (``level="dimension"``; each row adds up to total_points), else None."""
+        if self.dimension_weights_array is None:
+            return None
+        cols = [d.id for d in self.rubric.dimensions]
+        return pd.DataFrame(self.dimension_weights_array, columns=cols).rename_axis("run")
 
     @property
     def nominal(self) -> Scored:
@@ -402,6 +472,7 @@ def uncertainty(
     aggregation: Sequence[str] | bool | None = None,
     chunk_runs: int | None = None,
     workers: int | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> Uncertainty:
     """Monte Carlo of the ranking over weights and, opt-in, over further choices.
 
@@ -412,7 +483,9 @@ def uncertainty(
 
     Opt-in choices, each drawn uniformly per run:
 
-    - ``level="dimension"``: one draw per top-level dimension, shared by its indicators.
+    - ``level="dimension"``: one draw per top-level dimension, shared by its indicators; in a
+      rubric with dimension weights (contract section 9) the draw multiplies the dimension's
+      weight, and the points inside keep their shares.
     - ``missing``: missing-data policies to draw from, e.g. ``["rubric", "zero", "mean",
       "exclude"]`` (``True`` = all four); ``"rubric"`` keeps each indicator's own policy,
       any other replaces the policy of every indicator.
@@ -428,15 +501,24 @@ def uncertainty(
     5 % and 95 % totals, ``nominal_tier``, ``same_tier_share`` (share of runs in the nominal
     tier), and for each group column the nominal, median, 5 % and 95 % rank within the group.
 
+    ``previous`` is the previous period's unit table for rubrics that use ``previous(name)``.
     Raises :class:`civscore.ValidationError` for invalid data and ``ValueError`` for bad
     arguments.
     """
     runs, weight_noise = _check_args(runs, weight_noise, level)
     policies = _options("missing", missing, MISSING_OPTIONS, default=("rubric",))
     aggregations = _options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
-    model = build_model(data, rubric)
+    model = build_model(data, rubric, previous)
     rng = np.random.default_rng(seed)
-    weights = rescaled_weights(model, sample_multipliers(rng, model, runs, weight_noise, level))
+    dim_weights = None
+    if model.dim_weights is not None and level == "dimension":
+        # a weighted rubric (section 9): the dimension weights themselves are drawn, with the
+        # draws sample_multipliers would make, and the points inside keep their shares
+        u = rng.uniform(1.0 - weight_noise, 1.0 + weight_noise, size=(runs, len(model.dim_weights)))
+        dim_weights = rescaled_dimension_weights(model, u)
+        weights = rescaled_weights(model, np.ones((runs, model.n_base)))
+    else:
+        weights = rescaled_weights(model, sample_multipliers(rng, model, runs, weight_noise, level))
     # choices are drawn after the weights, only when opted in: adding a choice never changes
     # the weights a seed gives
     policy = rng.integers(len(policies), size=runs) if len(policies) > 1 else np.zeros(runs, np.int64)
@@ -453,6 +535,7 @@ def uncertainty(
         policies,
         chunk_runs,
         workers,
+        dimension_weights=dim_weights,
     )
 
     choices = pd.DataFrame(
@@ -470,7 +553,14 @@ def uncertainty(
         aggregation=list(aggregations),
         workers=default_workers(workers),
     )
-    return Uncertainty(model=model, runs=out, weights_array=weights, choice_frame=choices, settings=settings)
+    return Uncertainty(
+        model=model,
+        runs=out,
+        weights_array=weights,
+        choice_frame=choices,
+        settings=settings,
+        dimension_weights_array=dim_weights,
+    )
 
 
 def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]:
