@@ -473,3 +473,94 @@ def test_previous_on_the_command_line(tmp_path, capsys):
     assert (
         main(["compare", "-r", r, "-d", before, "-d", now, "--previous", before, "--previous", before, "-o", comp]) == 0
     )
+
+
+# --- explain, gaps and compare understand every addition -------------------------------------
+
+
+def test_explain_shows_a_closed_gate_and_gaps_asks_to_meet_it():
+    data = pd.DataFrame(
+        {"uid": ["A", "B"], "有宣传栏": ["是", "否"], "更新次数": [4, 7], "等次": ["A", "A"], "面积": [3, 3]}
+    )
+    result = civscore.score(data, rubric(GATED))
+    with using_language("zh"):
+        rows = result.explain("B").set_index("item")
+        assert rows.loc["updates", "rule"] == "未满足前提：有宣传栏 → 0 of 10"
+        assert rows.loc["updates", "earned"] == 0 and rows.loc["updates", "available"] == 10
+        todo = result.gaps("B").set_index("item")
+    # the step is to meet the gate, never "raise 更新次数": 7 updates already earn 10 once it holds
+    assert todo.loc["updates", "next_step"] == "先满足前提：有宣传栏（未满足时此项不得分）：+10"
+    assert todo.loc["updates", "target_op"] == "only_if" and todo.loc["updates", "target"] == "有宣传栏"
+    assert todo.loc["updates", "total_change"] == pytest.approx(10)
+    assert todo.loc["grade", "next_step"].startswith("先满足前提：有宣传栏 and 面积 >= 2")
+    with using_language("en"):
+        assert (
+            result.gaps("B").set_index("item").loc["updates", "next_step"].startswith("first meet the gate: 有宣传栏")
+        )
+
+
+def test_explain_shows_not_applicable_as_such_and_coverage_drops():
+    data = pd.DataFrame(
+        {
+            "uid": ["P", "Q"],
+            "停车位": [20, "不适用"],
+            "户数": [100, 50],
+            "y": ["是", "是"],
+            "特色": [3, 1],
+            "事故": [0, 0],
+        }
+    )
+    result = civscore.score(data, rubric(NA))
+    rows = result.explain("Q").set_index("item")
+    assert rows.loc["x", "value"] == "不适用"
+    assert rows.loc["x", "rule"].startswith("不适用")
+    assert bool(rows.loc["x", "excluded"]) and not bool(rows.loc["x", "missing"])
+    assert result.table.set_index("uid").loc["Q", "coverage"] == pytest.approx(0.5)
+    assert "x" not in set(result.gaps("Q")["item"])  # nothing to fix where the item does not apply
+
+
+def test_explain_shows_each_weighted_dimension_with_its_weight_and_rescaled_score():
+    data = pd.DataFrame({"uid": ["U1", "U2"], "flag": ["是", "否"], "rate": [50, None], "n": [2, 5], "sat": [85, None]})
+    result = civscore.score(data, rubric(WEIGHTED))
+    for uid in ("U1", "U2"):
+        table = result.explain(uid)
+        assert table["contribution"].sum() == pytest.approx(result.table.set_index("uid").loc[uid, "total"], abs=1e-9)
+    with using_language("zh"):
+        rows = result.explain("U1").set_index("item")
+    assert rows.loc["weight:mat", "name"] == "材料审核（权重 40）"
+    assert rows.loc["weight:mat", "rule"] == "权重 40 × 得分 15 / 20 = 维度得分 30"
+    assert rows.loc["weight:field", "earned"] == pytest.approx(40 * 4 / 6)
+    with using_language("zh"):
+        survey = result.explain("U2").set_index("item").loc["weight:survey", "rule"]
+    assert survey == "权重 20：本维度没有适用的指标，不计入"
+
+
+def test_explain_shows_both_years_for_previous():
+    data = pd.DataFrame({"uid": ["S1", "S2"], "知晓率": [80, 70]})
+    last = pd.DataFrame({"uid": ["S1"], "知晓率": [74]})
+    result = civscore.score(data, rubric(PREVIOUS), previous=last)
+    with using_language("zh"):
+        assert result.explain("S1").set_index("item").loc["up", "note"] == "知晓率：本期 80，上期 74"
+        assert result.explain("S2").set_index("item").loc["up", "note"] == "知晓率：本期 70，上期 缺失"
+    with using_language("en"):
+        assert result.explain("S1").set_index("item").loc["up", "note"] == "知晓率: this period 80, previous period 74"
+
+
+def test_compare_reports_changed_weights_gates_and_ranges_as_rule_changes():
+    from civscore.analysis.compare import rubric_changes
+
+    old = rubric(WEIGHTED)
+    new = rubric(
+        WEIGHTED.replace("weight: 40\n    indicators:\n      - {id: i1", "weight: 50\n    indicators:\n      - {id: i1")
+        .replace("weight: 20", "weight: 10")
+        .replace("method: count, per_item: 2, points: 6}", "method: count, per_item: 2, points: 6, only_if: flag}")
+        .replace("full: 100, points: 10}", "full: 100, points: 10, range: [0, 100]}")
+    )
+    changes = rubric_changes(old, new)
+    got = changes[changes["change"].isin(["weight", "gate", "range"])][["item", "change", "before", "after"]]
+    assert got.values.tolist() == [
+        ["mat", "weight", "40", "50"],
+        ["survey", "weight", "20", "10"],
+        ["i2", "range", "", "[0, 100]"],
+        ["i3", "gate", "", "flag"],
+    ]

@@ -89,8 +89,9 @@ def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
     """What changed between two rubric versions, one row per indicator or veto that changed.
 
     ``change`` is one of: added, removed, points, rule (method or its parameters), value
-    (expression), missing (policy), moved (to another dimension), renamed (a dimension), plus rows
-    for the bonus cap, vetoes and tiers.
+    (expression), missing (policy), moved (to another dimension), renamed (a dimension), weight
+    (a top-level dimension's weight), gate (an indicator's ``only_if``), range (its ``range``),
+    plus rows for the bonus cap, vetoes and tiers.
     """
     a, b = indicator_table(old), indicator_table(new)
     ia = {i.id: i for i in old.iter_indicators()}
@@ -160,11 +161,47 @@ def rubric_changes(old: Rubric, new: Rubric) -> pd.DataFrame:
                     after=f"{vy.when} → {vy.effect}",
                 )
             )
+    rows.extend(_language_changes(old, new))
     tiers_a = "; ".join(f"{t.name} ≥ {fmt(t.min)}" for t in old.tiers)
     tiers_b = "; ".join(f"{t.name} ≥ {fmt(t.min)}" for t in new.tiers)
     if tiers_a != tiers_b:
         rows.append(dict(item="tiers", name="等级划分", change="rule", before=tiers_a, after=tiers_b))
     return pd.DataFrame(rows, columns=["item", "name", "change", "before", "after"])
+
+
+def _language_changes(old: Rubric, new: Rubric) -> list[dict]:
+    """Rule changes of contract section 9: dimension weights, gates (only_if) and ranges."""
+    rows = []
+    wa, wb = old.dimension_weights(), new.dimension_weights()
+    names = {d.id: d.name for d in [*old.dimensions, *new.dimensions]}
+    for dim_id in list(wa) + [d for d in wb if d not in wa]:
+        before, after = wa.get(dim_id), wb.get(dim_id)
+        if before != after:
+            rows.append(
+                dict(
+                    item=dim_id,
+                    name=names[dim_id],
+                    change="weight",
+                    before="" if before is None else fmt(before),
+                    after="" if after is None else fmt(after),
+                )
+            )
+    ia = {i.id: i for i in old.iter_indicators()}
+    for ind in new.iter_indicators():
+        was = ia.get(ind.id)
+        if was is None:
+            continue
+        if (was.only_if or "").strip() != (ind.only_if or "").strip():
+            rows.append(
+                dict(item=ind.id, name=ind.name, change="gate", before=was.only_if or "", after=ind.only_if or "")
+            )
+        if was.range != ind.range:
+
+            def span(r: list[float] | None) -> str:
+                return "" if r is None else f"[{fmt(r[0])}, {fmt(r[1])}]"
+
+            rows.append(dict(item=ind.id, name=ind.name, change="range", before=span(was.range), after=span(ind.range)))
+    return rows
 
 
 def _rule(ind: Indicator, drop_points: bool = False) -> dict:
@@ -255,11 +292,16 @@ def _same_values(a: Scored, b: Scored, common: pd.Index) -> bool:
 
 
 def _cross_points(a: Scored, ind_b: Indicator, policy: str, is_base: bool) -> np.ndarray:
-    """Points the new rule gives the old side's values, with the new missing policy (all of a's units)."""
+    """Points the new rule gives the old side's values, with the new missing policy (all of a's
+    units); the old side's 不适用 cells and closed gates stay as they were (the gate itself is
+    the same on both sides, else the change is not split)."""
     values = a.values[ind_b.id]
     v = values.to_numpy(dtype=object) if method_of(ind_b).reads == "text" else values.to_numpy(dtype=float)
     raw = points_for(ind_b, v)[:, None]
-    earned, _, _ = apply_missing(raw, [policy], n_base=1 if is_base else 0)
+    na = a.not_applicable[ind_b.id].to_numpy(dtype=bool)[:, None]
+    raw[na] = np.nan
+    raw[a.gated[ind_b.id].to_numpy(dtype=bool)[:, None]] = 0.0
+    earned, _, _ = apply_missing(raw, [policy], n_base=1 if is_base else 0, not_applicable=na)
     return earned[:, 0]
 
 
@@ -276,7 +318,8 @@ def _contributions(a: Scored, b: Scored, common: pd.Index) -> pd.DataFrame:
         pb = b.points.loc[common, iid].to_numpy(dtype=float) if in_b else np.zeros(len(common))
         change = pb - pa
         split = True
-        if in_a and in_b and inds_a[iid].value.strip() == inds_b[iid].value.strip():
+        same_gate = in_a and in_b and (inds_a[iid].only_if or "").strip() == (inds_b[iid].only_if or "").strip()
+        if in_a and in_b and same_gate and inds_a[iid].value.strip() == inds_b[iid].value.strip():
             cross = (
                 pd.Series(
                     _cross_points(a, inds_b[iid], b.rubric.missing_policy(inds_b[iid]), ib.loc[iid, "kind"] == "base"),
@@ -286,7 +329,7 @@ def _contributions(a: Scored, b: Scored, common: pd.Index) -> pd.DataFrame:
                 .to_numpy()
             )
             rule, data = cross - pa, pb - cross
-        elif in_a and in_b:  # the value expression changed: not separable without the raw data
+        elif in_a and in_b:  # the value expression or the gate changed: not separable without the raw data
             rule, data, split = np.full(len(common), np.nan), np.full(len(common), np.nan), False
         else:  # added or removed indicator: a change of the rule
             rule, data = change, np.zeros(len(common))
@@ -341,7 +384,8 @@ def _unit_table(a: Scored, b: Scored, contrib: pd.DataFrame, top: int, kind: str
     out["indicator_change"] = sums["change"].reindex(out.index)
     out["rule_change"] = sums["rule_change"].reindex(out.index)
     out["data_change"] = sums["data_change"].reindex(out.index)
-    # the rest of the total's change: rescaling for excluded indicators, the bonus cap, vetoes
+    # the rest of the total's change: rescaling for excluded indicators, dimension weights
+    # (a weighted rubric counts W_d * E_d / A_d, not the points), the bonus cap, vetoes
     adjustments = out["total_change"] - out["indicator_change"]
     out["adjustments"] = adjustments.where(adjustments.abs() > EPS, 0.0).where(adjustments.notna())
     out["drivers"] = _drivers(contrib, idc, top, kind).reindex(out.index).fillna("")

@@ -20,8 +20,8 @@ from civscore.methods import method_of
 from civscore.rubric.introspect import indicator_table, veto_effect_text
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
 from civscore.scoring.scored import Scored
-from civscore.scoring.totals import veto_effects
-from civscore.words import fmt, fmt_all, fmt_points, quantity_label
+from civscore.scoring.totals import dimension_matrix, veto_effects
+from civscore.words import fmt, fmt_all, fmt_points, quantity_label, say
 
 EXPLAIN_COLUMNS = [
     "kind",
@@ -84,7 +84,7 @@ def explain_all(result: Scored) -> pd.DataFrame:
         blocks.append(_indicator_block(result, ind, row, order, mats))
         order += 1
         if ind.id == _last_base_id(rubric):
-            blocks.append(_rescale_block(result, order))
+            blocks.extend(_weight_blocks(result, order) if rubric.weighted else [_rescale_block(result, order)])
             order += 1
     if not rubric.base_indicators():
         blocks.append(_rescale_block(result, order))
@@ -159,13 +159,52 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
 
     earned, applicable = col("points", float), col("applicable", bool)
     missing, imputed = col("missing", bool), col("imputed", bool)
+    gated = result.gated[j].to_numpy(dtype=bool)
+    not_applicable = result.not_applicable[j].to_numpy(dtype=bool)
     kind = info["kind"]
     policy = info["policy"]
     rule = rule_text(ind, result.values[j], earned)
     rule = np.where(missing, _missing_rule(ind, policy, kind, earned), rule)
+    if ind.only_if is not None:  # a closed gate: 0 points whatever the value (section 9)
+        gate = quantity_label(ind.only_if)
+        rule = np.where(
+            gated,
+            say(
+                f"未满足前提：{gate} → 0 of {fmt_points(ind.points)}",
+                f"gate not met: {gate} → 0 of {fmt_points(ind.points)}",
+            ),
+            rule,
+        )
+    if kind == "bonus":
+        na_rule = say("不适用（特色指标不得分）", "不适用 (a bonus item: earns 0)")
+    else:
+        na_rule = say("不适用（不计入该单位的基础分）", "不适用 (left out of this unit's base)")
+    rule = np.where(not_applicable, na_rule, rule)
     available = np.where(applicable, ind.points, 0.0)
     note = np.where(imputed, "imputed: mean of the units that reported it", "")
     note = np.where(~applicable, "excluded: left out of this unit's base (合理缺项)", note)
+    note = np.where(
+        not_applicable,
+        say(
+            "数据为“不适用”：此项不计入该单位的应得分",
+            "the data reads 不适用: left out of this unit's applicable points",
+        ),
+        note,
+    )
+    if ind.only_if is not None:
+        note = np.where(
+            gated,
+            say(
+                f"前提“{quantity_label(ind.only_if)}”未满足：此项得 0 分，分值仍计入应得分",
+                f"the gate “{quantity_label(ind.only_if)}” is not met: 0 points, "
+                "still counted in the applicable points",
+            ),
+            note,
+        )
+    if ind.expression.uses_previous:
+        note = _join_notes(note, _both_years(result, ind))
+    value = value_column(result, ind)
+    value = np.where(not_applicable, "不适用", value).astype(object)
     return _frame(
         result,
         order,
@@ -175,7 +214,7 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
         dimension_id=info["dimension_id"],
         dimension=info["dimension"],
         method=ind.method,
-        value=value_column(result, ind),
+        value=value,
         rule=rule,
         earned=earned,
         available=available,
@@ -186,6 +225,87 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
         contribution=earned,
         note=note.astype(object),
     )
+
+
+def _both_years(result: Scored, ind: Indicator) -> np.ndarray:
+    """This period's and the previous period's values of the columns ``previous()`` reads."""
+    n = len(result.points.index)
+    parts = []
+    for col in ind.expression.previous_columns:
+        before = result.previous[col] if result.previous is not None and col in result.previous else None
+        now = result.current[col] if result.current is not None and col in result.current else None
+        now_text = fmt_all(now.to_numpy()) if now is not None else np.full(n, "—", dtype=object)
+        before_text = fmt_all(before.to_numpy()) if before is not None else np.full(n, "缺失", dtype=object)
+        head = say(f"{col}：本期 ", f"{col}: this period ")
+        mid = say("，上期 ", ", previous period ")
+        parts.append(np.char.add(np.char.add(np.char.add(head, now_text.astype(str)), mid), before_text.astype(str)))
+    out = np.full(n, "", dtype=object)
+    for p in parts:
+        out = _join_notes(out, p)
+    return out
+
+
+def _join_notes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = a.astype(str), np.asarray(b).astype(str)
+    return np.where(a == "", b, np.where(b == "", a, np.char.add(np.char.add(a, "；"), b))).astype(object)
+
+
+def _weight_blocks(result: Scored, order: int) -> list[_Block]:
+    """A weighted rubric (section 9): one row per top-level dimension, with its weight and its
+    rescaled score, whose contribution turns the dimension's points into its share of the base."""
+    rubric = result.rubric
+    T = rubric.total_points
+    base = rubric.base_indicators()
+    base_ids = [ind.id for _, ind in base]
+    points = np.array([ind.points for _, ind in base], dtype=float)
+    M = dimension_matrix(rubric)
+    E_d = result.points[base_ids].to_numpy(dtype=float) @ M
+    A_d = result.applicable[base_ids].to_numpy(dtype=float) @ (points[:, None] * M)
+    W = np.array([d.weight or 0.0 for d in rubric.dimensions])
+    present = A_d > 0
+    den = (np.where(present, W, 0.0)).sum(axis=1)
+    blocks = []
+    for d, dim in enumerate(rubric.dimensions):
+        score = _table_column(result, dim.id).astype(float)
+        counted = np.where(den > 0, T * score / np.where(den > 0, den, 1.0), 0.0)
+        w = fmt(W[d])
+        rule = np.where(
+            present[:, d],
+            np.char.add(
+                np.char.add(
+                    np.char.add(
+                        np.char.add(
+                            say(f"权重 {w} × 得分 ", f"weight {w} × earned "), fmt_all(E_d[:, d], 2).astype(str)
+                        ),
+                        " / ",
+                    ),
+                    fmt_all(A_d[:, d], 2).astype(str),
+                ),
+                np.char.add(say(" = 维度得分 ", " = dimension score "), fmt_all(score, 2).astype(str)),
+            ),
+            say(f"权重 {w}：本维度没有适用的指标，不计入", f"weight {w}: nothing in this dimension applies; left out"),
+        )
+        note = np.where(
+            present[:, d] & (np.abs(counted - score) > EPS),
+            np.char.add(say("计入总分 ", "counted in the total as "), fmt_all(counted, 2).astype(str)),
+            "",
+        )
+        frame = _frame(
+            result,
+            order + d / (len(rubric.dimensions) + 1),
+            kind="adjustment",
+            item=f"weight:{dim.id}",
+            name=say(f"{dim.name}（权重 {w}）", f"{dim.name} (weight {w})"),
+            dimension_id=dim.id,
+            dimension=dim.name,
+            rule=rule.astype(object),
+            earned=score,
+            available=np.where(present[:, d], W[d], 0.0),
+            contribution=counted - E_d[:, d],
+            note=note.astype(object),
+        )
+        blocks.append(frame)
+    return blocks
 
 
 def _base_sums(result: Scored) -> tuple[np.ndarray, np.ndarray]:

@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit, value_column
-from civscore.methods import method_of
+from civscore.methods import method_of, points_for
 from civscore.methods.base import value_text
 from civscore.rubric.introspect import indicator_table, shared_columns
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Veto
 from civscore.scoring.ranks import TIE_DECIMALS
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import assign_tiers
-from civscore.scoring.totals import aggregate, veto_effects
-from civscore.words import fmt, fmt_all, quantity_label
+from civscore.scoring.totals import aggregate, dimension_matrix, veto_effects
+from civscore.words import fmt, fmt_all, quantity_label, say
 
 KIND_ORDER = {"veto:fail": 0, "veto:cap": 1, "veto:deduct": 2, "base": 3, "bonus": 4}
 KIND_LABELS = {
@@ -146,6 +146,8 @@ def _indicator_rows(result: Scored, totals: _Totals, j: int, ind: Indicator, inf
     sel = np.flatnonzero(applicable & (lost_all > EPS))
     c = c_all[sel]
     step = next_step(ind, result.values[ind.id].iloc[sel], c)
+    if ind.only_if is not None:
+        _gate_steps(result, ind, sel, step)
     has = step["op"] != ""
     after = np.where(has, step["after"], c)
     earned = totals.earned.copy()
@@ -189,6 +191,25 @@ def _indicator_rows(result: Scored, totals: _Totals, j: int, ind: Indicator, inf
     return _block(result, rows, sel)
 
 
+def _gate_steps(result: Scored, ind: Indicator, sel: np.ndarray, step: dict[str, np.ndarray]) -> None:
+    """Where the gate is closed the next step is to meet it (section 9), never to raise the gated
+    value: the gain is what the value already earns under the rule once the gate holds."""
+    closed = result.gated[ind.id].to_numpy(dtype=bool)[sel]
+    if not closed.any():
+        return
+    values = result.values[ind.id].iloc[sel]
+    v = values.to_numpy(dtype=object) if ind.method == "categorical" else values.to_numpy(dtype=float)
+    open_points = np.nan_to_num(points_for(ind, v), nan=0.0)
+    gate = quantity_label(str(ind.only_if))
+    step["op"] = np.where(closed, "only_if", step["op"]).astype(object)
+    step["target"] = np.where(closed, gate, step["target"]).astype(object)
+    step["after"] = np.where(closed, open_points, step["after"])
+    text = say(
+        f"先满足前提：{gate}（未满足时此项不得分）", f"first meet the gate: {gate} (until then this item earns 0)"
+    )
+    step["text"] = np.where(closed, text, step["text"]).astype(object)
+
+
 def _notes(
     result: Scored,
     totals: _Totals,
@@ -216,7 +237,15 @@ def _notes(
         )
     )
     coverage = totals.coverage[sel]
-    if kind == "base":
+    if kind == "base" and rubric.weighted:
+        # a point of this indicator counts W_d / A_d * T / (sum of the weights that apply)
+        scale = _weighted_scale(result, ind)[sel]
+        expected = gain * scale
+        head = say("维度加权：此项每 1 分计入总分 ", "dimension weight: each point here counts ")
+        parts.append(
+            np.where((np.abs(scale - 1) > EPS) & (gain > EPS), np.char.add(head, fmt_all(scale, 3).astype(str)), "")
+        )
+    elif kind == "base":
         scale = 1.0 / np.where(coverage > 0, coverage, 1.0)
         expected = gain * scale
         rescaled = (coverage < 1 - EPS) & (gain > EPS)
@@ -243,6 +272,22 @@ def _notes(
     if shared:
         parts.append(np.full(n, f"注意：{shared}", dtype=object))
     return _join(parts, n)
+
+
+def _weighted_scale(result: Scored, ind: Indicator) -> np.ndarray:
+    """Per unit, how much one point of base indicator ``ind`` adds to a weighted rubric's base."""
+    rubric = result.rubric
+    base = rubric.base_indicators()
+    ids = [i.id for _, i in base]
+    points = np.array([i.points for _, i in base], dtype=float)
+    M = dimension_matrix(rubric)
+    A_d = result.applicable[ids].to_numpy(dtype=float) @ (points[:, None] * M)
+    W = np.array([d.weight or 0.0 for d in rubric.dimensions])
+    den = np.where(A_d > 0, W, 0.0).sum(axis=1)
+    d = int(np.argmax(M[ids.index(ind.id)]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = rubric.total_points * W[d] / (A_d[:, d] * den)
+    return np.where((A_d[:, d] > 0) & (den > 0), scale, 0.0)
 
 
 def _cap_of(result: Scored) -> np.ndarray:

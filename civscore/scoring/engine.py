@@ -141,6 +141,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         not_applicable=pd.DataFrame(not_applicable, index=ids, columns=ind_ids, copy=False),
         gated=pd.DataFrame(gated, index=ids, columns=ind_ids, copy=False),
         previous=_previous_values(checked, ids),
+        current=_current_values(checked, ids),
         build_values=functools.partial(_values_frame, evaluated, ids, frame),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
@@ -186,6 +187,14 @@ def _previous_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:
     if checked.previous is None:
         return None
     return pd.DataFrame(checked.previous.columns, index=ids)
+
+
+def _current_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:
+    """This period's values of the columns previous(name) reads, where the unit table has them."""
+    if checked.previous is None:
+        return None
+    cols = {c: checked.cache.values(c) for c in checked.previous.columns if c in checked.cache.kinds}
+    return pd.DataFrame(cols, index=ids)
 
 
 def _veto_matrix(checked: Checked, rubric: Rubric, n: int) -> np.ndarray:

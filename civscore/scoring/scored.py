@@ -27,7 +27,8 @@ class Scored:
     - ``gated``: True where the indicator's ``only_if`` was not met, so it earned 0 although
       it applies (section 9)
     - ``previous``: the previous period's values read by ``previous(name)``, units x columns
-      (None when the rubric does not use it)
+      (None when the rubric does not use it); ``current``: this period's values of the same
+      columns, where the unit table has them, so both years can be shown side by side
     - ``values``: the evaluated indicator values (built on first use: ranking never needs it)
     - ``vetoes``: one column per veto, True where it was triggered
     - ``stages``: per unit, every stage of contract section 5 (see :data:`STAGES`), so that
@@ -46,6 +47,7 @@ class Scored:
     not_applicable: pd.DataFrame
     gated: pd.DataFrame
     previous: pd.DataFrame | None
+    current: pd.DataFrame | None
     # assembling the values for 200,000 units costs as much as the scoring: deferred until read
     build_values: Callable[[], pd.DataFrame] = field(repr=False)
     # two more units x indicators bool matrices that follow from the masks and the policies;
@@ -86,6 +88,7 @@ class Scored:
             not_applicable=self.not_applicable.loc[ids],
             gated=self.gated.loc[ids],
             previous=self.previous.loc[ids] if self.previous is not None else None,
+            current=self.current.loc[ids] if self.current is not None else None,
             vetoes=self.vetoes.loc[ids],
             stages=self.stages.loc[ids],
             build_values=lambda: values,
