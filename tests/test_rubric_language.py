@@ -564,3 +564,47 @@ def test_compare_reports_changed_weights_gates_and_ranges_as_rule_changes():
         ["i2", "range", "", "[0, 100]"],
         ["i3", "gate", "", "flag"],
     ]
+
+
+PERCENT = """\
+total_points: 10
+dimensions:
+  - id: d
+    name: 维度
+    indicators:
+      - {id: g, name: 等次, value: g, method: categorical, points: 6, map: {A: 100%, B: 66%, C: 33%, C#: 0%}}
+      - id: b
+        name: 档次
+        value: x
+        method: bands
+        points: 4
+        bands: [{at_least: 90, points: 100%}, {at_least: 80, points: 50%}]
+        otherwise: 10%
+"""
+
+
+def test_points_as_percentages_of_the_indicator_points():
+    r = rubric(PERCENT)
+    g, b = r.dimensions[0].indicators
+    # p = P x percent / 100: 6 x 66 / 100 = 3.96, 6 x 33 / 100 = 1.98; 4 x 50 / 100 = 2, 4 x 10 / 100 = 0.4
+    assert g.map == {"A": 6, "B": pytest.approx(3.96, abs=1e-12), "C": pytest.approx(1.98, abs=1e-12), "C#": 0}
+    assert [band.points for band in b.bands or []] == [4, 2] and b.otherwise == pytest.approx(0.4, abs=1e-12)
+    data = pd.DataFrame({"uid": ["S1", "S2", "S3"], "g": ["A", "B", "C#"], "x": [95, 85, 10]})
+    totals = civscore.score(data, r).table.set_index("uid")["total"]
+    np.testing.assert_allclose(totals.loc[["S1", "S2", "S3"]], [10, 3.96 + 2, 0.4], atol=1e-9)
+
+
+def test_a_percentage_above_100_is_a_rubric_error_naming_the_key():
+    bad = PERCENT.replace("B: 66%", "B: 150%").replace("otherwise: 10%", "otherwise: -5%")
+    assert problems(bad) == [
+        "lang.yaml:10 dimensions[0].indicators[0] (g).map: 'B' -> 150% is above 100% (a percentage of the points)",
+        "lang.yaml:17 dimensions[0].indicators[1] (b).otherwise: -5% is below 0%",
+    ]
+
+
+def test_the_json_schema_covers_every_new_key():
+    schema = civscore.rubric_json_schema()["$defs"]
+    assert {"only_if", "range"} <= set(schema["Indicator"]["properties"])
+    assert "weight" in schema["Dimension"]["properties"]
+    points = schema["Band"]["properties"]["points"]
+    assert {"type": "number"} in points["anyOf"] and any(x.get("pattern") for x in points["anyOf"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ from pydantic import (
     JsonValue,
     PrivateAttr,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -33,6 +35,24 @@ from civscore.words import fmt, say
 MissingPolicy = Literal["zero", "error", "exclude", "mean"]
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 Points = Annotated[float, Field(allow_inf_nan=False)]
+# points written as a percentage of the indicator's points (contract section 9): "66%", "33.3%"
+PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
+_POINTS_OR_PERCENT_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\d+(\.\d+)?%$", "description": "a percentage of the indicator's points"},
+    ]
+}
+# in the file a number or "66%"; in the model always points (percentages are resolved on loading)
+PointsOrPercent = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema(_POINTS_OR_PERCENT_SCHEMA)]
+
+
+def percent_of(x: Any) -> float | None:
+    """The percentage written in ``x`` ("66%" -> 66.0), or None when ``x`` is not one."""
+    if not isinstance(x, str):
+        return None
+    match = PERCENT.match(x)
+    return float(match.group(1)) if match else None
 
 
 class _Strict(BaseModel):
@@ -44,7 +64,7 @@ class Band(_Strict):
 
     at_least: Points | None = None
     at_most: Points | None = None
-    points: Points
+    points: PointsOrPercent
 
     @model_validator(mode="after")
     def _one_threshold(self) -> Band:
@@ -81,9 +101,11 @@ class Indicator(_Strict):
     zero: Points | None = Field(None, description="linear: the value that earns 0 points.")
     full: Points | None = Field(None, description="linear: the value that earns full points.")
     bands: list[Band] | None = Field(None, min_length=1)
-    otherwise: Points | None = Field(None, description="bands: points when no band is met (default 0).")
+    otherwise: PointsOrPercent | None = Field(None, description="bands: points when no band is met (default 0).")
     per_item: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    map: dict[str, Points] | None = Field(None, min_length=1, description="categorical: label -> points.")
+    map: dict[str, PointsOrPercent] | None = Field(
+        None, min_length=1, description="categorical: label -> points (or a percentage of the points: 66%)."
+    )
     only_if: str | None = Field(
         None,
         description="A gate (没有……的，此项不得分): where this condition is false or missing the "
@@ -96,6 +118,13 @@ class Indicator(_Strict):
 
     _expr: Expression | None = PrivateAttr(None)
     _gate: Expression | None = PrivateAttr(None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _percentages(cls, data: Any) -> Any:
+        """Points written as "66%" become P x 66 / 100 (section 9); out-of-range ones are
+        reported by the method rules, with the percentage as written."""
+        return resolve_percentages(data)
 
     @field_validator("value")
     @classmethod
@@ -158,6 +187,46 @@ def _parse_or_explain(source: str, context: str) -> Expression:
         raise ValueError(f"expression {_shown(source)} {exc}") from None
 
 
+def resolve_percentages(data: Any, valid_only: bool = False) -> Any:
+    """A raw indicator with every percentage in ``map``, band ``points`` and ``otherwise``
+    turned into points (P x percent / 100); anything else is returned as it is. With
+    ``valid_only`` a percentage outside 0%-100% stays text (its own problem names it)."""
+    if not isinstance(data, Mapping):
+        return data
+    P = number(data.get("points"))
+    if P is None:
+        return data  # the points themselves are wrong: the model says so
+
+    def points(x: Any) -> Any:
+        pct = percent_of(x)
+        if pct is None or (valid_only and not 0 <= pct <= 100):
+            return x
+        return P * pct / 100
+
+    out = dict(data)
+    if isinstance(out.get("map"), Mapping):
+        out["map"] = {k: points(v) for k, v in out["map"].items()}
+    if isinstance(out.get("bands"), list):
+        out["bands"] = [
+            dict(b, points=points(b["points"])) if isinstance(b, Mapping) and "points" in b else b for b in out["bands"]
+        ]
+    if "otherwise" in out:
+        out["otherwise"] = points(out["otherwise"])
+    return out
+
+
+def _percent_problem(x: Any) -> str | None:
+    """A percentage outside 0%-100%, in words; None for anything else."""
+    pct = percent_of(x)
+    if pct is None or 0 <= pct <= 100:
+        return None
+    if pct > 100:
+        return say(
+            f"{x.strip()} 超过 100%（百分比按本项分值折算）", f"{x.strip()} is above 100% (a percentage of the points)"
+        )
+    return say(f"{x.strip()} 小于 0%", f"{x.strip()} is below 0%")
+
+
 def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The rules of one indicator beyond its types, as (key, message) pairs: its method's
     (rubric-contract section 3, :mod:`civscore.methods`) and its ``range``.
@@ -165,7 +234,27 @@ def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
     Works on a raw mapping as well as on a validated indicator's fields, so that the loader can
     report these rules even when some other key of the same indicator is malformed.
     """
-    return method_rule_problems(ind) + _range_problems(ind)
+    problems = _percent_problems(ind)
+    ind = resolve_percentages(ind, valid_only=True)
+    return problems + method_rule_problems(ind) + _range_problems(ind)
+
+
+def _percent_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Percentages above 100% (or below 0%) in map, bands and otherwise, as written."""
+    problems = []
+    mapping = ind.get("map")
+    if isinstance(mapping, Mapping):
+        for label, p in mapping.items():
+            if (text := _percent_problem(p)) is not None:
+                problems.append(("map", f"{label!r} -> {text}"))
+    bands = ind.get("bands")
+    if isinstance(bands, list):
+        for i, band in enumerate(bands):
+            if isinstance(band, Mapping) and (text := _percent_problem(band.get("points"))) is not None:
+                problems.append((f"bands[{i}].points", text))
+    if (text := _percent_problem(ind.get("otherwise"))) is not None:
+        problems.append(("otherwise", text))
+    return problems
 
 
 def _range_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
