@@ -38,7 +38,12 @@ def data(rubrics):
 def results(rubrics, data):
     r25, r26 = rubrics
     d24, d25 = data
-    return {"2024": civscore.score(d24, r25), "2025": civscore.score(d25, r25), "2026": civscore.score(d25, r26)}
+    # the 2026 rubric reads last year's 创建知晓率 (previous()): 2024 is 2025's previous period
+    return {
+        "2024": civscore.score(d24, r25),
+        "2025": civscore.score(d25, r25),
+        "2026": civscore.score(d25, r26, previous=d24),
+    }
 
 
 def set_cells(df: pd.DataFrame, changes: dict[tuple[str, str], object], idc: str = "社区代码") -> pd.DataFrame:
@@ -131,7 +136,10 @@ def test_sample_rubric_versions(rubrics, results):
     comp = compare(results["2025"], results["2026"])
     assert comp.kind == "rubric" and len(comp.units) == 60 and not comp.only_a and not comp.only_b
     assert_reconciles(comp)
-    assert (comp.contributions["data_change"].abs() <= TOL).all()
+    # same data: no data part anywhere; the one item whose gate (only_if) is new is not split
+    contrib = comp.contributions
+    assert (contrib["data_change"].abs().fillna(0) <= TOL).all()
+    assert set(contrib.loc[~contrib["split"], "indicator"]) == {"volunteer_hours"}
     # the new indicator adds exactly its points; only rows that changed are listed
     per = comp.contributions.pivot_table(index="社区代码", columns="indicator", values="rule_change")
     consultation = per["consultation"].reindex(results["2026"].points.index).fillna(0)
@@ -143,6 +151,12 @@ def test_sample_rubric_versions(rubrics, results):
         ("volunteer_ratio", "rule"),
         ("sorting_participation", "points"),
         ("affairs_disclosure", "renamed"),
+        # the rubric language of section 9: weights, a gate, ranges and percentages are rule changes
+        ("organization", "weight"),
+        ("volunteer_hours", "gate"),
+        ("creation_awareness", "range"),
+        ("party_org_grade", "rule"),
+        ("awareness_gain", "added"),
     } <= kinds
     assert "moved" not in set(changes["change"])  # a renamed dimension is not a move
 
@@ -279,6 +293,8 @@ def test_cli_compare(tmp_path, capsys):
             str(R2026),
             "-d",
             str(ROOT / "data/communities_2025.csv"),
+            "--previous",
+            str(ROOT / "data/communities_2024.csv"),
             "-o",
             str(tmp_path / "r.xlsx"),
         ]
