@@ -608,3 +608,14 @@ def test_the_json_schema_covers_every_new_key():
     assert "weight" in schema["Dimension"]["properties"]
     points = schema["Band"]["properties"]["points"]
     assert {"type": "number"} in points["anyOf"] and any(x.get("pattern") for x in points["anyOf"])
+
+
+def test_gaps_in_a_weighted_rubric_state_the_gain_in_the_total():
+    data = pd.DataFrame({"uid": ["U1"], "flag": ["是"], "rate": [50], "n": [2], "sat": [85]})
+    result = civscore.score(data, rubric(WEIGHTED))
+    with using_language("zh"):
+        row = result.gaps("U1").set_index("item").loc["i3"]
+    # i3: 2 items of 3 -> 4 of 6; one more item -> 6 of 6: field 40 * 6/6 = 40 instead of 40 * 4/6
+    assert row["gain"] == pytest.approx(2)
+    assert row["total_change"] == pytest.approx(40 - 40 * 4 / 6, abs=1e-9)
+    assert "维度加权：此项每 1 分计入总分 6.667" in row["note"]
