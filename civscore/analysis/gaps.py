@@ -198,7 +198,7 @@ def _gate_steps(result: Scored, ind: Indicator, sel: np.ndarray, step: dict[str,
     if not closed.any():
         return
     values = result.values[ind.id].iloc[sel]
-    v = values.to_numpy(dtype=object) if ind.method == "categorical" else values.to_numpy(dtype=float)
+    v = values.to_numpy(dtype=object) if method_of(ind).reads == "text" else values.to_numpy(dtype=float)
     open_points = np.nan_to_num(points_for(ind, v), nan=0.0)
     gate = quantity_label(str(ind.only_if))
     step["op"] = np.where(closed, "only_if", step["op"]).astype(object)
