@@ -10,7 +10,7 @@ export MPLBACKEND := Agg
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,test]'
 	touch $(STAMP)
 
 ## demo: score the bundled rubric and sample data into out/ (ranking, report, rectification lists)

@@ -10,47 +10,83 @@ The public API (rubric-contract section 7)::
     result.table
 """
 
+from typing import Any
+
 from civscore.analysis.attainment import attainment
 from civscore.analysis.compare import Comparison, compare
+from civscore.analysis.explain import explain
+from civscore.analysis.gaps import gaps
 from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem, ValidationError
 from civscore.evidence.extract import extract_evidence
-from civscore.evidence.sheet import candidate_sheet
+from civscore.evidence.sheet import CandidateCounts, candidate_counts, candidate_sheet
 from civscore.readers.data import read_data
-from civscore.report.render import render_report
+from civscore.report.render import ReportError, render_report
 from civscore.result import Result, score
 from civscore.robustness.sensitivity import Sensitivity, sensitivity
 from civscore.robustness.uncertainty import Uncertainty, uncertainty
-from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema
-from civscore.validation.check import validate
+from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema, rubric_json_schema_text
+from civscore.tables.compare import write_comparison
+from civscore.tables.gaps import write_gaps
+from civscore.validation.check import Checked, check, validate
 from civscore.validation.report import ValidationReport
 from civscore.validation.schema import build_schema
-from civscore.writers.output import write_result
+from civscore.version import __version__
+from civscore.writers.atomic import check_output_target, write_text
+from civscore.writers.output import RESULT_FORMATS, UnsupportedFormat, check_output_path, write_result, write_table
 
 __all__ = [
+    "RESULT_FORMATS",
+    "CandidateCounts",
+    "Checked",
     "CivscoreError",
     "Comparison",
     "DataError",
+    "ReportError",
     "Result",
     "Rubric",
     "RubricError",
     "RubricProblem",
     "Sensitivity",
     "Uncertainty",
+    "UnsupportedFormat",
     "ValidationError",
     "ValidationReport",
+    "__version__",
     "attainment",
     "build_schema",
+    "candidate_counts",
     "candidate_sheet",
+    "check",
+    "check_output_path",
+    "check_output_target",
     "compare",
+    "explain",
     "extract_evidence",
+    "gaps",
     "load_rubric",
     "parse_rubric_text",
     "read_data",
     "render_report",
     "rubric_json_schema",
+    "rubric_json_schema_text",
     "score",
     "sensitivity",
     "uncertainty",
     "validate",
+    "write_comparison",
+    "write_gaps",
+    "write_gaps_docx",
+    "write_report_docx",
     "write_result",
+    "write_table",
+    "write_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # the Word writers load python-docx (and lxml): only when a .docx is asked for
+    if name in ("write_gaps_docx", "write_report_docx"):
+        from civscore.writers import docx
+
+        return getattr(docx, name)
+    raise AttributeError(f"module 'civscore' has no attribute {name!r}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING
+
+from civscore.words import say
 
 if TYPE_CHECKING:
     from civscore.validation.report import ValidationReport
@@ -11,6 +15,25 @@ if TYPE_CHECKING:
 
 class CivscoreError(Exception):
     """Base class of every error civscore raises on purpose for bad input."""
+
+
+class MissingExtraError(CivscoreError, ImportError):
+    """A part of civscore whose optional packages (an extra, e.g. ``civscore[report]``) are not installed."""
+
+
+def import_extra(module: str, extra: str, feature: str) -> ModuleType:
+    """Import ``module`` of the optional ``extra``; if it is not installed, say which install to run."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing = exc.name or module
+        raise MissingExtraError(
+            say(
+                f"{feature}需要可选组件 {missing}，尚未安装：pip install 'civscore[{extra}]'",
+                f"{feature} needs the optional package {missing}, which is not installed: "
+                f"pip install 'civscore[{extra}]'",
+            )
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ import pandas as pd
 
 from civscore.analysis.explain import explain as _explain
 from civscore.analysis.gaps import gaps as _gaps
+from civscore.errors import ValidationError
 from civscore.rubric.model import Rubric
 from civscore.scoring import engine
 from civscore.scoring.scored import Scored
+from civscore.validation.check import Checked
 from civscore.writers.output import write_result
 
 
@@ -50,12 +52,25 @@ class Result(Scored):
         return self.table._repr_html_()  # type: ignore[operator]  # pandas-stubs lack DataFrame._repr_html_
 
 
-def score(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> Result:
+def score(
+    data: pd.DataFrame,
+    rubric: Rubric,
+    previous: pd.DataFrame | str | Path | None = None,
+    *,
+    checked: Checked | None = None,
+) -> Result:
     """Validate ``data`` against ``rubric``, then score and rank every unit (contract section 7).
 
     ``previous`` is the previous period's unit table (a DataFrame or a .csv / .xlsx / .parquet
-    path) that ``previous(name)`` reads (contract section 9). Raises
-    :class:`civscore.ValidationError` (carrying the full report) when the data has problems.
-    ``data`` is never modified.
+    path) that ``previous(name)`` reads (contract section 9). ``checked``: what
+    :func:`civscore.check` returned for this ``data`` and ``rubric`` (with ``previous``), so that
+    data already validated is not validated again. Raises :class:`civscore.ValidationError`
+    (carrying the full report) when the data has problems. ``data`` is never modified.
     """
-    return Result.of(engine.score(data, rubric, previous=previous))
+    if checked is None:
+        return Result.of(engine.score(data, rubric, previous=previous))
+    if checked.report.n_units != len(data):
+        raise ValueError(f"checked describes {checked.report.n_units} units, the data has {len(data)}")
+    if not checked.report.ok:
+        raise ValidationError(checked.report)
+    return Result.of(engine.score_checked(data, rubric, checked))

@@ -98,19 +98,42 @@ def test_import_civscore_loads_neither_scipy_nor_papermill():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("package", ["methods", "writers"])
+@pytest.mark.parametrize("package", ["methods", "writers", "readers", "cli", "plots"])
 def test_registries_find_their_modules_by_walking_the_package(package):
-    """Adding a scoring method or an output format is adding one module: nothing lists them."""
+    """Adding a scoring method, an output format, an input format, a command or a chart module
+    is adding one file: nothing lists them."""
+    import civscore.cli
     import civscore.methods
+    import civscore.readers.table
     import civscore.writers.output
 
+    files = {p.stem for p in (PACKAGE / package).glob("*.py")} - {"__init__", "__main__"}
     if package == "methods":
-        registered = set(civscore.methods.METHODS)
-        files = {p.stem for p in (PACKAGE / "methods").glob("*.py")} - {"__init__", "base", "registry"}
-        assert registered == files
+        assert set(civscore.methods.METHODS) == files - {"base", "registry"}
+    elif package == "writers":
+        found = {Path(m.__file__).stem for m in civscore.writers.output.FORMATS.values()}
+        assert found == files - {"atomic", "output", "safe_text"}
+    elif package == "readers":
+        found = {Path(m.__file__).stem for m in civscore.readers.table.SOURCES.values()}
+        assert {"csv", "xlsx", "parquet"} <= found
+        assert files - found <= {"data", "safety", "table", "origin"}  # the helpers every source shares
+    elif package == "cli":
+        commands = {m.__name__.rsplit(".", 1)[1] for m in civscore.cli.command_modules()}
+        assert {"validate", "score", "schema", "explain", "gaps", "compare", "report", "extract"} <= commands
+        assert files - commands <= {"common", "terminal"}  # helpers: no `register`
     else:
-        suffixes = set(civscore.writers.output.FORMATS)
-        assert {".csv", ".xlsx", ".parquet"} <= suffixes
+        import test_registries
+
+        assert {name.split(".")[0] for name, _ in test_registries.chart_functions()} == files
+
+
+def test_commands_call_only_the_public_api():
+    """cli/ imports `civscore` (its verbs), `civscore.words` (wording) and its own helpers."""
+    graph = import_graph()
+    for name, targets in graph.items():
+        if name.startswith("civscore.cli"):
+            inner = {t for t in targets if not t.startswith("civscore.cli")}
+            assert inner <= {"civscore", "civscore.words"}, (name, inner)
 
 
 def test_nothing_outside_methods_branches_on_a_method_name():

@@ -9,7 +9,8 @@ import yaml
 from conftest import ROOT, frame, make_rubric
 
 import civscore
-from civscore.robustness.uncertainty import GEOMETRIC_FLOOR, uncertainty
+from civscore.robustness.simulation import GEOMETRIC_FLOOR
+from civscore.robustness.uncertainty import uncertainty
 from civscore.rubric.model import is_close
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.tiers import assign_tiers, tier_codes

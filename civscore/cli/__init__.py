@@ -1,7 +1,8 @@
-"""The `civscore` command. Thin: it parses arguments, calls the API and prints plain words.
+"""The `civscore` command. Thin: it parses arguments, calls the public API and prints plain words.
 
-Each sub-command lives in its own module of this package with a ``register(subparsers)``
-function; add a module name to ``COMMAND_MODULES`` to add a command.
+Each sub-command is one module of this package with a ``register(subparsers)`` function (and an
+``ORDER``, its place in ``civscore --help``); the package is walked, so adding a command is
+adding a module. Command modules call only the public API (``civscore.*``).
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ import argparse
 import importlib
 import io
 import os
+import pkgutil
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
+import civscore
+from civscore.cli.common import check_outputs
 from civscore.cli.terminal import EscapingStream
-from civscore.errors import CivscoreError
-
-COMMAND_MODULES = ["core", "explain", "report", "extract"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -28,10 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="civscore",
         description="Score and rank communities against civilisation-creation rubrics (文明创建测评).",
     )
+    parser.add_argument("--version", action="version", version=f"civscore {civscore.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"civscore.cli.{name}").register(sub)
+    for module in command_modules():
+        module.register(sub)
     return parser
+
+
+def command_modules() -> list[ModuleType]:
+    """Every module of this package with a ``register`` function, in ``ORDER``."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):  # __main__ runs the command when imported
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if callable(getattr(module, "register", None)):
+            found.append(module)
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", len(found)), m.__name__))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,11 +65,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     previous = _sigterm_as_interrupt()
     try:
-        from civscore.cli.common import check_outputs
-
         check_outputs(args)
         return int(args.run(args) or EXIT_OK)
-    except CivscoreError as exc:
+    except civscore.CivscoreError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `civscore explain ... | head`: the reader left; that is not an error

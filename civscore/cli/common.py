@@ -1,4 +1,7 @@
-"""Helpers shared by the sub-commands: loading inputs and printing problem reports."""
+"""What the sub-commands share: their common arguments, loading inputs and printing problem reports.
+
+Like every module of this package it calls only the public API (``civscore.*``).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from civscore.readers.data import read_data
-from civscore.rubric import Rubric, load_rubric
-from civscore.scoring.scored import Scored
-from civscore.validation.check import Checked, check
-from civscore.validation.report import ValidationReport
+import civscore
 from civscore.words import say
-from civscore.writers.atomic import check_output_target
-from civscore.writers.output import UnsupportedFormat, check_output_path, write_table
 
 MAX_PRINTED_PROBLEMS = 200
 
@@ -36,6 +33,11 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
     )
 
 
+def add_output_arg(parser: argparse.ArgumentParser, help: str) -> None:
+    """The required ``-o OUT`` of a command that writes a file."""
+    parser.add_argument("-o", "--output", required=True, metavar="OUT", help=help)
+
+
 def add_previous_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--previous",
@@ -47,10 +49,10 @@ def add_previous_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def previous_of(args: argparse.Namespace, rubric: Rubric) -> pd.DataFrame | None:
+def previous_of(args: argparse.Namespace, rubric: civscore.Rubric) -> pd.DataFrame | None:
     """The table given with ``--previous``, read like the data (None when not given)."""
     path = getattr(args, "previous", None)
-    return read_data(path, rubric) if path else None
+    return civscore.read_data(path, rubric) if path else None
 
 
 def add_problems_arg(parser: argparse.ArgumentParser) -> None:
@@ -65,8 +67,8 @@ def add_problems_arg(parser: argparse.ArgumentParser) -> None:
 def _table_path(path: str) -> str:
     """An output path whose extension picks a table format; else a usage error (exit 2)."""
     try:
-        check_output_path(path)
-    except UnsupportedFormat as exc:
+        civscore.check_output_path(path)
+    except civscore.UnsupportedFormat as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return path
 
@@ -84,7 +86,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         folder = Path(args.output_dir) if getattr(args, "output_dir", None) else Path(args.output).parent
         outputs += [str(folder / "ranking.csv"), str(folder / "ranking.xlsx")]
     for out in outputs:
-        check_output_target(out, inputs)
+        civscore.check_output_target(out, inputs)
 
 
 def _paths(value: object) -> list[str]:
@@ -98,22 +100,22 @@ def _paths(value: object) -> list[str]:
 def output_format(parser: argparse.ArgumentParser, path: str, formats: tuple[str, ...] | None = None) -> str:
     """Check an output path's extension up front; wrong usage exits 2 before any work."""
     try:
-        return check_output_path(path, formats) if formats else check_output_path(path)
-    except UnsupportedFormat as exc:
+        return civscore.check_output_path(path, formats) if formats else civscore.check_output_path(path)
+    except civscore.UnsupportedFormat as exc:
         parser.error(str(exc))
         raise  # unreachable: parser.error exits
 
 
-def load_inputs(args: argparse.Namespace) -> tuple[Rubric, pd.DataFrame]:
+def load_inputs(args: argparse.Namespace) -> tuple[civscore.Rubric, pd.DataFrame]:
     """The rubric and the data of a command whose DATA argument is required."""
-    rubric = load_rubric(args.rubric)
-    return rubric, read_data(args.data, rubric, sheet=args.sheet)
+    rubric = civscore.load_rubric(args.rubric)
+    return rubric, civscore.read_data(args.data, rubric, sheet=args.sheet)
 
 
-def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame) -> Checked | None:
+def check_or_report(args: argparse.Namespace, rubric: civscore.Rubric, data: pd.DataFrame) -> civscore.Checked | None:
     """Validate for a command that writes ``args.output``: the checked data, or None after
     printing every problem and saying that nothing was written."""
-    checked = check(data, rubric, previous=previous_of(args, rubric))
+    checked = civscore.check(data, rubric, previous=previous_of(args, rubric))
     if checked.report.ok:
         print_notes(checked.report)
         return checked
@@ -122,17 +124,31 @@ def check_or_report(args: argparse.Namespace, rubric: Rubric, data: pd.DataFrame
     return None
 
 
-def score_inputs(args: argparse.Namespace) -> Scored | None:
-    """Read, validate and score ``args.rubric`` and ``args.data`` for a command that writes
-    ``args.output``; None after reporting every problem."""
-    from civscore.scoring.engine import score_checked
-
+def score_inputs(args: argparse.Namespace) -> civscore.Result | None:
+    """Read, validate (once) and score ``args.rubric`` and ``args.data`` for a command that
+    writes ``args.output``; None after reporting every problem."""
     rubric, data = load_inputs(args)
     checked = check_or_report(args, rubric, data)
-    return None if checked is None else score_checked(data, rubric, checked)
+    return None if checked is None else civscore.score(data, rubric, checked=checked)
 
 
-def print_report(report: ValidationReport, args: argparse.Namespace, stream=None) -> None:
+def score_or_report(
+    rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace, previous: str | None = None
+) -> civscore.Result | None:
+    """Load, validate (once) and score; print the report and return None when the data is invalid.
+    ``previous`` overrides ``--previous`` (compare gives each side its own)."""
+    rubric = civscore.load_rubric(rubric_path)
+    data = civscore.read_data(data_path, rubric, sheet=sheet)
+    before = civscore.read_data(previous, rubric) if previous else previous_of(args, rubric)
+    checked = civscore.check(data, rubric, previous=before)
+    if not checked.report.ok:
+        print_report(checked.report, args, stream=sys.stderr)
+        return None
+    print_notes(checked.report)
+    return civscore.score(data, rubric, checked=checked)
+
+
+def print_report(report: civscore.ValidationReport, args: argparse.Namespace, stream=None) -> None:
     """Print every problem (a summary by column and rule when there are very many)."""
     stream = stream or sys.stdout
     lines = report.lines()
@@ -146,11 +162,11 @@ def print_report(report: ValidationReport, args: argparse.Namespace, stream=None
             print("Use --problems FILE to write every problem to a file.", file=stream)
     print_notes(report, stream)
     if getattr(args, "problems", None):
-        write_table(report.problems, args.problems, sheet="problems")
+        civscore.write_table(report.problems, args.problems, sheet="problems")
         print(f"every problem written to {args.problems}", file=stream)
 
 
-def print_notes(report: ValidationReport, stream=None) -> None:
+def print_notes(report: civscore.ValidationReport, stream=None) -> None:
     """Say how the data was read where civscore had to interpret it (stderr unless told)."""
     for line in report.note_lines():
         print(line, file=stream or sys.stderr)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from civscore.cli.common import output_format
-from civscore.evidence.sheet import CHECK_SUFFIX, CONFLICT, MULTIPLE, candidate_sheet, evidence_columns
-from civscore.rubric import load_rubric
-from civscore.writers.output import write_table
+import civscore
+from civscore.cli.common import add_output_arg, output_format
+
+ORDER = 8
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,32 +22,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--rubric", required=True, metavar="RUBRIC", help="rubric YAML whose indicators carry `evidence:`")
     p.add_argument("reports", nargs="+", metavar="REPORTS", help="report files (.txt)")
-    p.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        metavar="OUT",
-        help="candidate sheet; the extension picks the format: .csv, .xlsx or .parquet",
-    )
+    add_output_arg(p, "candidate sheet; the extension picks the format: .csv, .xlsx or .parquet")
     p.add_argument(
         "--evidence-only",
         action="store_true",
         help="only the evidence columns (default: also every other rubric column, empty, to fill in)",
     )
-    p.set_defaults(run=run_extract, parser=p)
+    p.set_defaults(run=run, parser=p)
 
 
-def run_extract(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     output_format(args.parser, args.output)
-    rubric = load_rubric(args.rubric)
-    columns = evidence_columns(rubric)
-    sheet = candidate_sheet(args.reports, rubric, template=not args.evidence_only)
-    write_table(sheet, args.output, sheet="candidates")
-    checks = sheet[[c.column + CHECK_SUFFIX for c in columns]]
-    filled = int(sheet[[c.column for c in columns]].notna().sum().sum())
+    rubric = civscore.load_rubric(args.rubric)
+    sheet = civscore.candidate_sheet(args.reports, rubric, template=not args.evidence_only)
+    civscore.write_table(sheet, args.output, sheet="candidates")
+    counts = civscore.candidate_counts(sheet, rubric)
     print(
-        f"read {len(sheet)} reports against {len(columns)} evidence indicators of {rubric.name} "
-        f"{rubric.version}: {filled} values found, {int((checks == CONFLICT).sum().sum())} conflicts "
-        f"and {int((checks == MULTIPLE).sum().sum())} multiple matches to check → {args.output}"
+        f"read {len(sheet)} reports against {counts.columns} evidence indicators of {rubric.name} "
+        f"{rubric.version}: {counts.filled} values found, {counts.conflicts} conflicts "
+        f"and {counts.multiple} multiple matches to check → {args.output}"
     )
     return 0

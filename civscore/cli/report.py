@@ -1,4 +1,4 @@
-"""`civscore report RUBRIC DATA -o report.html`: notebook 01 rendered as a self-contained HTML page."""
+"""`civscore report RUBRIC DATA -o report.html`: the report notebook rendered as a self-contained HTML page."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
+import civscore
 from civscore.cli.common import (
     add_data_args,
+    add_output_arg,
     add_problems_arg,
     check_or_report,
     load_inputs,
     output_format,
     score_inputs,
 )
+
+ORDER = 7
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,37 +30,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         "into --output-dir (default: the folder of the HTML file).",
     )
     add_data_args(p)
-    p.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        metavar="OUT",
-        help="the report to write: .html (the full report with charts) or .docx (the 通报 as a Word document)",
-    )
+    add_output_arg(p, "the report to write: .html (the full report with charts) or .docx (the 通报 as a Word document)")
     p.add_argument(
         "--output-dir", metavar="DIR", help="folder for ranking.csv and ranking.xlsx (default: the folder of HTML)"
     )
     add_problems_arg(p)
     p.add_argument("--notebook", metavar="IPYNB", help=argparse.SUPPRESS)  # another template, for testing
-    p.set_defaults(run=run_report, parser=p)
+    p.set_defaults(run=run, parser=p)
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if output_format(args.parser, args.output, (".html", ".docx")) == ".docx":
         return run_word_report(args)
     if args.sheet:
         # papermill passes plain paths to the notebook; a sheet choice would be lost silently
         args.parser.error("--sheet is not supported by `report`; save the sheet as its own .xlsx or .csv")
-    from civscore.report.render import ReportError, render_report
-
     # Validate here first: a bad file gets the same plain report as `civscore validate` in a
     # second, instead of a failed notebook cell after the kernel has started.
     rubric, data = load_inputs(args)
     if check_or_report(args, rubric, data) is None:
         return 1
     try:
-        files = render_report(args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook)
-    except ReportError as exc:
+        files = civscore.render_report(
+            args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook
+        )
+    except civscore.ReportError as exc:
         print(f"civscore report: {exc}. {args.output} was not written.", file=sys.stderr)
         return 1
     print(
@@ -68,12 +66,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_word_report(args: argparse.Namespace) -> int:
     """The 通报 as Word: title, summary, tiers, vetoes, per-group 整改 highlights, the ranking."""
-    from civscore.writers.docx import write_report_docx
-
     result = score_inputs(args)
     if result is None:
         return 1
-    write_report_docx(result, args.output)
+    civscore.write_report_docx(result, args.output)
     rubric = result.rubric
     print(f"通报 for {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}")
     return 0

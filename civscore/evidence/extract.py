@@ -99,6 +99,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from civscore.errors import import_extra
+from civscore.words import say
+
 __all__ = [
     "BLOCKERS",
     "COLUMNS",
@@ -211,7 +214,8 @@ def parse_chinese_number(token: str) -> float | None:
     integer = token.split("点")[0]
     if len(integer) >= 2 and not any(c in _CN_PLACES for c in integer):
         return None  # 七一, 五一, 一二三: names and digit strings, not quantities
-    import cn2an  # imported on first use: it costs ~0.5 s, which every `civscore` command would pay
+    # imported on first use: it costs ~0.5 s, which every `civscore` command would pay
+    cn2an = import_extra("cn2an", "evidence", say("从工作报告中提取数据", "reading facts from work reports"))
 
     try:
         return float(cn2an.cn2an(token, "normal"))

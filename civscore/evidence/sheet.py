@@ -411,3 +411,27 @@ def _rubric_columns(rubric: Any) -> list[str]:
         if column and column not in names:
             names.append(column)
     return names
+
+
+@dataclass(frozen=True)
+class CandidateCounts:
+    """What a candidate sheet holds: reports read, evidence columns, values found, flags to check."""
+
+    reports: int
+    columns: int
+    filled: int
+    conflicts: int
+    multiple: int
+
+
+def candidate_counts(sheet: pd.DataFrame, rubric: Any) -> CandidateCounts:
+    """Count the values found in a :func:`candidate_sheet` and the cells flagged for review."""
+    columns = evidence_columns(rubric)
+    checks = sheet[[c.column + CHECK_SUFFIX for c in columns]]
+    return CandidateCounts(
+        reports=len(sheet),
+        columns=len(columns),
+        filled=int(sheet[[c.column for c in columns]].notna().sum().sum()),
+        conflicts=int((checks == CONFLICT).sum().sum()),
+        multiple=int((checks == MULTIPLE).sum().sum()),
+    )

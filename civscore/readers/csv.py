@@ -15,6 +15,15 @@ from civscore.readers.origin import RowOrigin
 from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, read_bounded
 from civscore.words import say
 
+SUFFIX = ".csv"
+ORDER = 1  # the place in messages listing the formats
+SHEETS = False  # a file holds one table
+
+
+def read(path: Path, label: str, sheet: str | None = None) -> pd.DataFrame:
+    """The file's table, every cell as read (``label`` names the file in messages)."""
+    return _read_csv(path, label)
+
 
 def _read_csv(path: Path, label: str) -> pd.DataFrame:
     try:

@@ -10,6 +10,16 @@ import pandas as pd
 from civscore.errors import DataError
 from civscore.readers import safety
 
+SUFFIX = ".parquet"
+ORDER = 3
+SHEETS = False
+SIZE_BOUND = False  # its unpacked size is bounded instead, when it is read
+
+
+def read(path: Path, label: str, sheet: str | None = None) -> pd.DataFrame:
+    """The file's table, with the types it was written with."""
+    return _read_parquet(path, label)
+
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     if path.stat().st_size < 12:  # header magic + footer length + footer magic

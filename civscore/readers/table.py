@@ -1,44 +1,75 @@
-"""read_table(): any supported data file as a DataFrame of cells, the format picked by extension."""
+"""read_table(): any supported data file as a DataFrame of cells, the format picked by extension.
+
+Every module of this package with a ``SUFFIX`` is a source format (``read(path, label, sheet)``,
+``ORDER`` for messages, ``SHEETS`` when a file holds several tables): the package is walked, so
+adding an input format is adding one module.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import pkgutil
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 
+import civscore.readers
 from civscore.errors import DataError
-from civscore.readers.csv import _read_csv
-from civscore.readers.parquet import _read_parquet
 from civscore.readers.safety import _check_file, _check_frame
-from civscore.readers.xlsx import _read_xlsx
 
-SUPPORTED = (".csv", ".xlsx", ".parquet")
+
+def _sources() -> dict[str, ModuleType]:
+    found = []
+    for info in pkgutil.iter_modules(civscore.readers.__path__):
+        module = importlib.import_module(f"civscore.readers.{info.name}")
+        if hasattr(module, "SUFFIX"):
+            found.append(module)
+    return {m.SUFFIX: m for m in sorted(found, key=lambda m: (getattr(m, "ORDER", len(found)), m.SUFFIX))}
+
+
+SOURCES = _sources()
+SUPPORTED = tuple(SOURCES)
+
+
+def _either(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     """Read a data file into a DataFrame without interpreting it against any rubric.
 
-    The frame's ``attrs["source"]`` names the file and ``attrs["first_row"]`` the spreadsheet
-    row of its first data row, so that problems can be reported as a user would find them.
+    The frame's ``attrs["source"]`` names the file, ``attrs["first_row"]`` the spreadsheet row
+    of its first data row (so that problems can be reported as a user would find them) and
+    ``attrs["sha256"]`` the SHA-256 of the file's bytes (printed on the outputs' 说明 sheets).
     """
     path = Path(path)
     label = str(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise DataError(label, f"unsupported file type {suffix or '(none)'!r}; use .csv, .xlsx or .parquet")
-    if sheet is not None and suffix != ".xlsx":
-        raise DataError(label, "--sheet applies only to .xlsx files")
-    _check_file(path, label, bound_size=suffix == ".csv")  # .xlsx/.parquet: their unpacked size
+    source = SOURCES.get(suffix)
+    if source is None:
+        raise DataError(label, f"unsupported file type {suffix or '(none)'!r}; use {_either(list(SUPPORTED))}")
+    if sheet is not None and not source.SHEETS:
+        with_sheets = [s for s, m in SOURCES.items() if m.SHEETS]
+        raise DataError(label, f"--sheet applies only to {_either(with_sheets)} files")
+    # a packed format is bounded by its unpacked size (checked by its reader), not its file size
+    _check_file(path, label, bound_size=getattr(source, "SIZE_BOUND", True))
     try:
-        if suffix == ".csv":
-            frame = _read_csv(path, label)
-        elif suffix == ".xlsx":
-            frame = _read_xlsx(path, label, sheet)
-        else:
-            frame = _read_parquet(path, label)
+        frame = source.read(path, label, sheet)
+        digest = _sha256(path)
     except OSError as exc:  # permissions, a file removed while reading, a network drive gone
         raise DataError(label, f"cannot be read: {exc.strerror or exc}") from None
     _check_frame(frame, label)
     frame.attrs["source"] = label
     frame.attrs["first_row"] = 2  # row 1 is the header in every supported format
+    frame.attrs["sha256"] = digest
     return frame
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -80,6 +80,16 @@ class SheetTable:
 # `--sheet '*'`: every visible sheet with the same header, stacked (one sheet per 街道)
 ALL_SHEETS = "*"
 
+SUFFIX = ".xlsx"
+ORDER = 2
+SHEETS = True  # ``sheet`` picks one of the workbook's sheets
+SIZE_BOUND = False  # its unpacked size is bounded instead, when it is read
+
+
+def read(path: Path, label: str, sheet: str | None = None) -> pd.DataFrame:
+    """The chosen sheet's table (the first visible one by default)."""
+    return _read_xlsx(path, label, sheet)
+
 
 def _read_xlsx(path: Path, label: str, sheet: str | None) -> pd.DataFrame:
     _check_container(path, label)

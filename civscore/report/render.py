@@ -7,7 +7,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from civscore.errors import import_extra
+from civscore.words import say
 from civscore.writers.atomic import write_atomic
+
+# what the report extra (civscore[report]) brings and a report run needs
+REPORT_MODULES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "jinja2")
 
 NOTEBOOK_NAME = "01_evaluate.ipynb"
 # papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
@@ -197,6 +202,8 @@ def render_report(
     """
     import time
 
+    for module in REPORT_MODULES:  # a plain message naming the install, not an ImportError mid-run
+        import_extra(module, "report", say("HTML 报告", "the HTML report"))
     import nbformat
 
     start = time.perf_counter()

@@ -17,18 +17,20 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from civscore.robustness.uncertainty import (
+from civscore.errors import import_extra
+from civscore.robustness.simulation import (
     AGGREGATIONS,
     MISSING_OPTIONS,
     Model,
-    _options,
     build_model,
+    choice_options,
     rescaled_dimension_weights,
     rescaled_weights,
     simulate,
 )
 from civscore.rubric.model import Rubric
 from civscore.scoring.ranks import competition_rank
+from civscore.words import say
 
 CHOICE_LABELS = {
     "missing": ("缺失值处理方式", "missing-data policy"),
@@ -112,11 +114,12 @@ def sensitivity(
     ranking's spread; ``ST - S1`` is the part it owes to interactions with other factors.
     """
     _check(samples, weight_noise, num_resamples, conf_level)
-    policies = _options("missing", missing, MISSING_OPTIONS, default=("rubric",))
-    aggregations = _options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
+    policies = choice_options("missing", missing, MISSING_OPTIONS, default=("rubric",))
+    aggregations = choice_options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
     model = build_model(data, rubric, previous)
     problem, labels = _problem(model, weight_noise, policies, aggregations)
-    from SALib.sample import sobol as sobol_sample  # SALib loads SciPy: ~1 s kept out of `import civscore`
+    # SALib loads SciPy: ~1 s kept out of `import civscore`
+    sobol_sample = import_extra("SALib.sample.sobol", "robustness", say("敏感性分析", "sensitivity analysis"))
 
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     D = len(model.rubric.dimensions)
@@ -222,7 +225,7 @@ def _indices(
     # SALib seeds its bootstrap only `if seed:`, so seed=0 would draw from NumPy's global state;
     # hand it a non-zero seed derived from ours (None stays None: a fresh draw each time)
     boot_seed = None if seed is None else int(np.random.default_rng(seed).integers(1, 2**31 - 1))
-    from SALib.analyze import sobol as sobol_analyze
+    sobol_analyze = import_extra("SALib.analyze.sobol", "robustness", say("敏感性分析", "sensitivity analysis"))
 
     Si = sobol_analyze.analyze(
         problem, Y, calc_second_order=False, num_resamples=num_resamples, conf_level=conf_level, seed=boot_seed

@@ -1,6 +1,6 @@
 """The rubric contract: typed model, safe loading with file:line errors, safe expressions."""
 
-from civscore.rubric.load import load_rubric, parse_rubric_text, rubric_json_schema
+from civscore.rubric.load import load_rubric, parse_rubric_text, rubric_json_schema, rubric_json_schema_text
 from civscore.rubric.model import Band, Bonus, Dimension, Indicator, Rubric, Tier, Unit, Veto
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "load_rubric",
     "parse_rubric_text",
     "rubric_json_schema",
+    "rubric_json_schema_text",
 ]

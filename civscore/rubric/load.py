@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import json
 import math
 import unicodedata
@@ -115,6 +116,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
         named = [_with_owner(p, owners) for p in _dedupe(problems)]
         raise RubricError(sorted(named, key=lambda p: p.line or 0))
     rubric._path = label
+    rubric._sha256 = hashlib.sha256(data).hexdigest()
     return rubric
 
 
@@ -145,6 +147,7 @@ def rubric_json_schema() -> dict[str, Any]:
 
 
 def rubric_json_schema_text() -> str:
+    """:func:`rubric_json_schema` as indented JSON text (Chinese kept as it is)."""
     return json.dumps(rubric_json_schema(), ensure_ascii=False, indent=2)
 
 

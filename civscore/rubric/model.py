@@ -407,6 +407,7 @@ class Rubric(_Strict):
     vetoes: list[Veto] = Field(default_factory=list)
 
     _path: str | None = PrivateAttr(None)
+    _sha256: str | None = PrivateAttr(None)
 
     @field_validator("tiers")
     @classmethod
@@ -431,6 +432,11 @@ class Rubric(_Strict):
         return veto_tier
 
     # --- views used by the engine -------------------------------------------------------------
+
+    @property
+    def sha256(self) -> str | None:
+        """The SHA-256 of the rubric file's bytes as loaded (None for a rubric built in code)."""
+        return self._sha256
 
     @property
     def path(self) -> str | None:

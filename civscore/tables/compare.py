@@ -11,6 +11,7 @@ import pandas as pd
 from civscore.analysis.compare import Comparison
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook, issue_line
+from civscore.tables.result_sheets import provenance
 
 
 def labelled_units(comp: Comparison) -> pd.DataFrame:
@@ -145,6 +146,8 @@ def comparison_book(comp: Comparison, issuer: str | None = None, on: date | None
             ("规则变化 / 数据变化", "指标得分变化拆分：规则变化（新规则作用于旧数据减旧得分）与数据变化（其余部分）"),
             ("其他调整", "总分变化中不属于指标得分的部分：合理缺项折算、特色加分上限、否决与门槛"),
             ("主要变化", "得分变化最大的几项指标"),
+            *provenance(comp.a, f"{la} "),
+            *provenance(comp.b, f"{lb} ")[1:],
         ],
         columns=["项目", "内容"],
     )

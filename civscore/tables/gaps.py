@@ -11,6 +11,7 @@ import pandas as pd
 from civscore.analysis.gaps import KIND_LABELS
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook, issue_line, sheet_name, unit_bands
+from civscore.tables.result_sheets import provenance
 from civscore.words import fmt_all
 
 # the hand-out's headers; machine columns (target_op, target, quantity) stay out of it
@@ -205,6 +206,7 @@ def _about_sheet(result: Scored, name: str) -> Sheet:
         ),
         ("仅此项整改后", "只完成该步时的排名和等级。"),
         ("说明", "若所需调整的数据列也被其他指标或否决项使用，会在此注明：其他指标的得分可能随之变化。"),
+        *provenance(result),
     ]
     return Sheet(
         name=name,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 import pandas as pd
 
 from civscore.rubric.model import Rubric
 from civscore.scoring.scored import Scored
+from civscore.version import __version__
 
 
 def indicator_points_table(result: Scored) -> pd.DataFrame:
@@ -72,10 +71,6 @@ def _indicator_row(rubric: Rubric, dims: str, ind) -> dict:
 def about_table(result: Scored) -> pd.DataFrame:
     """What produced the workbook: rubric identity, data source, tiers, civscore version."""
     rubric = result.rubric
-    try:
-        tool = version("civscore")
-    except PackageNotFoundError:
-        tool = "unknown"
     tiers = "; ".join(f"{t.name} ≥ {t.min:g}" for t in rubric.tiers)
     counts = result.table["tier"].value_counts().reindex([t.name for t in rubric.tiers], fill_value=0)
     items = [
@@ -90,12 +85,22 @@ def about_table(result: Scored) -> pd.DataFrame:
         ("等级划分", tiers),
         ("等级分布", "; ".join(f"{k} {v}" for k, v in counts.items() if k)),
         ("一票否决单位数", int(result.table["disqualified"].sum())),
-        ("civscore 版本", tool),
+        *provenance(result),
         ("", ""),
         ("“排名”表各列", "含义"),
         *column_glossary(result.table, rubric).items(),
     ]
     return pd.DataFrame(items, columns=["项目", "内容"])
+
+
+def provenance(result: Scored, side: str = "") -> list[tuple[str, str]]:
+    """The rows that let a reader regenerate an output: civscore's version and the SHA-256 of
+    the rubric file and of the data file (``side`` prefixes them, e.g. "2024 ")."""
+    return [
+        ("civscore 版本", __version__),
+        (f"{side}体系文件 SHA-256", result.rubric.sha256 or "（未从文件读取）"),
+        (f"{side}数据文件 SHA-256", result.report.source_sha256 or "（未从文件读取）"),
+    ]
 
 
 def column_glossary(table: pd.DataFrame, rubric: Rubric) -> dict[str, str]:

@@ -46,6 +46,7 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
     if isinstance(previous, (str, Path)):
         previous = read_data(previous, rubric)
     source = data.attrs.get("source")
+    digest = data.attrs.get("sha256")
     first_row = data.attrs.get("first_row")
     frame = data.reset_index(drop=True)
     kinds = rubric_kinds(rubric)
@@ -64,7 +65,7 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
     finally:
         del target
     ids = _unit_ids(frame, rubric, cache)
-    checked = Checked(ValidationReport(pd.DataFrame(), source, len(frame)), ids, cache)
+    checked = Checked(ValidationReport(pd.DataFrame(), source, len(frame), source_sha256=digest), ids, cache)
     if previous is not None and rubric.uses_previous():
         checked.previous = match_previous(previous, rubric, pd.Series(ids.to_numpy()))
     problems.extend(_evaluate(checked, rubric, frame))
@@ -80,7 +81,9 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
         prev = checked.previous
         earlier = _problem_table(prev.problems, prev.frame, rubric, prev.source, prev.first_row)
         table = pd.concat([table, earlier], ignore_index=True) if len(table) else earlier
-    checked.report = ValidationReport(table, source, len(frame), list(frame.attrs.get("notes") or []))
+    checked.report = ValidationReport(
+        table, source, len(frame), list(frame.attrs.get("notes") or []), source_sha256=digest
+    )
     return checked
 
 

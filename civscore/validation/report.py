@@ -26,6 +26,7 @@ class ValidationReport:
     source: str | None = None
     n_units: int = 0
     notes: list[str] = field(default_factory=list)
+    source_sha256: str | None = None  # of the data file's bytes, when it was read from a file
 
     @property
     def ok(self) -> bool:

@@ -129,3 +129,8 @@ def write_atomic(target: str | Path, write: Callable[[Path], object]) -> Path:
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write ``text`` to ``target`` as UTF-8, atomically."""
+    return write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -11,6 +11,7 @@ from civscore.writers.atomic import write_atomic
 from civscore.writers.safe_text import neutralise_frame
 
 SUFFIX = ".csv"
+ORDER = 1  # the place in messages listing the formats
 
 
 def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> None:

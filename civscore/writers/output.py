@@ -25,7 +25,8 @@ def _formats() -> dict[str, ModuleType]:
 
 
 FORMATS = _formats()
-RESULT_FORMATS = tuple(sorted(FORMATS, key=[".csv", ".xlsx", ".parquet"].index))
+# a format's ORDER is its place in messages listing the formats (unnumbered ones come last)
+RESULT_FORMATS = tuple(sorted(FORMATS, key=lambda s: (getattr(FORMATS[s], "ORDER", len(FORMATS)), s)))
 
 
 class UnsupportedFormat(ValueError):

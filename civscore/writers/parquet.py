@@ -10,6 +10,7 @@ import pandas as pd
 from civscore.scoring.scored import Scored
 
 SUFFIX = ".parquet"
+ORDER = 3  # the place in messages listing the formats
 
 
 def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> None:

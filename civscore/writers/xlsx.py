@@ -25,6 +25,7 @@ from civscore.writers.atomic import write_atomic
 from civscore.writers.safe_text import neutralise, neutralise_frame
 
 SUFFIX = ".xlsx"
+ORDER = 2  # the place in messages listing the formats
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 FONT = "宋体"  # what Chinese Excel, WPS and LibreOffice (with fonts-noto-cjk as fallback) all have

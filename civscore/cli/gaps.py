@@ -1,0 +1,68 @@
+"""`civscore gaps RUBRIC DATA -o OUT`: the rectification list (整改清单) of every unit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import civscore
+from civscore.cli.common import (
+    add_data_args,
+    add_output_arg,
+    add_previous_arg,
+    add_problems_arg,
+    output_format,
+    score_or_report,
+)
+
+ORDER = 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "gaps",
+        help="rectification list (整改清单): what each unit must fix, and the gain",
+        description="Score DATA with RUBRIC and write, for every unit, the items where it lost "
+        "points (vetoes first, then largest loss first) with the concrete next step and "
+        "its gain. An .xlsx OUT has one print-ready sheet per group (e.g. per 街道).",
+    )
+    add_data_args(p)
+    add_output_arg(
+        p, "output file: .xlsx (one sheet per group), .docx (one page per unit), .csv or .parquet (one table)"
+    )
+    p.add_argument(
+        "--by", metavar="COLUMN", help="column whose values get a sheet each (default: the rubric's first group column)"
+    )
+    p.add_argument("--unit", metavar="ID", help="only this unit")
+    add_previous_arg(p)
+    add_problems_arg(p)
+    p.set_defaults(run=run, parser=p)
+
+
+def run(args: argparse.Namespace) -> int:
+    suffix = output_format(args.parser, args.output, (*civscore.RESULT_FORMATS, ".docx"))
+    if args.by is not None:
+        unit = civscore.load_rubric(args.rubric).unit
+        choices = [c for c in (unit.id_column, unit.name_column, *unit.group_columns) if c]
+        if args.by not in choices:  # wrong usage: say so (exit 2) before any scoring
+            args.parser.error(
+                f"--by {args.by!r} is not a unit column of the rubric; choose one of: {', '.join(choices)}"
+            )
+    result = score_or_report(args.rubric, args.data, args.sheet, args)
+    if result is None:
+        print(f"{args.output} was not written.", file=sys.stderr)
+        return 1
+    table = result.gaps(args.unit)
+    n_units = table[result.id_column].nunique()
+    n_veto = int(table["kind"].str.startswith("veto").sum())
+    if suffix == ".xlsx":
+        _, sheets = civscore.write_gaps(result, table, args.output, by=args.by)
+        where = f"{len(sheets)} sheet(s): {', '.join(sheets)}, plus 说明"
+    elif suffix == ".docx":
+        civscore.write_gaps_docx(result, table, args.output)
+        where = "one section per unit"
+    else:
+        civscore.write_table(table, args.output, sheet="gaps")
+        where = "one table"
+    print(f"{len(table)} items for {n_units} units ({n_veto} veto item(s)) → {args.output} ({where})")
+    return 0

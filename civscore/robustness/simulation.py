@@ -1,0 +1,358 @@
+"""The simulation the robustness analyses share: a scored result's points re-weighted per run.
+
+:func:`civscore.score` runs once, for the nominal result; each run is then a row of sampled
+weights, and a run's earned points are ``earned_ij * w_j / P_j``, so the totals of a chunk of
+runs are one matrix product (runs x indicators) @ (indicators x units). A runs x units x
+indicators array is never built. Bonus, vetoes, tiers and ranks go through the engine's own
+functions (:func:`~civscore.scoring.totals.finish_totals`, ...), exactly as in ``score()``.
+:mod:`~civscore.robustness.uncertainty` and :mod:`~civscore.robustness.sensitivity` both run it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from civscore.rubric.model import Rubric
+from civscore.scoring.engine import score
+from civscore.scoring.missing import apply_missing
+from civscore.scoring.scored import Scored
+from civscore.scoring.totals import finish_totals, rescale_base
+
+MISSING_OPTIONS = ("rubric", "zero", "mean", "exclude")
+AGGREGATIONS = ("arithmetic", "geometric")
+# Geometric aggregation needs attainment > 0; a dimension with nothing earned counts as 1 %
+# attainment (the usual small positive floor), so it drags the total down hard but not to 0.
+GEOMETRIC_FLOOR = 0.01
+# Runs x units elements per chunk: bounds the working memory of one chunk (8 MB per float64
+# array; 104 runs of 10,000 units). 2**18 to 2**20 measured within noise of each other.
+CHUNK_ELEMENTS = 1 << 20
+
+
+@dataclass
+class Model:
+    """Everything the runs share, derived from one :func:`civscore.score` call."""
+
+    rubric: Rubric
+    nominal: Scored
+    ids: pd.Index
+    points: np.ndarray  # (k,) base indicator points as written
+    dim_codes: np.ndarray  # (k,) index of each base indicator's top-level dimension
+    raw: np.ndarray  # (units x all indicators) points before the missing policy, NaN = missing
+    veto_matrix: np.ndarray
+    nominal_rank: np.ndarray
+    groups: dict[str, pd.Series]  # group column -> integer group code of each unit
+    # (dimensions,) the rubric's top-level dimension weights (contract section 9), None if unweighted
+    dim_weights: np.ndarray | None = None
+    _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
+    _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_base(self) -> int:
+        return len(self.points)
+
+    @property
+    def dim_slices(self) -> list[slice]:
+        """Columns of each top-level dimension: contiguous, since indicators are in file order."""
+        bounds = np.searchsorted(self.dim_codes, np.arange(len(self.rubric.dimensions) + 1))
+        return [slice(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)]
+
+    @property
+    def dimensions(self) -> list[tuple[str, str]]:
+        """(id, name) of every top-level dimension."""
+        return [(d.id, d.name) for d in self.rubric.dimensions]
+
+    def all_apply(self, policy: str) -> bool:
+        """True when every base indicator applies to every unit under ``policy``."""
+        self.earned(policy)
+        return self._all_apply[policy]
+
+    def dimension_sums(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit and top-level dimension (units x dimensions): the earned points and the
+        points of the applicable indicators, under a missing policy (see :meth:`earned`)."""
+        if policy not in self._dim_sums:
+            earned, applicable, _ = self.earned(policy)
+            E_dim = np.column_stack([earned[:, cols].sum(axis=1) for cols in self.dim_slices])
+            A_dim = np.column_stack([applicable[:, cols] @ self.points[cols] for cols in self.dim_slices])
+            self._dim_sums[policy] = (E_dim, A_dim)
+        return self._dim_sums[policy]
+
+    def dimension_factors(self, factors: np.ndarray) -> np.ndarray | None:
+        """runs x dimensions: the factor every indicator of a dimension shares in each run, or
+        None when they differ. Weights drawn per dimension (``level="dimension"``, the Sobol
+        analysis) give such factors, and then a run's totals need a (runs x dimensions) @
+        (dimensions x units) product instead of (runs x indicators) @ (indicators x units)."""
+        first = factors[:, [cols.start for cols in self.dim_slices]]
+        for d, cols in enumerate(self.dim_slices):
+            # equal up to the rounding of rescaling (points * u / points): a relative 1e-12
+            if not np.allclose(factors[:, cols], first[:, d : d + 1], rtol=1e-12, atol=0.0):
+                return None
+        return first
+
+    def earned(self, policy: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(earned base points, applicable as float, earned bonus points) under a missing policy.
+
+        ``"rubric"`` is the nominal result itself; any other policy replaces the policy of every
+        indicator (indicators under ``missing: error`` have no missing values once validated).
+        """
+        if policy not in self._earned:
+            k = self.n_base
+            if policy == "rubric":
+                earned = self.nominal.points.to_numpy(dtype=float)
+                applicable = self.nominal.applicable.to_numpy(dtype=bool)
+            else:
+                na = self.nominal.not_applicable.to_numpy(dtype=bool)
+                earned, applicable, _ = apply_missing(
+                    self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=na
+                )
+            self._earned[policy] = (
+                np.ascontiguousarray(earned[:, :k]),
+                applicable[:, :k].astype(float),
+                earned[:, k:],
+            )
+            self._all_apply[policy] = bool(applicable[:, :k].all())
+        return self._earned[policy]
+
+
+def build_model(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | None = None) -> Model:
+    """Score ``data`` once (validating it) and keep what the Monte Carlo runs need."""
+    nominal = score(data, rubric, previous=previous)
+    ids = nominal.points.index
+    base = rubric.base_indicators()
+    dim_ids = [d.id for d in rubric.dimensions]
+    raw = nominal.points.to_numpy(dtype=float, copy=True)
+    # the points before the missing policy: NaN where missing (a closed gate earns 0 whatever the
+    # policy) and where 不适用 (left out under every policy)
+    raw[nominal.missing.to_numpy(dtype=bool) & ~nominal.gated.to_numpy(dtype=bool)] = np.nan
+    raw[nominal.not_applicable.to_numpy(dtype=bool)] = np.nan
+    table = nominal.table.set_index(rubric.unit.id_column).loc[ids]
+    return Model(
+        rubric=rubric,
+        nominal=nominal,
+        ids=ids,
+        points=np.array([ind.points for _, ind in base], dtype=float),
+        dim_codes=np.array([dim_ids.index(path[0]) for path, _ in base], dtype=np.int64),
+        raw=raw,
+        veto_matrix=nominal.vetoes.to_numpy(dtype=bool),
+        nominal_rank=table["rank"].to_numpy(dtype=np.int64),
+        # factorised once (a missing value is a group of its own, as in score()), so that each
+        # chunk's ranking does not factorise the text again
+        groups={
+            g: pd.Series(pd.factorize(table[g].reset_index(drop=True), use_na_sentinel=False)[0])
+            for g in rubric.unit.group_columns
+        },
+        dim_weights=np.array([d.weight or 0.0 for d in rubric.dimensions]) if rubric.weighted else None,
+    )
+
+
+def rescaled_weights(model: Model, multipliers: np.ndarray) -> np.ndarray:
+    """Base points times ``multipliers`` (runs x indicators), rescaled to add up to total_points."""
+    w = model.points * multipliers
+    return w * (model.rubric.total_points / w.sum(axis=1, keepdims=True))
+
+
+def rescaled_dimension_weights(model: Model, multipliers: np.ndarray) -> np.ndarray:
+    """The rubric's dimension weights times ``multipliers`` (runs x dimensions), rescaled to add
+    up to total_points (a weighted rubric, contract section 9)."""
+    assert model.dim_weights is not None
+    W = model.dim_weights * multipliers
+    return W * (model.rubric.total_points / W.sum(axis=1, keepdims=True))
+
+
+def sample_multipliers(
+    rng: np.random.Generator, model: Model, runs: int, weight_noise: float, level: str
+) -> np.ndarray:
+    """U(1 - noise, 1 + noise) per indicator (or per top-level dimension, spread to its indicators)."""
+    n = model.n_base if level == "indicator" else len(model.rubric.dimensions)
+    u = rng.uniform(1.0 - weight_noise, 1.0 + weight_noise, size=(runs, n))
+    return u if level == "indicator" else u[:, model.dim_codes]
+
+
+def simulate(
+    model: Model,
+    weights: np.ndarray,
+    policy: np.ndarray,
+    aggregation: np.ndarray,
+    consume: Callable[[np.ndarray | slice, dict[str, np.ndarray]], None],
+    policies: Sequence[str] = ("rubric",),
+    chunk_runs: int | None = None,
+    workers: int | None = None,
+    dimension_weights: np.ndarray | None = None,
+) -> None:
+    """Compute the totals of every run, chunk by chunk, and hand each chunk to ``consume``.
+
+    ``weights`` is runs x base indicators (points that add up to total_points); ``policy`` and
+    ``aggregation`` give each run's index into ``policies`` and :data:`AGGREGATIONS`. Runs
+    sharing a missing policy and aggregation form chunks; ``consume(rows, totals)`` gets the
+    chunk's run indices (a slice when they are consecutive) and ``total`` / ``disqualified``
+    (runs x units). Chunks run on ``workers`` threads (default: one per core, at most 4):
+    NumPy's sorts and matrix products release the GIL, and every chunk writes its own rows, so
+    the result does not depend on the order in which chunks finish.
+
+    For a weighted rubric (contract section 9) ``dimension_weights`` (runs x dimensions, adding
+    up to total_points; default the rubric's own) weigh each dimension's attainment E_d / A_d.
+    """
+    n_units = len(model.ids)
+    chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
+    factors = weights / model.points  # earned points scale with the weight: earned * w / P
+    tasks = []
+    per_dimension = model.dimension_factors(factors) if len(model.rubric.dimensions) < model.n_base else None
+    for p, name in enumerate(policies):
+        model.earned(name)  # fill the caches before any thread reads them
+        if per_dimension is not None:
+            model.dimension_sums(name)
+        for a in range(len(AGGREGATIONS)):
+            idx = np.flatnonzero((policy == p) & (aggregation == a))
+            tasks += [(idx[start : start + chunk], name, a) for start in range(0, len(idx), chunk)]
+
+    if model.dim_weights is not None and dimension_weights is None:
+        dimension_weights = np.broadcast_to(model.dim_weights, (len(weights), len(model.dim_weights)))
+
+    def run(task: tuple[np.ndarray, str, int]) -> None:
+        rows, name, a = task
+        earned, applicable, bonus = model.earned(name)
+        f, w = factors[rows], weights[rows]
+        all_apply = model.all_apply(name)
+        dim_f = per_dimension[rows] if per_dimension is not None else None
+        dim_sums = model.dimension_sums(name) if dim_f is not None else None
+        if dimension_weights is not None:
+            W = dimension_weights[rows]
+            base = _weighted_base(model, earned, None if all_apply else applicable, f, w, W, geometric=a == 1)
+        elif a == 0:
+            if dim_f is not None and dim_sums is not None:
+                E = dim_f @ dim_sums[0].T
+                A = w.sum(axis=1, keepdims=True) if all_apply else dim_f @ dim_sums[1].T
+            else:
+                E = f @ earned.T
+                A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
+            base = rescale_base(E, A, model.rubric.total_points)
+        else:
+            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums)
+        target: np.ndarray | slice = rows
+        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
+            target = slice(int(rows[0]), int(rows[-1]) + 1)
+        consume(target, finish_totals(base, bonus, model.rubric, model.veto_matrix))
+
+    workers = default_workers(workers)
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            run(task)
+        return
+    # The chunks already keep every core busy: BLAS threads on top of them only wait for
+    # each other (OpenBLAS spins while it waits), which on the 2-core machines doubled the
+    # CPU time of the matrix products and slowed the whole Monte Carlo by a third (issue 16).
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(run, task) for task in tasks]:
+            done.result()  # re-raises a worker's exception here
+
+
+def default_workers(workers: int | None) -> int:
+    """``workers`` as given, else one thread per core, at most 4."""
+    return max(1, int(workers)) if workers is not None else min(4, os.cpu_count() or 1)
+
+
+def _weighted_base(
+    model: Model,
+    earned: np.ndarray,
+    applicable: np.ndarray | None,
+    f: np.ndarray,
+    w: np.ndarray,
+    W: np.ndarray,
+    geometric: bool,
+) -> np.ndarray:
+    """A weighted rubric's base per run: T * sum_{d in D} W_d a_d / sum_{d in D} W_d with a_d =
+    E_d / A_d and D the dimensions with A_d > 0 (section 9), or with ``geometric`` the weighted
+    geometric mean T * exp(sum W_d log a_d / sum W_d) (a_d floored at 1 %)."""
+    shape = (len(f), len(model.ids))
+    num, den, log_sum = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d, cols in enumerate(model.dim_slices):
+            E_d = f[:, cols] @ earned[:, cols].T
+            A_d = w[:, cols].sum(axis=1, keepdims=True) if applicable is None else w[:, cols] @ applicable[:, cols].T
+            present = A_d > 0
+            attain = np.where(present, E_d / np.where(present, A_d, 1.0), 0.0)
+            Wd = np.where(present, W[:, d : d + 1], 0.0)
+            den += Wd
+            if geometric:
+                log_sum += Wd * np.log(np.maximum(attain, GEOMETRIC_FLOOR))
+            else:
+                num += Wd * attain
+        T = model.rubric.total_points
+        mean = np.exp(log_sum / np.where(den > 0, den, 1.0)) if geometric else num / np.where(den > 0, den, 1.0)
+    return np.where(den > 0, T * mean, 0.0)  # D empty: base 0, as score()
+
+
+def _geometric_base(
+    model: Model,
+    earned: np.ndarray,
+    applicable: np.ndarray | None,
+    f: np.ndarray,
+    w: np.ndarray,
+    dim_f: np.ndarray | None = None,
+    dim_sums: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """total_points x the geometric mean of dimension attainment, weighted by applicable points.
+
+    With attainment a_d = E_d / A_d and shares A_d / A this is the geometric counterpart of the
+    arithmetic base E * T / A = T * sum_d (A_d / A) a_d. ``applicable`` None means every
+    indicator applies to every unit, so A_d is one number per run. ``dim_f`` and ``dim_sums``
+    (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products.
+    """
+    log_sum = np.zeros((len(f), len(model.ids)))
+    A_total = np.zeros((len(f), 1 if applicable is None else len(model.ids)))
+    parts = []
+    for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix per chunk
+        if dim_f is not None and dim_sums is not None:
+            E_d = dim_f[:, d : d + 1] * dim_sums[0][:, d]
+        else:
+            E_d = f[:, cols] @ earned[:, cols].T
+        if applicable is None:
+            A_d = w[:, cols].sum(axis=1, keepdims=True)
+        elif dim_f is not None and dim_sums is not None:
+            A_d = dim_f[:, d : d + 1] * dim_sums[1][:, d]
+        else:
+            A_d = w[:, cols] @ applicable[:, cols].T
+        A_total = A_total + A_d
+        parts.append((E_d, A_d))
+    # in place on each runs x units E_d: the same operations in the same order as
+    # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * share, without five temporaries (issue 16)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        some_total = A_total > 0
+        safe_total = np.where(some_total, A_total, 1.0)
+        for E_d, A_d in parts:
+            present = A_d > 0
+            np.divide(E_d, np.where(present, A_d, 1.0), out=E_d)
+            if not present.all():
+                np.copyto(E_d, 1.0, where=~present)
+            np.maximum(E_d, GEOMETRIC_FLOOR, out=E_d)
+            np.log(E_d, out=E_d)
+            E_d *= np.where(some_total, A_d / safe_total, 0.0)
+            log_sum += E_d
+    np.exp(log_sum, out=log_sum)
+    log_sum *= model.rubric.total_points
+    return log_sum if some_total.all() else np.where(some_total, log_sum, 0.0)  # A = 0: base 0, as score()
+
+
+def choice_options(
+    name: str, given: Sequence[str] | bool | None, allowed: tuple[str, ...], default: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The options a choice draws from: ``default`` when not opted in, all of them for True."""
+    if given is None or given is False:
+        return default
+    if given is True:
+        return allowed
+    if isinstance(given, str):
+        given = [given]
+    chosen = tuple(dict.fromkeys(given))
+    unknown = [g for g in chosen if g not in allowed]
+    if unknown or not chosen:
+        raise ValueError(f"{name} choices must come from {', '.join(allowed)}; got {list(given)!r}")
+    return chosen
