@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from civscore.rubric.expr import ExpressionError, PreviousMissing, evaluate, parse
+from civscore.rubric.evaluate import PreviousMissing, evaluate
+from civscore.rubric.expr import ExpressionError, parse
 from civscore.words import using_language
 
 

@@ -27,7 +27,8 @@ import pandas as pd
 import pytest
 
 import civscore
-from civscore.rubric.expr import ExpressionError, evaluate, parse
+from civscore.rubric.evaluate import evaluate
+from civscore.rubric.expr import ExpressionError, parse
 from civscore.rubric.load import parse_rubric_bytes
 
 SEED = int(os.environ.get("CIVSCORE_FUZZ_SEED", "20251129"))

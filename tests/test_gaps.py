@@ -12,7 +12,7 @@ from test_explain import RANDOM_SEEDS, random_case
 import civscore
 from civscore.analysis.common import UnknownUnitError
 from civscore.cli import main
-from civscore.rubric.expr import evaluate
+from civscore.rubric.evaluate import evaluate
 from civscore.tables.gaps import write_gaps
 
 TOL = 1e-9

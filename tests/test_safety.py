@@ -20,7 +20,7 @@ import civscore
 from civscore.cli import main
 from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES
 from civscore.rubric.expr import MAX_EXPRESSION_LENGTH
-from civscore.rubric.load import MAX_DEPTH, MAX_NODES, MAX_RUBRIC_BYTES
+from civscore.rubric.yaml_tree import MAX_DEPTH, MAX_NODES, MAX_RUBRIC_BYTES
 from civscore.writers.safe_text import neutralise
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,9 @@
 """Load a rubric file safely and report every problem with its file, line and key path.
 
-YAML is composed into nodes with PyYAML's safe loader and turned into plain Python by our own
-walker, which records the line of every key, refuses unknown tags and duplicate keys, and stops
-at a fixed node budget so that an aliased "billion laughs" file is refused instead of expanded.
+:mod:`civscore.rubric.yaml_tree` reads the file into a plain tree with the line of every key;
+this module checks that tree against the model (:mod:`civscore.rubric.model`) and the rules
+that need the whole file (unique and reserved ids, points adding up, weights, columns read two
+ways), and words pydantic's errors as the contract's messages.
 """
 
 from __future__ import annotations
@@ -17,45 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
-import numpy as np
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from civscore.errors import RubricError, RubricProblem
-from civscore.readers.safety import FileProblem, read_bounded
-from civscore.rubric.model import Rubric, indicator_rule_problems, is_close
+from civscore.rubric.model import (
+    Band,
+    Bonus,
+    Dimension,
+    Indicator,
+    Rubric,
+    Tier,
+    Unit,
+    Veto,
+    indicator_rule_problems,
+    is_close,
+)
+from civscore.rubric.yaml_tree import Path_, Walker, YamlProblem, compose, decode, format_path, line_of, read_bytes
 from civscore.words import fmt, say
-
-MAX_RUBRIC_BYTES = 2 * 1024 * 1024
-MAX_NODES = 100_000
-MAX_DEPTH = 64
-
-# Keys whose scalar values are kept exactly as typed: `version: 2025.1` stays "2025.1",
-# and `map: {yes: 3}` keeps the label "yes" rather than YAML 1.1's boolean.
-_TEXT_KEYS = {
-    "id",
-    "name",
-    "version",
-    "description",
-    "value",
-    "when",
-    "source",
-    "id_column",
-    "name_column",
-    "group_columns",
-    "veto_tier",
-    "evidence",
-    "only_if",
-}
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_ALLOWED_TAGS = _SCALAR_TAGS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-Path_ = tuple[str | int, ...]
 
 
 def load_rubric(path: str | Path) -> Rubric:
@@ -63,8 +42,8 @@ def load_rubric(path: str | Path) -> Rubric:
     path = Path(path)
     label = str(path)
     try:
-        raw_bytes = _read_bytes(path)
-    except _FileProblem as exc:
+        raw_bytes = read_bytes(path)
+    except YamlProblem as exc:
         raise RubricError([RubricProblem(label, None, "", str(exc))]) from None
     return parse_rubric_bytes(raw_bytes, label)
 
@@ -77,14 +56,14 @@ def parse_rubric_text(text: str, label: str = "<rubric>") -> Rubric:
 def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     problems: list[RubricProblem] = []
     try:
-        text = _decode(data)
-        node = _compose(text)
-    except _FileProblem as exc:
+        text = decode(data)
+        node = compose(text)
+    except YamlProblem as exc:
         raise RubricError([RubricProblem(label, exc.line, "", str(exc))]) from None
-    walker = _Walker(label)
+    walker = Walker(label)
     try:
         raw = walker.convert(node, (), 0)
-    except _FileProblem as exc:
+    except YamlProblem as exc:
         raise RubricError([RubricProblem(label, exc.line, "", str(exc))]) from None
     problems.extend(walker.problems)
     if not isinstance(raw, dict):
@@ -154,169 +133,6 @@ def rubric_json_schema_text() -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-class _FileProblem(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return read_bounded(path, MAX_RUBRIC_BYTES, "rubric")
-    except FileProblem as exc:
-        raise _FileProblem(str(exc)) from None
-
-
-def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise _FileProblem("is empty")
-    if b"\x00" in data[:8192]:
-        raise _FileProblem("is a binary file, not YAML text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _FileProblem(
-            f"is not UTF-8 text (undecodable byte at position {exc.start}); save the rubric as UTF-8"
-        ) from None
-
-
-def _flow_too_deep(text: str) -> int | None:
-    """The line where [ / { brackets first nest deeper than MAX_DEPTH, if they do.
-
-    PyYAML's scanner slows down with every open bracket it holds (seconds for a few thousand),
-    so such a file is refused before it is parsed. Brackets inside quotes count too: harmless,
-    as no real rubric nests anything near this deep.
-    """
-    codes = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    step = np.isin(codes, (ord("["), ord("{"))).astype(np.int32) - np.isin(codes, (ord("]"), ord("}")))
-    depth = np.cumsum(step)
-    if depth.size == 0 or depth.max() <= MAX_DEPTH:
-        return None
-    first = int(np.argmax(depth > MAX_DEPTH))
-    return int(np.count_nonzero(codes[:first] == ord("\n"))) + 1
-
-
-def _compose(text: str) -> yaml.Node:
-    deep_at = _flow_too_deep(text)
-    if deep_at is not None:
-        raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", deep_at)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        if "'\\t'" in what:  # PyYAML's words for a tab are cryptic; tabs come from copy-pasting
-            what, context = "a tab is used for indentation; YAML must be indented with spaces", ""
-        raise _FileProblem(f"YAML syntax error: {what}{context}", line) from None
-    except yaml.YAMLError as exc:
-        raise _FileProblem(f"YAML syntax error: {exc}") from None
-    except RecursionError:
-        raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
-    if node is None:
-        raise _FileProblem("is empty")
-    return node
-
-
-class _Walker:
-    """Turns YAML nodes into dicts/lists/scalars, remembering the line of every key path."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.lines: dict[Path_, int] = {}
-        self.problems: list[RubricProblem] = []
-        self.count = 0
-        self._open: list[yaml.Node] = []  # collections being converted: an alias back to one is a cycle
-        self._scalars = yaml.SafeLoader("")
-
-    def convert(self, node: yaml.Node, path: Path_, depth: int, text: bool = False) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _FileProblem(
-                f"expands to more than {MAX_NODES:,} YAML nodes (too many aliases?); refused without expanding"
-            )
-        if depth > MAX_DEPTH:
-            raise _FileProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", _line(node))
-        self.lines.setdefault(path, _line(node))
-        if node.tag == "tag:yaml.org,2002:timestamp" and isinstance(node, yaml.ScalarNode) and node.style is None:
-            return node.value  # `version: 2025-01-01` is text; where a number is needed the model says so
-        if node.tag not in _ALLOWED_TAGS:
-            self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
-            return None
-        if isinstance(node, yaml.CollectionNode):
-            if any(node is open_node for open_node in self._open):
-                raise _FileProblem(
-                    "an alias refers to a mapping or list that contains it (a recursive YAML alias); "
-                    "refused without expanding",
-                    _line(node),
-                )
-            self._open.append(node)
-            try:
-                return self._collection(node, path, depth, text)
-            finally:
-                self._open.pop()
-        if node.tag == "tag:yaml.org,2002:null":
-            return None
-        if text and isinstance(node, yaml.ScalarNode) and node.style is None and node.tag != "tag:yaml.org,2002:str":
-            return node.value
-        if node.tag == "tag:yaml.org,2002:bool":
-            return node.value  # no rubric key takes yes/no: keep the word, so messages quote it
-        try:
-            return self._scalars.construct_object(node)
-        except Exception:  # PyYAML raises many kinds for a tag on odd text (`!!int bands`, `!!float ""`)
-            self._problem(path, node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
-            return None
-
-    def _collection(self, node: yaml.CollectionNode, path: Path_, depth: int, text: bool) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self._problem(path, key_node, "a key must be plain text")
-                    continue
-                key = key_node.value
-                if key == "<<":
-                    self._problem(path, key_node, "YAML merge keys (<<) are not supported; write the keys out")
-                    continue
-                if key in out:
-                    self._problem(path + (key,), key_node, f"key `{key}` appears twice in the same mapping")
-                    continue
-                self.lines[path + (key,)] = _line(key_node)
-                out[key] = self.convert(value_node, path + (key,), depth + 1, text=key in _TEXT_KEYS)
-            return out
-        return [self.convert(item, path + (i,), depth + 1, text=text) for i, item in enumerate(node.value)]
-
-    def _problem(self, path: Path_, node: yaml.Node, message: str) -> None:
-        self.problems.append(RubricProblem(self.label, _line(node), format_path(path), message))
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def format_path(path: Path_) -> str:
-    """('dimensions', 2, 'indicators', 0) -> 'dimensions[2].indicators[0]'."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _line_of(path: Path_, lines: dict[Path_, int]) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
-
-
-# --- whole-file checks that must run even when an item is malformed ---------------------------
-
-
 @dataclass
 class _Owner:
     id: Any
@@ -361,7 +177,7 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
         if key in seen:
             first = seen[key]
             where = format_path(first.path)
-            line = _line_of(first.path + ("id",), lines)
+            line = line_of(first.path + ("id",), lines)
             if first.id == owner.id:
                 message = (
                     f"id `{owner.id}` is already used at {where} (line {line}); every id must be unique in the file"
@@ -374,7 +190,7 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
                     "full-width/half-width or invisible characters; every id must be unique in the file",
                 )
             problems.append(
-                RubricProblem(label, _line_of(owner.path + ("id",), lines), format_path(owner.path + ("id",)), message)
+                RubricProblem(label, line_of(owner.path + ("id",), lines), format_path(owner.path + ("id",)), message)
             )
         else:
             seen[key] = owner
@@ -426,7 +242,7 @@ def _reserved_ids(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_
         else:
             continue
         path = owner.path + ("id",)
-        problems.append(RubricProblem(label, _line_of(path, lines), format_path(path), message))
+        problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
     return problems
 
 
@@ -449,7 +265,7 @@ def _dimension_weights(raw: dict, owners: list[_Owner], label: str, lines: dict[
             problems.append(
                 RubricProblem(
                     label,
-                    _line_of(at, lines),
+                    line_of(at, lines),
                     format_path(at),
                     say(
                         "weight 只能写在一级（顶层）维度上；下级维度按其指标分值计入",
@@ -469,7 +285,7 @@ def _dimension_weights(raw: dict, owners: list[_Owner], label: str, lines: dict[
                 problems.append(
                     RubricProblem(
                         label,
-                        _line_of(owner.path, lines),
+                        line_of(owner.path, lines),
                         format_path(owner.path),
                         say(
                             f"没有 weight，但 {have} 有；要么每个一级维度都写 weight，要么都不写",
@@ -487,7 +303,7 @@ def _dimension_weights(raw: dict, owners: list[_Owner], label: str, lines: dict[
         problems.append(
             RubricProblem(
                 label,
-                _line_of(("total_points",), lines),
+                line_of(("total_points",), lines),
                 "total_points",
                 say(
                     f"一级维度的权重之和为 {fmt(added)}，不等于 total_points {fmt(T)}",
@@ -517,7 +333,7 @@ def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[Rubri
     return [
         RubricProblem(
             label,
-            _line_of(("total_points",), lines),
+            line_of(("total_points",), lines),
             "total_points",
             f"base indicator points add up to {base:g}, not total_points {float(total):g} "
             f"(bonus indicators are not counted)",
@@ -543,7 +359,7 @@ def _column_conflicts(rubric: Rubric, owners: list[_Owner], label: str, lines: d
             problems.append(
                 RubricProblem(
                     label,
-                    _line_of(at, lines),
+                    line_of(at, lines),
                     format_path(at),
                     f"column `{column}` is used as text by {', '.join(text_users)} "
                     f"and as a number or yes/no by {', '.join(other)}; a column can only be one",
@@ -562,7 +378,7 @@ def _method_rules(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_
             continue
         for key, message in indicator_rule_problems(_get(raw, owner.path)):
             path = owner.path + tuple(_split_key(key))
-            problems.append(RubricProblem(label, _line_of(path, lines), format_path(path), message))
+            problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
     return problems
 
 
@@ -612,7 +428,7 @@ def _translate(
         else:
             where = loc
             text = msg.replace("Input should be", "must be") + (f", not {_shown(value)}" if value is not None else "")
-        problems.append(RubricProblem(label, _line_of(where, lines), format_path(where), text))
+        problems.append(RubricProblem(label, line_of(where, lines), format_path(where), text))
     return problems
 
 
@@ -626,18 +442,16 @@ _UNION_TAGS = {"literal['fail']", "CapEffect", "DeductEffect", "function-wrap[_e
 
 
 def _allowed_keys(loc: Path_) -> list[str]:
-    from civscore.rubric import model
-
     last_key = next((p for p in reversed(loc) if isinstance(p, str)), None)
     by_parent: dict[str | None, type[BaseModel]] = {
-        None: model.Rubric,
-        "dimensions": model.Dimension,
-        "indicators": model.Indicator,
-        "bands": model.Band,
-        "vetoes": model.Veto,
-        "tiers": model.Tier,
-        "bonus": model.Bonus,
-        "unit": model.Unit,
+        None: Rubric,
+        "dimensions": Dimension,
+        "indicators": Indicator,
+        "bands": Band,
+        "vetoes": Veto,
+        "tiers": Tier,
+        "bonus": Bonus,
+        "unit": Unit,
     }
     cls = by_parent.get(last_key)
     return sorted(cls.model_fields) if cls else []

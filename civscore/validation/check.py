@@ -12,7 +12,8 @@ from pandera.errors import SchemaErrors
 
 from civscore.methods import method_of
 from civscore.readers.data import read_data
-from civscore.rubric.expr import Expression, PreviousMissing, evaluate
+from civscore.rubric.evaluate import PreviousMissing, evaluate
+from civscore.rubric.expr import Expression
 from civscore.rubric.model import Indicator, Rubric
 from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, count_columns, rubric_kinds
 from civscore.validation.previous import PreviousTable, match_previous
