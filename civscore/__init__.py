@@ -10,8 +10,6 @@ The public API (rubric-contract section 7)::
     result.table
 """
 
-from typing import Any
-
 from civscore.analysis.attainment import attainment
 from civscore.analysis.compare import Comparison, compare
 from civscore.analysis.explain import explain
@@ -32,6 +30,7 @@ from civscore.validation.report import ValidationReport
 from civscore.validation.schema import build_schema
 from civscore.version import __version__
 from civscore.writers.atomic import check_output_target, write_text
+from civscore.writers.docx import write_gaps_docx, write_report_docx
 from civscore.writers.output import RESULT_FORMATS, UnsupportedFormat, check_output_path, write_result, write_table
 
 __all__ = [
@@ -81,12 +80,3 @@ __all__ = [
     "write_table",
     "write_text",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # the Word writers load python-docx (and lxml): only when a .docx is asked for
-    if name in ("write_gaps_docx", "write_report_docx"):
-        from civscore.writers import docx
-
-        return getattr(docx, name)
-    raise AttributeError(f"module 'civscore' has no attribute {name!r}")

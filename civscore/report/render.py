@@ -12,7 +12,7 @@ from civscore.words import say
 from civscore.writers.atomic import write_atomic
 
 # what the report extra (civscore[report]) brings and a report run needs
-REPORT_MODULES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "jinja2")
+REPORT_MODULES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "jinja2", "itables")
 
 NOTEBOOK_NAME = "01_evaluate.ipynb"
 # papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
