@@ -43,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--sheet",
         metavar="NAME",
-        help="one sheet of .xlsx data files (default: every visible sheet with the same header row, stacked)",
+        help="one sheet of .xlsx data files (default: the first visible sheet); '*': every visible sheet with "
+        "the same header row, stacked",
     )
     p.add_argument(
         "--previous",
