@@ -51,6 +51,13 @@ def frame(**columns) -> pd.DataFrame:
     return pd.DataFrame({"uid": [f"u{i + 1}" for i in range(n)], **columns})
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    """Every test starts in the default language (Chinese), whatever CIVSCORE_LANG the shell has;
+    a test about English sets it itself."""
+    monkeypatch.delenv("CIVSCORE_LANG", raising=False)
+
+
 @pytest.fixture
 def sample_rubric() -> civscore.Rubric:
     return civscore.load_rubric(ROOT / "rubrics" / "civilized-community-2025.yaml")

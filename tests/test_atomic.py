@@ -133,7 +133,7 @@ def test_a_killed_writer_loses_nothing(tmp_path, sig, out, mode, had_previous):
         assert proc.returncode == -signal.SIGKILL
     else:
         assert proc.returncode == 130
-        assert stderr.strip() == "interrupted; nothing was written"
+        assert stderr.strip() == "已中断；没有写出任何文件"
         assert _temp_files(tmp_path, out) == []
 
 
@@ -146,7 +146,7 @@ def test_failed_validation_leaves_existing_outputs_untouched(tmp_path, out, monk
     stamp = (tmp_path / out).stat().st_mtime_ns
     monkeypatch.chdir(tmp_path)
     assert main(["score", "base.yaml", "bad.csv", "-o", out]) == 1
-    assert f"{out} was not written." in capsys.readouterr().err
+    assert f"未写出 {out}。" in capsys.readouterr().err
     assert _digest(tmp_path / out) == previous
     assert (tmp_path / out).stat().st_mtime_ns == stamp
     assert _temp_files(tmp_path, out) == []
@@ -175,6 +175,9 @@ def test_an_unwritable_output_is_a_plain_message_not_a_traceback(tmp_path, monke
     assert main(["score", "base.yaml", "good.csv", "-o", "taken.csv"]) == 1
     err = capsys.readouterr().err
     assert err == "taken.csv: is a folder; give the name of a file to write\n"
+    monkeypatch.delenv("CIVSCORE_LANG")
+    assert main(["score", "base.yaml", "good.csv", "-o", "taken.csv"]) == 1
+    assert capsys.readouterr().err == "taken.csv: 是文件夹；请给出要写入的文件名\n"
     assert _temp_files(tmp_path, "taken.csv") == []
 
 

@@ -282,7 +282,7 @@ def test_cli_compare(tmp_path, capsys):
             str(out),
         ]
     )
-    assert code == 0 and "data changed" in capsys.readouterr().out
+    assert code == 0 and "（数据变化）" in capsys.readouterr().out
     assert "rank (2024)" in pd.read_csv(out, encoding="utf-8-sig").columns
     code = main(
         [
@@ -299,7 +299,7 @@ def test_cli_compare(tmp_path, capsys):
             str(tmp_path / "r.xlsx"),
         ]
     )
-    assert code == 0 and "rubric changed" in capsys.readouterr().out
+    assert code == 0 and "（测评体系变化）" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
         main(["compare", "-r", str(R2025), "-d", str(ROOT / "data/communities_2025.csv"), "-o", str(out)])
     assert exc.value.code == 2

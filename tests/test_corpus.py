@@ -1,6 +1,7 @@
 """The bad-input corpus (tests/corpus/cases.yaml): every case's exact message, exit status and
 lack of side effects, through the command line (in-process for every case, and through the
-installed console script for a sample) and through the Python API.
+installed console script for a sample) and through the Python API, in both languages: Chinese
+by default, English with `--lang en` (before or after the command) or CIVSCORE_LANG=en.
 
 Each case runs in its own temporary folder holding copies of its input files, so the messages
 name files without folders. Before and after each run every file in that folder is fingerprinted:
@@ -26,6 +27,7 @@ import yaml
 import civscore
 from civscore.cli import main
 from civscore.cli.terminal import shown
+from civscore.words import LANGUAGES
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 _spec = importlib.util.spec_from_file_location("corpus_fixtures", CORPUS / "make_fixtures.py")
@@ -39,10 +41,19 @@ SUBPROCESS_CASES = [c for c in CASES if c.get("subprocess")]
 API_CASES = [c for c in CASES if c["exit"] == 1 and c.get("api", True)]
 
 
+def _in_language(cases: list[dict]) -> list:
+    """Every case once per language, with ids such as `data-percent-sign-en`."""
+    return [pytest.param(c, lang, id=f"{c['id']}-{lang}") for c in cases for lang in LANGUAGES]
+
+
 def test_the_corpus_is_large_and_every_case_is_distinct():
     ids = [c["id"] for c in CASES]
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
-    assert all(c["message"].strip() and c["about"] for c in CASES)
+    assert all(c["about"] for c in CASES)
+    # every message in both languages, and the two differ (a message left untranslated would not)
+    assert all(set(c["message"]) == set(LANGUAGES) for c in CASES)
+    assert all(c["message"]["zh"].strip() and c["message"]["en"].strip() for c in CASES)
+    assert all(c["message"]["zh"] != c["message"]["en"] for c in CASES)
     assert len(SUBPROCESS_CASES) >= 8
     for spec in (
         [c["rubric"] for c in CASES] + [c["data"] for c in CASES] + [e for c in CASES for e in c.get("extra", [])]
@@ -58,8 +69,8 @@ def test_the_corpus_is_large_and_every_case_is_distinct():
 
 @pytest.fixture(autouse=True)
 def default_language(monkeypatch):
-    """The corpus holds the messages users see by default (Chinese where a message has been
-    written in both languages)."""
+    """Every run starts in the default language (Chinese); the English runs choose English
+    themselves (--lang en, CIVSCORE_LANG=en)."""
     monkeypatch.delenv("CIVSCORE_LANG", raising=False)
 
 
@@ -130,31 +141,41 @@ def _fingerprint(folder: Path) -> dict[str, tuple]:
     return out
 
 
-def _ids(cases: list[dict]) -> list[str]:
-    return [c["id"] for c in cases]
+def _with_language(argv: list[str], lang: str, case: dict) -> list[str]:
+    """``--lang en`` before the command for every other case, after it for the rest."""
+    if lang == "zh":
+        return argv  # the default
+    before = CASES.index(case) % 2 == 0
+    return ["--lang", lang, *argv] if before else [*argv, "--lang", lang]
 
 
-@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
-def test_cli_prints_the_exact_message_and_changes_nothing(case, tmp_path, fixture_cache, monkeypatch, capsys):
-    argv = _prepare(case, tmp_path, fixture_cache)
+@pytest.mark.parametrize(("case", "lang"), _in_language(CASES))
+def test_cli_prints_the_exact_message_and_changes_nothing(case, lang, tmp_path, fixture_cache, monkeypatch, capsys):
+    argv = _with_language(_prepare(case, tmp_path, fixture_cache), lang, case)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CIVSCORE_LANG", raising=False)
     before = _fingerprint(tmp_path)
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's usage errors
         code = exc.code
     out, err = capsys.readouterr()
-    assert code == case["exit"]
-    assert err == case["message"]
+    assert code == case["exit"]  # the same in both languages
+    assert err == case["message"][lang]
     assert out == ""
     assert "Traceback" not in err
     assert _fingerprint(tmp_path) == before  # inputs untouched; no output and no temporary file
 
 
-@pytest.mark.parametrize("case", API_CASES, ids=_ids(API_CASES))
-def test_api_raises_the_same_message(case, tmp_path, fixture_cache, monkeypatch):
+@pytest.mark.parametrize(("case", "lang"), _in_language(API_CASES))
+def test_api_raises_the_same_message(case, lang, tmp_path, fixture_cache, monkeypatch):
     argv = _prepare(case, tmp_path, fixture_cache)
     monkeypatch.chdir(tmp_path)
+    if lang == "zh":
+        monkeypatch.delenv("CIVSCORE_LANG", raising=False)
+    else:
+        monkeypatch.setenv("CIVSCORE_LANG", lang)
+    message = case["message"][lang]
     rubric_path, data_path = argv[1], argv[2]
     sheet = argv[argv.index("--sheet") + 1] if "--sheet" in argv else None
     before = _fingerprint(tmp_path)
@@ -162,20 +183,22 @@ def test_api_raises_the_same_message(case, tmp_path, fixture_cache, monkeypatch)
         rubric = civscore.load_rubric(rubric_path)
         data = civscore.read_data(data_path, rubric, sheet=sheet)
     except (civscore.RubricError, civscore.DataError) as exc:
-        assert str(exc) + "\n" == case["message"]
+        assert str(exc) + "\n" == message
         if isinstance(exc, civscore.RubricError):
-            assert [str(p) for p in exc.problems] == case["message"].splitlines()
+            assert [str(p) for p in exc.problems] == message.splitlines()
     else:
         report = civscore.validate(data, rubric)
         assert not report.ok
         # the CLI frames the same lines with a count and "OUT was not written.", and shows
         # control characters escaped
         lines = report.lines() + report.note_lines()
-        assert [shown(line) for line in lines] == case["message"].splitlines()[1:-1]
+        assert [shown(line) for line in lines] == message.splitlines()[1:-1]
         with pytest.raises(civscore.ValidationError) as raised:
             civscore.score(data, rubric)
         assert raised.value.report.lines() == report.lines()
+        # the same column names in both languages; the rules in the language of the run
         assert list(report.problems.columns) == ["file", "sheet", "row", "unit", "column", "value", "rule"]
+        assert all(line.endswith(rule) for line, rule in zip(report.lines(), report.problems["rule"]))
     assert _fingerprint(tmp_path) == before
 
 
@@ -188,16 +211,19 @@ def _console_script() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def console_runs(tmp_path_factory, fixture_cache) -> dict[str, tuple]:
-    """Run every sampled case as a real `civscore` process, two at a time (they are slow to start)."""
-    env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-    env.pop("CIVSCORE_DEBUG", None)
-    env.pop("CIVSCORE_LANG", None)
+def console_runs(tmp_path_factory, fixture_cache) -> dict[tuple[str, str], tuple]:
+    """Run every sampled case as a real `civscore` process in each language (English through
+    CIVSCORE_LANG=en), two at a time (they are slow to start)."""
+    base_env = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    base_env.pop("CIVSCORE_DEBUG", None)
+    base_env.pop("CIVSCORE_LANG", None)
 
-    def run(case: dict) -> tuple:
-        folder = tmp_path_factory.mktemp(case["id"])
+    def run(job: tuple[dict, str]) -> tuple:
+        case, lang = job
+        folder = tmp_path_factory.mktemp(f"{case['id']}-{lang}")
         argv = _prepare(case, folder, fixture_cache)
         before = _fingerprint(folder)
+        env = base_env if lang == "zh" else {**base_env, "CIVSCORE_LANG": lang}
         proc = subprocess.run(
             _console_script() + argv,
             cwd=folder,
@@ -214,15 +240,16 @@ def console_runs(tmp_path_factory, fixture_cache) -> dict[str, tuple]:
             name = spec.removeprefix("fixture:")
             if spec.startswith("fixture:") and not (fixture_cache / name).exists():
                 make_fixtures.build(name, fixture_cache)
+    jobs = [(case, lang) for case in SUBPROCESS_CASES for lang in LANGUAGES]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(_ids(SUBPROCESS_CASES), pool.map(run, SUBPROCESS_CASES)))
+        return dict(zip([(c["id"], lang) for c, lang in jobs], pool.map(run, jobs)))
 
 
-@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=_ids(SUBPROCESS_CASES))
-def test_console_script_exit_status_and_message(case, console_runs):
-    proc, before, after = console_runs[case["id"]]
+@pytest.mark.parametrize(("case", "lang"), _in_language(SUBPROCESS_CASES))
+def test_console_script_exit_status_and_message(case, lang, console_runs):
+    proc, before, after = console_runs[(case["id"], lang)]
     assert proc.returncode == case["exit"]
-    assert proc.stderr == case["message"]
+    assert proc.stderr == case["message"][lang]
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert after == before

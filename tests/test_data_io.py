@@ -8,6 +8,7 @@ import pytest
 from conftest import ROOT, frame, one_indicator
 
 import civscore
+from civscore.words import using_language
 from civscore.writers.safe_text import neutralise
 
 RUBRIC_YAML = """\
@@ -92,7 +93,7 @@ def test_xlsx_first_visible_sheet_or_named_sheet(tmp_path, rubric):
     assert both["社区代码"].tolist() == ["1001", "SQ9"]
     assert both.attrs["notes"] == ["读取了 2 张工作表：'2025' 1 行，'2024' 1 行"]
     assert civscore.read_data(path, rubric, sheet="2024")["社区代码"].tolist() == ["SQ9"]
-    with pytest.raises(civscore.DataError, match="has no sheet named '2023'; its sheets are: 旧表, 2025, 2024"):
+    with pytest.raises(civscore.DataError, match="没有名为 '2023' 的工作表；现有工作表：旧表、2025、2024"):
         civscore.read_data(path, rubric, sheet="2023")
 
 
@@ -105,42 +106,69 @@ def test_parquet_round_trip(tmp_path, rubric):
 
 
 @pytest.mark.parametrize(
-    "name, content, message",
+    "name, content, zh, en",
     [
-        ("d.csv", b"", "is empty"),
-        ("d.csv", b"\x00\x01PK\x03\x04", "is a binary file, not CSV text (is it an Excel file renamed .csv?)"),
+        ("d.csv", b"", "是空文件", "is empty"),
+        (
+            "d.csv",
+            b"\x00\x01PK\x03\x04",
+            "是二进制文件，不是 CSV 文本（是不是改名为 .csv 的 Excel 文件？）",
+            "is a binary file, not CSV text (is it an Excel file renamed .csv?)",
+        ),
         (
             "d.csv",
             b"a,b\n\xff\xfe\xfa\xfb,1\n",
             "既不是 UTF-8 也不是 GBK/GB18030 文本（第 2 行第一次出现无法识别的字节）；请在 Excel 里另存为“CSV UTF-8”",
+            "is neither UTF-8 nor GBK/GB18030 text (line 2 has the first byte that is neither); "
+            "save it as 'CSV UTF-8' from Excel",
         ),
         (
             "d.csv",
             b"a,b\n1,2\n3,4,5\n",
+            "不是格式正确的 CSV：第 3 行有 3 个单元格，而表头有 2 个（多了逗号，或者文件不完整？）",
             "is not well-formed CSV: line 3 has 3 cells but the header has 2 (a stray comma or a truncated file?)",
         ),
         (
             "d.csv",
             b'a,b\n1,"2\n',
+            "不是格式正确的 CSV：有一个带引号的单元格没有闭合（文件可能不完整）",
             "is not well-formed CSV: a quoted cell is never closed (the file may be truncated)",
         ),
-        ("d.csv", b"a,b,a\n1,2,3\n", "has columns that appear twice in the header: a"),
-        ("d.csv", b"a,b\n", "has a header but no data rows"),
-        ("d.txt", b"a,b\n1,2\n", "unsupported file type '.txt'; use .csv, .xlsx or .parquet"),
-        ("d.xlsx", b"a,b\n1,2\n", "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)"),
-        ("d.parquet", b"PAR1garbagePAR1", "is not a readable Parquet file (ArrowInvalid)"),
+        ("d.csv", b"a,b,a\n1,2,3\n", "表头中有重复的列：a", "has columns that appear twice in the header: a"),
+        ("d.csv", b"a,b\n", "只有表头，没有数据行", "has a header but no data rows"),
+        (
+            "d.txt",
+            b"a,b\n1,2\n",
+            "不支持的文件类型 '.txt'；请使用 .csv、.xlsx 或 .parquet",
+            "unsupported file type '.txt'; use .csv, .xlsx or .parquet",
+        ),
+        (
+            "d.xlsx",
+            b"a,b\n1,2\n",
+            "不是有效的 .xlsx 文件（是不是旧版 .xls，或改名为 .xlsx 的 CSV？）",
+            "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)",
+        ),
+        (
+            "d.parquet",
+            b"PAR1garbagePAR1",
+            "不是可读取的 Parquet 文件（ArrowInvalid）",
+            "is not a readable Parquet file (ArrowInvalid)",
+        ),
     ],
 )
-def test_unreadable_files_get_one_line(tmp_path, name, content, message):
+def test_unreadable_files_get_one_line(tmp_path, name, content, zh, en):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(civscore.DataError) as exc:
         civscore.read_data(path)
-    assert str(exc.value) == f"{path}: {message}"
+    assert str(exc.value) == f"{path}: {zh}"
+    with using_language("en"), pytest.raises(civscore.DataError) as exc:
+        civscore.read_data(path)
+    assert str(exc.value) == f"{path}: {en}"
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(civscore.DataError, match="file not found"):
+    with pytest.raises(civscore.DataError, match="找不到文件"):
         civscore.read_data(tmp_path / "none.csv")
 
 
@@ -154,24 +182,22 @@ def test_every_data_problem_is_reported_with_unit_column_value_and_rule(tmp_path
     assert not report.ok
     got = report.problems[["row", "unit", "column", "value", "rule"]].astype(object).values.tolist()
     assert got == [
-        [2, "SQ1", "参与率", "85%", "must be a number"],
-        [2, "SQ1", "社区代码", "SQ1", "unit id must be unique"],
-        [3, "SQ1", "社区代码", "SQ1", "unit id must be unique"],
-        [3, "SQ1", "站点", "有的", "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"],
-        [3, "SQ1", "街道", None, "must not be empty: units are ranked within 街道"],
-        [4, "", "参与率", "3000多", "must be a number"],
-        [4, "", "社区代码", None, "unit id must not be empty"],
+        [2, "SQ1", "参与率", "85%", "必须是数字"],
+        [2, "SQ1", "社区代码", "SQ1", "单位编号不能重复"],
+        [3, "SQ1", "社区代码", "SQ1", "单位编号不能重复"],
+        [3, "SQ1", "站点", "有的", "必须填“是”或“否”（可写作 true/false、1/0、是/否、有/无 或 yes/no）"],
+        [3, "SQ1", "街道", None, "不能为空：单位按 街道 分组排名"],
+        [4, "", "参与率", "3000多", "必须是数字"],
+        [4, "", "社区代码", None, "单位编号不能为空"],
     ]
     assert (report.problems["file"] == str(path)).all()
-    assert report.lines()[0] == f"{path}, row 2, unit SQ1, column 参与率, value '85%': must be a number"
+    assert report.lines()[0] == f"文件 {path}，第 2 行，单位 SQ1，列 参与率，填写内容 '85%'：必须是数字"
 
 
 def test_missing_columns_suggest_close_names(rubric):
     data = pd.DataFrame({"社区代码": ["a"], "社区名称": ["x"], "街道": ["y"], "参与 率": [1], "站点": ["是"]})
     report = civscore.validate(data, rubric)
-    assert report.problems["rule"].tolist() == [
-        "column is missing from the data (needed by a); did you mean '参与 率'?"
-    ]
+    assert report.problems["rule"].tolist() == ["数据中没有这一列（a 需要）；是不是 '参与 率'？"]
 
 
 def test_thousands_separators_and_full_width_digits_are_numbers():
@@ -187,7 +213,7 @@ def test_counts_cannot_be_negative_even_through_an_expression():
     rubric = one_indicator("{id: a, name: A, value: x - y, method: deduction, per_item: 1, points: 10}")
     report = civscore.validate(frame(x=[1, 5], y=[3, 1]), rubric)
     assert report.problems[["unit", "column", "value", "rule"]].values.tolist() == [
-        ["u1", "x - y", -2.0, "must be 0 or more: indicator a counts items (deduction)"]
+        ["u1", "x - y", -2.0, "必须大于或等于 0：指标 a 按件数计分（deduction）"]
     ]
 
 
@@ -195,7 +221,7 @@ def test_categorical_values_outside_the_map():
     rubric = one_indicator("{id: a, name: A, value: g, method: categorical, points: 3, map: {A: 3, B: 1}}", total=3)
     report = civscore.validate(frame(g=["A", "B+", ""]), rubric)
     assert report.problems[["unit", "value", "rule"]].values.tolist() == [
-        ["u2", "B+", "must be one of: A, B (indicator a)"]
+        ["u2", "B+", "必须是以下之一：A、B（指标 a）"]
     ]
 
 
@@ -263,17 +289,17 @@ def test_ids_that_become_equal_are_duplicates():
     rubric = one_indicator("{id: a, name: A, value: x, method: linear, zero: 0, full: 1, points: 10}")
     data = pd.DataFrame({"uid": pd.Series([1001.0, "1001", " 1002 ", "1002"], dtype=object), "x": [1, 1, 1, 1]})
     report = civscore.validate(data, rubric)
-    assert report.problems["rule"].tolist() == ["unit id must be unique"] * 4
+    assert report.problems["rule"].tolist() == ["单位编号不能重复"] * 4
     assert report.problems["unit"].tolist() == ["1001", "1001", "1002", "1002"]
 
 
 def test_a_parquet_file_of_three_bytes(tmp_path):
     path = tmp_path / "d.parquet"
     path.write_bytes(b"PAR")
-    with pytest.raises(civscore.DataError, match="is too short to be a Parquet file"):
+    with pytest.raises(civscore.DataError, match="太短，不可能是 Parquet 文件"):
         civscore.read_data(path)
 
 
 def test_sheet_on_a_csv_is_refused_before_reading(tmp_path):
-    with pytest.raises(civscore.DataError, match=r"--sheet applies only to \.xlsx files"):
+    with pytest.raises(civscore.DataError, match=r"--sheet 只适用于 \.xlsx 文件"):
         civscore.read_data(tmp_path / "missing.csv", sheet="x")

@@ -82,7 +82,7 @@ def extracted(runs):
 def test_extract_writes_csv(extracted, rubric):
     r, out = extracted
     assert r.returncode == 0, r.stderr
-    assert f"read {len(REPORTS)} reports" in r.stdout and "conflicts" in r.stdout
+    assert f"读取 {len(REPORTS)} 份总结" in r.stdout and "处冲突" in r.stdout
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     assert not list(out.parent.glob(".*tmp*"))  # written atomically: no temp file left
     sheet = read_csv(out)

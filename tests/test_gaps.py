@@ -367,7 +367,7 @@ def test_cli_gaps(tmp_path, capsys):
         ]
     )
     assert code == 0 and out.exists()
-    assert "5 sheet(s)" in capsys.readouterr().out
+    assert "5 个工作表" in capsys.readouterr().out
     csv = tmp_path / "one.csv"
     code = main(
         [

@@ -271,7 +271,7 @@ def test_report_command_reports_bad_data_and_writes_nothing(tmp_path, capsys):
     code = main(["report", str(RUBRIC), str(ROOT / "data" / "communities_2025_broken.csv"), "-o", str(out)])
     err = capsys.readouterr().err
     assert code == 1 and not out.exists() and not (tmp_path / "ranking.csv").exists()
-    assert "SQ021" in err and "3000多" in err and "was not written" in err
+    assert "SQ021" in err and "3000多" in err and "未写出" in err
 
 
 def test_report_command_usage_errors_exit_2(tmp_path, capsys):

@@ -6,6 +6,16 @@ from conftest import ROOT, make_rubric
 
 import civscore
 from civscore.rubric.load import rubric_json_schema
+from civscore.words import using_language
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """This file pins the English wording of rubric problems (CIVSCORE_LANG=en / --lang en);
+    the Chinese wording, the default, is pinned case by case in tests/corpus/cases.yaml."""
+    with using_language("en"):
+        yield
+
 
 GOOD = """\
 total_points: 10
@@ -220,3 +230,16 @@ def test_categorical_needs_a_single_column():
         "r.yaml:10 dimensions[0].indicators[0] (a).value: method categorical needs a single column as its value (its labels are text)"
         in got
     )
+
+
+def test_rubric_problems_are_chinese_by_default():
+    body = GOOD.replace("points: 4}", "points: 5}").replace("method: linear", "method: linaer")
+    with using_language("zh"), pytest.raises(civscore.RubricError) as exc:
+        make_rubric(body)
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("total_points", "基础指标分值合计为 11，与 total_points 10 不符（加分指标不计入）"),
+        (
+            "dimensions[0].indicators[1].method",
+            "必须是 'boolean'、'linear'、'bands'、'deduction'、'count' 或 'categorical'，不能是 'linaer'",
+        ),
+    ]

@@ -126,7 +126,7 @@ def test_python_tags_never_run(tmp_path):
     with pytest.raises(civscore.RubricError) as exc:
         civscore.load_rubric(rubric)
     assert not marker.exists()
-    assert "YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed in a rubric" in str(exc.value)
+    assert "测评体系中不允许使用 YAML 标签 tag:yaml.org,2002:python/object/apply:os.system" in str(exc.value)
 
 
 # --- YAML aliases bounded ----------------------------------------------------------------------
@@ -152,9 +152,7 @@ def _refused_quickly(text: str) -> tuple[str, float, int]:
 
 def test_billion_laughs_is_refused_fast_and_small():
     message, elapsed, peak = _refused_quickly((CORPUS / "rubrics" / "billion_laughs.yaml").read_text(encoding="utf-8"))
-    assert message == (
-        f"r.yaml: expands to more than {MAX_NODES:,} YAML nodes (too many aliases?); refused without expanding"
-    )
+    assert message == f"r.yaml: 展开后超过 {MAX_NODES:,} 个 YAML 节点（别名太多？）；已拒绝，没有展开"
     assert elapsed < HANG and peak < 100 * 1024 * 1024  # 10**9 strings would need gigabytes
 
 
@@ -162,12 +160,12 @@ def test_one_wide_anchor_used_many_times_is_refused():
     wide = "big: &big [" + ", ".join(["x"] * 1000) + "]\n"
     uses = "".join(f"k{i}: *big\n" for i in range(200))  # 200,000 nodes once expanded
     message, elapsed, _ = _refused_quickly(wide + uses)
-    assert "refused without expanding" in message and elapsed < HANG
+    assert "已拒绝，没有展开" in message and elapsed < HANG
 
 
 def test_nesting_is_refused_before_parsing():
     message, elapsed, _ = _refused_quickly("id: " + "{a: " * 20000 + "1" + "}" * 20000 + "\n")
-    assert message == f"r.yaml:1: YAML is nested too deeply (more than {MAX_DEPTH} levels)"
+    assert message == f"r.yaml:1: YAML 嵌套过深（超过 {MAX_DEPTH} 层）"
     assert elapsed < HANG
 
 

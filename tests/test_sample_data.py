@@ -50,8 +50,8 @@ def test_the_broken_file_fails_with_every_planted_problem(sample_rubric):
     )
     rules = set(report.problems["rule"])
     assert len(report.problems) == 8
-    assert {"must be a number", "unit id must be unique"} <= rules
-    assert any(rule.startswith("must be yes/no") for rule in rules)
-    assert any(rule.startswith("must be one of") for rule in rules)
-    assert any(rule.startswith("must be 0 or more") for rule in rules)
-    assert any(rule.startswith("must not be empty") for rule in rules)
+    assert {"必须是数字", "单位编号不能重复"} <= rules
+    assert any(rule.startswith("必须填“是”或“否”") for rule in rules)
+    assert any(rule.startswith("必须是以下之一") for rule in rules)
+    assert any(rule.startswith("必须大于或等于 0") for rule in rules)
+    assert any(rule.startswith("不能为空") for rule in rules)

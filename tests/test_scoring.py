@@ -123,7 +123,7 @@ def test_missing_error_is_a_validation_problem():
         two("error", x=[1.0, None], y=[1.0, 1.0])
     problems = exc.value.report.problems
     assert problems[["unit", "column", "rule"]].values.tolist() == [
-        ["u2", "x", "must not be empty: indicator a uses missing: error"]
+        ["u2", "x", "不能为空：指标 a 设置了 missing: error"]
     ]
 
 
@@ -133,7 +133,7 @@ def test_missing_error_catches_division_by_zero_in_expressions():
     )
     report = civscore.validate(frame(v=[1, 2], pop=[4, 0]), rubric)
     assert report.problems[["unit", "column", "rule"]].values.tolist() == [
-        ["u2", "v / pop", "cannot be computed (division by zero?): indicator a uses missing: error"]
+        ["u2", "v / pop", "无法计算（除数为零？）：指标 a 设置了 missing: error"]
     ]
 
 

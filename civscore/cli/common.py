@@ -120,7 +120,7 @@ def check_or_report(args: argparse.Namespace, rubric: civscore.Rubric, data: pd.
         print_notes(checked.report)
         return checked
     print_report(checked.report, args, stream=sys.stderr)
-    print(f"{args.output} was not written.", file=sys.stderr)
+    print(not_written(args.output), file=sys.stderr)
     return None
 
 
@@ -152,21 +152,42 @@ def print_report(report: civscore.ValidationReport, args: argparse.Namespace, st
     """Print every problem (a summary by column and rule when there are very many)."""
     stream = stream or sys.stdout
     lines = report.lines()
-    print(f"{report.source or 'data'}: {len(lines)} problem(s) found in {report.n_units} units", file=stream)
+    source, n, units = report.source or say("数据", "data"), len(lines), report.n_units
+    print(
+        say(f"{source}：{units} 个单位中发现 {n} 个问题", f"{source}: {n} problem(s) found in {units} units"),
+        file=stream,
+    )
     for line in lines[:MAX_PRINTED_PROBLEMS]:
         print(line, file=stream)
     if len(lines) > MAX_PRINTED_PROBLEMS:
-        print(f"... and {len(lines) - MAX_PRINTED_PROBLEMS} more. All problems by column and rule:", file=stream)
+        more = len(lines) - MAX_PRINTED_PROBLEMS
+        print(
+            say(
+                f"……另有 {more} 个。按列和规则汇总的全部问题：",
+                f"... and {more} more. All problems by column and rule:",
+            ),
+            file=stream,
+        )
         print("\n".join(report.summary().splitlines()[1:]), file=stream)
         if not getattr(args, "problems", None):
-            print("Use --problems FILE to write every problem to a file.", file=stream)
+            print(
+                say(
+                    "用 --problems FILE 可把全部问题写入文件。", "Use --problems FILE to write every problem to a file."
+                ),
+                file=stream,
+            )
     print_notes(report, stream)
     if getattr(args, "problems", None):
         civscore.write_table(report.problems, args.problems, sheet="problems")
-        print(f"every problem written to {args.problems}", file=stream)
+        print(say(f"全部问题已写入 {args.problems}", f"every problem written to {args.problems}"), file=stream)
 
 
 def print_notes(report: civscore.ValidationReport, stream=None) -> None:
     """Say how the data was read where civscore had to interpret it (stderr unless told)."""
     for line in report.note_lines():
         print(line, file=stream or sys.stderr)
+
+
+def not_written(path: str) -> str:
+    """The last line after problems: the output a command was asked for was not written."""
+    return say(f"未写出 {path}。", f"{path} was not written.")

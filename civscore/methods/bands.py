@@ -27,7 +27,7 @@ from civscore.methods.base import (
     value_text,
 )
 from civscore.methods.registry import register
-from civscore.words import fmt, fmt_points, quantity_label
+from civscore.words import fmt, fmt_points, quantity_label, say
 
 
 class Bands(Method):
@@ -51,11 +51,29 @@ class Bands(Method):
             least = [x for x in (number_at(b, "at_least") for b in bands) if x is not None]
             most = [x for x in (number_at(b, "at_most") for b in bands) if x is not None]
             if least and most:
-                problems.append(("bands", "bands mix at_least and at_most; use one kind in an indicator"))
+                problems.append(
+                    (
+                        "bands",
+                        say(
+                            "分档混用了 at_least 和 at_most；一个指标只能用其中一种",
+                            "bands mix at_least and at_most; use one kind in an indicator",
+                        ),
+                    )
+                )
             elif len(least) == len(bands) and any(b >= a for a, b in itertools.pairwise(least)):
-                problems.append(("bands", "at_least must decrease strictly from one band to the next"))
+                problems.append(
+                    (
+                        "bands",
+                        say("at_least 必须逐档严格递减", "at_least must decrease strictly from one band to the next"),
+                    )
+                )
             elif len(most) == len(bands) and any(b <= a for a, b in itertools.pairwise(most)):
-                problems.append(("bands", "at_most must increase strictly from one band to the next"))
+                problems.append(
+                    (
+                        "bands",
+                        say("at_most 必须逐档严格递增", "at_most must increase strictly from one band to the next"),
+                    )
+                )
             for i, band in enumerate(bands):
                 problems += outside(f"bands[{i}].points", number_at(band, "points"), P)
         return problems + outside("otherwise", number(raw.get("otherwise")), P)

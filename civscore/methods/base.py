@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
-from civscore.words import fmt_all, fmt_points, quantity_label
+from civscore.words import fmt_all, fmt_points, quantity_label, say
 
 if TYPE_CHECKING:  # methods load while the rubric package does (the model validates through them)
     from civscore.rubric.expr import Expression
@@ -172,10 +172,15 @@ def number_at(obj: Any, key: str) -> float | None:
     return number(field(obj, key))
 
 
+def outside_points(what: str, points: float) -> str:
+    """``what`` (points, or a label and its points) lies outside [0, the indicator's points]."""
+    return say(f"{what} 超出范围 [0, points={points:g}]", f"{what} is outside [0, points={points:g}]")
+
+
 def outside(label: str, p: float | None, P: float | None) -> list[tuple[str, str]]:
     """The problem of points ``p`` outside [0, P], if any (a message names ``label``)."""
     if P is not None and p is not None and not 0 <= p <= P:
-        return [(label, f"{p:g} is outside [0, points={P:g}]")]
+        return [(label, outside_points(f"{p:g}", P))]
     return []
 
 
@@ -217,7 +222,10 @@ class PerItem(Method):
     needs = frozenset({"per_item"})
 
     def value_rule(self, ind: IndicatorLike) -> str | None:
-        return f"must be 0 or more: indicator {ind.id} counts items ({ind.method})"
+        return say(
+            f"必须大于或等于 0：指标 {ind.id} 按件数计分（{ind.method}）",
+            f"must be 0 or more: indicator {ind.id} counts items ({ind.method})",
+        )
 
     def invalid(self, values: Values, ind: IndicatorLike) -> np.ndarray:
         with np.errstate(invalid="ignore"):

@@ -20,11 +20,12 @@ from civscore.methods.base import (
     head,
     no_steps,
     number,
+    outside_points,
     value_text,
 )
 from civscore.methods.registry import register
 from civscore.rubric.expr import ExpressionError, parse_once
-from civscore.words import fmt
+from civscore.words import fmt, say
 
 MAX_LISTED_LABELS = 12  # a data problem lists this many allowed labels, then "..."
 
@@ -47,7 +48,13 @@ class Categorical(Method):
                 bare = True  # the value's own check reports the expression
             if not bare:
                 problems.append(
-                    ("value", "method categorical needs a single column as its value (its labels are text)")
+                    (
+                        "value",
+                        say(
+                            "方法 categorical 的 value 必须是单独一列（其取值是文本标签）",
+                            "method categorical needs a single column as its value (its labels are text)",
+                        ),
+                    )
                 )
         P = number(raw.get("points"))
         mapping = raw.get("map")
@@ -55,7 +62,7 @@ class Categorical(Method):
             for label, given_points in mapping.items():
                 p = number(given_points)
                 if p is not None and not 0 <= p <= P:
-                    problems.append(("map", f"{label!r} -> {p:g} is outside [0, points={P:g}]"))
+                    problems.append(("map", outside_points(f"{label!r} -> {p:g}", P)))
         return problems
 
     def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
@@ -67,8 +74,11 @@ class Categorical(Method):
 
     def value_rule(self, ind: IndicatorLike) -> str | None:
         labels = list(given(ind.map, ind, "map"))
-        shown = ", ".join(labels[:MAX_LISTED_LABELS]) + (", ..." if len(labels) > MAX_LISTED_LABELS else "")
-        return f"must be one of: {shown} (indicator {ind.id})"
+        listed, more = labels[:MAX_LISTED_LABELS], len(labels) > MAX_LISTED_LABELS
+        return say(
+            f"必须是以下之一：{'、'.join(listed)}{'……' if more else ''}（指标 {ind.id}）",
+            f"must be one of: {', '.join(listed)}{', ...' if more else ''} (indicator {ind.id})",
+        )
 
     def invalid(self, values: Values, ind: IndicatorLike) -> np.ndarray:
         coded = values if isinstance(values, pd.Categorical) else pd.Categorical(values)

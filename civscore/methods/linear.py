@@ -23,7 +23,7 @@ from civscore.methods.base import (
     value_text,
 )
 from civscore.methods.registry import register
-from civscore.words import fmt, fmt_points, quantity_label
+from civscore.words import fmt, fmt_points, quantity_label, say
 
 
 class Linear(Method):
@@ -36,7 +36,7 @@ class Linear(Method):
 
     def check(self, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         if raw.get("zero") is not None and raw.get("zero") == raw.get("full"):
-            return [("full", "linear needs zero != full")]
+            return [("full", say("linear 要求 zero 与 full 不相等", "linear needs zero != full"))]
         return []
 
     def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:

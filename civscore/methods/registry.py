@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from civscore.methods.base import IndicatorLike, Method, Values
+from civscore.words import say
 
 METHODS: dict[str, Method] = {}
 M = TypeVar("M", bound=Method)
@@ -67,9 +68,9 @@ def method_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
     given = {k for k in all_keys() if ind.get(k) is not None}
     problems: list[tuple[str, str]] = []
     for key in sorted(method.needs - given):
-        problems.append(("", f"method {name} needs `{key}`"))
+        problems.append(("", say(f"方法 {name} 需要 `{key}`", f"method {name} needs `{key}`")))
     for key in sorted(given - method.keys):
-        problems.append((key, f"`{key}` does not belong to method {name}"))
+        problems.append((key, say(f"`{key}` 不属于方法 {name}", f"`{key}` does not belong to method {name}")))
     return problems + method.check(ind)
 
 

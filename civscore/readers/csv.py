@@ -12,7 +12,7 @@ import pandas as pd
 
 from civscore.errors import DataError
 from civscore.readers.origin import RowOrigin
-from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, read_bounded
+from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, empty_file, read_bounded
 from civscore.words import say
 
 SUFFIX = ".csv"
@@ -32,7 +32,7 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
         raise DataError(label, str(exc)) from None
     text = decode_text(data, label)
     if not text.strip():
-        raise DataError(label, "is empty")
+        raise DataError(label, empty_file())
     sep, notes = _delimiter(text)
     _check_row_widths(text, label, sep)
     reader = csv.reader(io.StringIO(text), delimiter=sep)
@@ -50,9 +50,9 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
             index_col=False,  # never take the first column as an index when row 2 has an extra cell
         )
     except pd.errors.ParserError as exc:
-        raise DataError(label, f"is not well-formed CSV: {_parser_reason(str(exc))}") from None
+        raise DataError(label, _malformed(_parser_reason(str(exc)))) from None
     except (pd.errors.EmptyDataError, csv.Error) as exc:
-        raise DataError(label, f"is not well-formed CSV: {exc}") from None
+        raise DataError(label, _malformed(str(exc))) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.attrs["origin"] = RowOrigin(_row_numbers(text, sep, header_line, len(frame)), np.zeros(len(frame), np.int32))
     frame.attrs["notes"] = notes
@@ -102,9 +102,15 @@ def _check_row_widths(text: str, label: str, sep: str = ",") -> None:
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise DataError(
-                label, f"line {reader.line_num}: a cell exceeds the limit of {MAX_CELL_CHARS:,} characters"
+                label,
+                say(
+                    f"第 {reader.line_num} 行：有单元格超过了 {MAX_CELL_CHARS:,} 个字符的上限",
+                    f"line {reader.line_num}: a cell exceeds the limit of {MAX_CELL_CHARS:,} characters",
+                ),
             ) from None
-        raise DataError(label, f"is not well-formed CSV: line {reader.line_num}: {exc}") from None
+        raise DataError(
+            label, _malformed(say(f"第 {reader.line_num} 行：{exc}", f"line {reader.line_num}: {exc}"))
+        ) from None
     widths = widths[widths > 0]
     if widths.size < 2 or (widths[1:] == widths[0]).all():
         return
@@ -117,28 +123,43 @@ def _check_row_widths(text: str, label: str, sep: str = ",") -> None:
             expected = len(cells)
         elif len(cells) != expected:
             if reader.line_num == text.rstrip("\r\n").count("\n") + 1 and text.count('"') % 2:
-                raise DataError(label, f"is not well-formed CSV: {_parser_reason('EOF inside string')}")
-            hint = "a stray comma" if len(cells) > expected else "a missing comma"
-            raise DataError(
-                label,
-                f"is not well-formed CSV: line {reader.line_num} has {len(cells)} cells but the header has "
-                f"{expected} ({hint} or a truncated file?)",
-            )
+                raise DataError(label, _malformed(_parser_reason("EOF inside string")))
+            raise DataError(label, _malformed(_ragged(reader.line_num, len(cells), expected)))
+
+
+def _malformed(reason: str) -> str:
+    return say(f"不是格式正确的 CSV：{reason}", f"is not well-formed CSV: {reason}")
+
+
+def _ragged(line: int | str, cells: int | str, expected: int | str) -> str:
+    """A row with more or fewer cells than the header."""
+    if int(cells) > int(expected):
+        return say(
+            f"第 {line} 行有 {cells} 个单元格，而表头有 {expected} 个（多了逗号，或者文件不完整？）",
+            f"line {line} has {cells} cells but the header has {expected} (a stray comma or a truncated file?)",
+        )
+    return say(
+        f"第 {line} 行有 {cells} 个单元格，而表头有 {expected} 个（少了逗号，或者文件不完整？）",
+        f"line {line} has {cells} cells but the header has {expected} (a missing comma or a truncated file?)",
+    )
 
 
 def _parser_reason(message: str) -> str:
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if match:
         expected, line, saw = match.groups()
-        return f"line {line} has {saw} cells but the header has {expected} (a stray comma or a truncated file?)"
+        return _ragged(line, saw, expected)
     if "EOF inside string" in message:
-        return "a quoted cell is never closed (the file may be truncated)"
+        return say(
+            "有一个带引号的单元格没有闭合（文件可能不完整）",
+            "a quoted cell is never closed (the file may be truncated)",
+        )
     return message.strip().splitlines()[-1]
 
 
 def _check_header(header: list[str], label: str) -> None:
     if not any(header):
-        raise DataError(label, "has no header row")
+        raise DataError(label, say("没有表头行", "has no header row"))
     seen: set[str] = set()
     dups = []
     for name in header:
@@ -146,4 +167,10 @@ def _check_header(header: list[str], label: str) -> None:
             dups.append(name)
         seen.add(name)
     if dups:
-        raise DataError(label, f"has columns that appear twice in the header: {', '.join(dict.fromkeys(dups))}")
+        raise DataError(
+            label,
+            say(
+                f"表头中有重复的列：{'、'.join(dict.fromkeys(dups))}",
+                f"has columns that appear twice in the header: {', '.join(dict.fromkeys(dups))}",
+            ),
+        )

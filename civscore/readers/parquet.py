@@ -9,6 +9,7 @@ import pandas as pd
 
 from civscore.errors import DataError
 from civscore.readers import safety
+from civscore.words import say
 
 SUFFIX = ".parquet"
 ORDER = 3
@@ -23,13 +24,19 @@ def read(path: Path, label: str, sheet: str | None = None) -> pd.DataFrame:
 
 def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     if path.stat().st_size < 12:  # header magic + footer length + footer magic
-        raise DataError(label, "is too short to be a Parquet file")
+        raise DataError(label, say("太短，不可能是 Parquet 文件", "is too short to be a Parquet file"))
     with open(path, "rb") as fh:
         head = fh.read(4)
         fh.seek(-4, os.SEEK_END)
         tail = fh.read(4)
     if head == b"PAR1" and tail != b"PAR1":
-        raise DataError(label, "is a truncated Parquet file (its footer is missing); write or copy it again")
+        raise DataError(
+            label,
+            say(
+                "是不完整的 Parquet 文件（缺少文件尾）；请重新写出或复制",
+                "is a truncated Parquet file (its footer is missing); write or copy it again",
+            ),
+        )
     try:
         import pyarrow.parquet as pq
 
@@ -46,7 +53,13 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
-        raise DataError(label, f"is not a readable Parquet file ({type(exc).__name__})") from None
+        raise DataError(
+            label,
+            say(
+                f"不是可读取的 Parquet 文件（{type(exc).__name__}）",
+                f"is not a readable Parquet file ({type(exc).__name__})",
+            ),
+        ) from None
     if not isinstance(frame.index, pd.RangeIndex) or any(name is not None for name in frame.index.names):
         # written by df.to_parquet() with the ids as the index (pandas keeps it in the metadata):
         # the id is a column like any other here

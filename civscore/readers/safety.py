@@ -36,12 +36,35 @@ MAX_DATA_BYTES = _limit(BYTES_VARIABLE, 2 * 1024**3)
 MAX_DATA_CELLS = _limit(CELLS_VARIABLE, 200_000_000)
 MAX_CELL_CHARS = 10_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls (and other old Office files)
-_NOT_CSV = (
-    (b"PK\x03\x04", "is an Excel .xlsx workbook (or another zip file) renamed .csv; give it back its .xlsx name"),
-    (_OLE_MAGIC, "is an old Excel .xls workbook renamed .csv; save it from Excel as 'CSV UTF-8' or .xlsx"),
-    (b"\xff\xfe", "is UTF-16 text (Excel's 'Unicode Text'); save it from Excel as 'CSV UTF-8'"),
-    (b"\xfe\xff", "is UTF-16 text (Excel's 'Unicode Text'); save it from Excel as 'CSV UTF-8'"),
+_XLSX_AS_CSV = (
+    "是改名为 .csv 的 Excel .xlsx 工作簿（或其他 zip 文件）；请把扩展名改回 .xlsx",
+    "is an Excel .xlsx workbook (or another zip file) renamed .csv; give it back its .xlsx name",
 )
+_XLS_AS_CSV = (
+    "是改名为 .csv 的旧版 Excel .xls 工作簿；请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
+    "is an old Excel .xls workbook renamed .csv; save it from Excel as 'CSV UTF-8' or .xlsx",
+)
+_UTF16 = (
+    "是 UTF-16 文本（Excel 的“Unicode 文本”）；请在 Excel 中另存为“CSV UTF-8”",
+    "is UTF-16 text (Excel's 'Unicode Text'); save it from Excel as 'CSV UTF-8'",
+)
+_NOT_CSV = ((b"PK\x03\x04", _XLSX_AS_CSV), (_OLE_MAGIC, _XLS_AS_CSV), (b"\xff\xfe", _UTF16), (b"\xfe\xff", _UTF16))
+
+
+def unreadable(exc: OSError) -> str:
+    """Why a file cannot be read, from the operating system's words."""
+    return say(f"无法读取：{exc.strerror or exc}", f"cannot be read: {exc.strerror or exc}")
+
+
+def damaged_xlsx() -> str:
+    return say(
+        "是损坏或不完整的 .xlsx 文件；请重新保存或下载",
+        "is a damaged or truncated .xlsx file; save or download it again",
+    )
+
+
+def empty_file() -> str:
+    return say("是空文件", "is empty")
 
 
 MAX_READ_SECONDS = 120.0
@@ -62,15 +85,15 @@ def regular_file_size(path: Path, what: str) -> int:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise FileProblem("file not found") from None
+        raise FileProblem(say("找不到文件", "file not found")) from None
     except OSError as exc:
-        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+        raise FileProblem(say(f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}")) from None
     return _regular_size(st, what)
 
 
 def _regular_size(st: os.stat_result, what: str) -> int:
     if stat.S_ISDIR(st.st_mode):
-        raise FileProblem(f"is a folder, not a {what} file")
+        raise FileProblem(say(f"是文件夹，不是{_WHAT_ZH.get(what, what)}文件", f"is a folder, not a {what} file"))
     if not stat.S_ISREG(st.st_mode):
         kind = _special_kind(st.st_mode)
         raise FileProblem(
@@ -108,7 +131,7 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+        raise FileProblem(say(f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}")) from None
     with os.fdopen(fd, "rb") as fh:
         _regular_size(os.fstat(fd), what)
         chunks, total, deadline = [], 0, time.monotonic() + MAX_READ_SECONDS
@@ -131,7 +154,10 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
 
 
 def _too_large(size: int, limit: int, what: str) -> str:
-    return f"is {size:,} bytes; {what} files are limited to {limit:,} bytes"
+    return say(
+        f"大小为 {size:,} 字节；{_WHAT_ZH.get(what, what)}文件不能超过 {limit:,} 字节",
+        f"is {size:,} bytes; {what} files are limited to {limit:,} bytes",
+    )
 
 
 def too_many_bytes(size: int, unpacked: bool = False) -> str:
@@ -166,7 +192,7 @@ def _check_file(path: Path, label: str, bound_size: bool = True) -> None:
     except FileProblem as exc:
         raise DataError(label, str(exc)) from None
     if size == 0:
-        raise DataError(label, "is empty")
+        raise DataError(label, empty_file())
     if bound_size and size > MAX_DATA_BYTES:
         raise DataError(label, too_many_bytes(size))
 
@@ -178,7 +204,7 @@ def decode_text(data: bytes, label: str) -> str:
     without a byte-order mark."""
     for magic, what in _NOT_CSV:  # files that were renamed .csv: say what they really are
         if data.startswith(magic):
-            raise DataError(label, what)
+            raise DataError(label, say(*what))
     head = data[:65536]
     if b"\x00" in head:
         utf16 = _utf16_without_bom(head)
@@ -190,7 +216,13 @@ def decode_text(data: bytes, label: str) -> str:
                     f"is UTF-16 text ({utf16}) without a byte-order mark; save it from Excel as 'CSV UTF-8'",
                 ),
             )
-        raise DataError(label, "is a binary file, not CSV text (is it an Excel file renamed .csv?)")
+        raise DataError(
+            label,
+            say(
+                "是二进制文件，不是 CSV 文本（是不是改名为 .csv 的 Excel 文件？）",
+                "is a binary file, not CSV text (is it an Excel file renamed .csv?)",
+            ),
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -315,14 +347,14 @@ def _unpacked_size(path: Path, label: str) -> int:
         with zipfile.ZipFile(path) as zf:
             return sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise DataError(label, "is a damaged or truncated .xlsx file; save or download it again") from None
+        raise DataError(label, damaged_xlsx()) from None
 
 
 def _check_frame(frame: pd.DataFrame, label: str) -> None:
     if frame.shape[1] == 0:
-        raise DataError(label, "has no columns")
+        raise DataError(label, say("没有任何列", "has no columns"))
     if frame.shape[0] == 0:
-        raise DataError(label, "has a header but no data rows")
+        raise DataError(label, say("只有表头，没有数据行", "has a header but no data rows"))
     check_cells(frame.shape[0], frame.shape[1], label)
     for name in frame.columns:
         col = frame[name]
@@ -331,8 +363,11 @@ def _check_frame(frame: pd.DataFrame, label: str) -> None:
             too_long = lengths > MAX_CELL_CHARS
             if too_long.any():
                 row = int(too_long.to_numpy().argmax()) + 2
+                n = int(lengths[too_long].iloc[0])
                 raise DataError(
                     label,
-                    f"row {row}, column {name}: a cell of {int(lengths[too_long].iloc[0]):,} characters "
-                    f"exceeds the limit of {MAX_CELL_CHARS:,}",
+                    say(
+                        f"第 {row} 行，列 {name}：单元格有 {n:,} 个字符，超过了 {MAX_CELL_CHARS:,} 个字符的上限",
+                        f"row {row}, column {name}: a cell of {n:,} characters exceeds the limit of {MAX_CELL_CHARS:,}",
+                    ),
                 )

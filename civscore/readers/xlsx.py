@@ -28,7 +28,7 @@ import pandas as pd
 
 from civscore.errors import DataError
 from civscore.readers.origin import RowOrigin
-from civscore.readers.safety import _OLE_MAGIC, MAX_DATA_BYTES, _unpacked_size
+from civscore.readers.safety import _OLE_MAGIC, MAX_DATA_BYTES, _unpacked_size, damaged_xlsx
 from civscore.words import say
 
 MAX_HEADER_SEARCH = 30  # rows looked at for a title above the header
@@ -128,13 +128,31 @@ def _check_container(path: Path, label: str) -> None:
                         "Protect Workbook) and save it again",
                     ),
                 )
-            raise DataError(label, "is an old Excel 97-2003 workbook; open it in Excel and save it as .xlsx")
+            raise DataError(
+                label,
+                say(
+                    "是旧版 Excel 97-2003 工作簿；请在 Excel 中打开并另存为 .xlsx",
+                    "is an old Excel 97-2003 workbook; open it in Excel and save it as .xlsx",
+                ),
+            )
         if head.startswith(b"PK\x03\x04"):
-            raise DataError(label, "is a damaged or truncated .xlsx file; save or download it again")
-        raise DataError(label, "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)")
+            raise DataError(label, damaged_xlsx())
+        raise DataError(
+            label,
+            say(
+                "不是有效的 .xlsx 文件（是不是旧版 .xls，或改名为 .xlsx 的 CSV？）",
+                "is not a valid .xlsx file (is it an old .xls, or a CSV renamed .xlsx?)",
+            ),
+        )
     unpacked = _unpacked_size(path, label)
     if unpacked > MAX_DATA_BYTES:  # a small zip can unpack to gigabytes (a "zip bomb")
-        raise DataError(label, f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes")
+        raise DataError(
+            label,
+            say(
+                f"解压后为 {unpacked:,} 字节；数据文件不能超过 {MAX_DATA_BYTES:,} 字节",
+                f"unpacks to {unpacked:,} bytes; data files are limited to {MAX_DATA_BYTES:,} bytes",
+            ),
+        )
 
 
 def _read_sheets(book, path: Path, label: str, sheet: str | None) -> tuple[list[SheetTable], list[str]]:
@@ -142,7 +160,13 @@ def _read_sheets(book, path: Path, label: str, sheet: str | None) -> tuple[list[
     charts = {ws.title for ws in getattr(book, "chartsheets", [])}
     if sheet is not None and sheet != ALL_SHEETS:
         if sheet not in names:
-            raise DataError(label, f"has no sheet named {sheet!r}; its sheets are: {', '.join(names)}")
+            raise DataError(
+                label,
+                say(
+                    f"没有名为 {sheet!r} 的工作表；现有工作表：{'、'.join(names)}",
+                    f"has no sheet named {sheet!r}; its sheets are: {', '.join(names)}",
+                ),
+            )
         if sheet in charts:
             raise DataError(
                 label,
@@ -234,7 +258,7 @@ def _table(name: str, rows: list[tuple], xml: SheetXml, label: str, required: bo
         if not required:
             return None
         if not rows or not any(counts):
-            raise DataError(label, f"sheet {name!r} is empty")
+            raise DataError(label, say(f"工作表 {name!r} 是空的", f"sheet {name!r} is empty"))
         only = next(v for r in rows[:MAX_HEADER_SEARCH] for v in r if not _blank(v))
         raise DataError(
             label,
@@ -580,7 +604,9 @@ def _unsaved_formulas(path: Path, tables: list[SheetTable]) -> None:
                 for j, v in enumerate(cells[: len(t.columns)]):
                     is_formula = (isinstance(v, str) and v.startswith("=")) or type(v).__name__.endswith("Formula")
                     if is_formula and _blank(t.rows.iat[i, j]):
-                        hits.append((number, t.columns[j], v if isinstance(v, str) else "an array formula"))
+                        hits.append(
+                            (number, t.columns[j], v if isinstance(v, str) else say("数组公式", "an array formula"))
+                        )
             for number, column, formula in hits:
                 t.problems.append(
                     _sheet_problem(

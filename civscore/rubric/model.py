@@ -69,7 +69,11 @@ class Band(_Strict):
     @model_validator(mode="after")
     def _one_threshold(self) -> Band:
         if (self.at_least is None) == (self.at_most is None):
-            raise ValueError("a band needs exactly one of at_least or at_most")
+            raise ValueError(
+                say(
+                    "每个分档必须恰好写 at_least 或 at_most 中的一个", "a band needs exactly one of at_least or at_most"
+                )
+            )
         return self
 
     @property
@@ -153,7 +157,7 @@ class Indicator(_Strict):
     def _method_rules(self) -> Indicator:
         problems = indicator_rule_problems(self.__dict__)
         if problems:
-            raise ValueError("; ".join(f"{key}: {msg}" if key else msg for key, msg in problems))
+            raise ValueError(say("；", "; ").join(f"{key}: {msg}" if key else msg for key, msg in problems))
         self._expr = parse(self.value, "value")
         return self
 
@@ -184,7 +188,7 @@ def _parse_or_explain(source: str, context: str) -> Expression:
     try:
         return parse(source, context)
     except ExpressionError as exc:
-        raise ValueError(f"expression {_shown(source)} {exc}") from None
+        raise ValueError(say(f"表达式 {_shown(source)} {exc}", f"expression {_shown(source)} {exc}")) from None
 
 
 def resolve_percentages(data: Any, valid_only: bool = False) -> Any:
@@ -305,7 +309,12 @@ class Dimension(_Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Dimension:
         if not self.indicators and not self.dimensions:
-            raise ValueError("a dimension needs `indicators`, `dimensions`, or both")
+            raise ValueError(
+                say(
+                    "维度需要 `indicators`、`dimensions`，或两者都有",
+                    "a dimension needs `indicators`, `dimensions`, or both",
+                )
+            )
         return self
 
     def iter_indicators(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Indicator]]:
@@ -349,7 +358,10 @@ class Veto(_Strict):
             return handler(v)
         except Exception:
             raise ValueError(
-                f"effect must be `fail`, `{{cap: N}}` (N >= 0) or `{{deduct: N}}` (N > 0), not {v!r}"
+                say(
+                    f"effect 必须是 `fail`、`{{cap: N}}`（N >= 0）或 `{{deduct: N}}`（N > 0），不能是 {v!r}",
+                    f"effect must be `fail`, `{{cap: N}}` (N >= 0) or `{{deduct: N}}` (N > 0), not {v!r}",
+                )
             ) from None
 
     @property
@@ -386,7 +398,9 @@ class Unit(_Strict):
         cols = [c for c in (self.id_column, self.name_column, *self.group_columns) if c]
         dup = sorted({c for c in cols if cols.count(c) > 1})
         if dup:
-            raise ValueError(f"columns named more than once: {', '.join(dup)}")
+            raise ValueError(
+                say(f"列被指定了不止一次：{'、'.join(dup)}", f"columns named more than once: {', '.join(dup)}")
+            )
         return self
 
 
@@ -414,11 +428,18 @@ class Rubric(_Strict):
     def _tier_order(cls, tiers: list[Tier]) -> list[Tier]:
         mins = [t.min for t in tiers]
         if any(b >= a for a, b in itertools.pairwise(mins)):
-            raise ValueError("tiers must be listed highest first with strictly decreasing `min`")
+            raise ValueError(
+                say(
+                    "tiers 必须从高到低排列，`min` 严格递减",
+                    "tiers must be listed highest first with strictly decreasing `min`",
+                )
+            )
         names = [t.name for t in tiers]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"tier names used more than once: {', '.join(dup)}")
+            raise ValueError(
+                say(f"等级名称重复：{'、'.join(dup)}", f"tier names used more than once: {', '.join(dup)}")
+            )
         return tiers
 
     @field_validator("veto_tier")
@@ -427,8 +448,12 @@ class Rubric(_Strict):
         # a field validator (tiers are checked first) so that the message points at veto_tier's line
         tiers = info.data.get("tiers")
         if veto_tier is not None and tiers is not None and veto_tier not in {t.name for t in tiers}:
-            names = ", ".join(t.name for t in tiers)
-            raise ValueError(f"veto_tier {veto_tier!r} is not one of the tiers ({names})")
+            raise ValueError(
+                say(
+                    f"veto_tier {veto_tier!r} 不是 tiers 中的等级（{'、'.join(t.name for t in tiers)}）",
+                    f"veto_tier {veto_tier!r} is not one of the tiers ({', '.join(t.name for t in tiers)})",
+                )
+            )
         return veto_tier
 
     # --- views used by the engine -------------------------------------------------------------

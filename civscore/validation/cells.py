@@ -31,7 +31,6 @@ EXCEL_ERRORS = frozenset(
 _INVISIBLE = r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x1f\x7f-\x9f]"
 TRUE_WORDS = frozenset({"true", "1", "1.0", "是", "有", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "0.0", "否", "无", "no"})
-BOOLEAN_RULE = "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no"
 # a cell reading exactly this (after trimming): the indicator does not apply to that unit (section 9)
 NOT_APPLICABLE = "不适用"
 
@@ -179,8 +178,14 @@ def parse_text(col: pd.Series, keep_not_applicable: bool = False) -> Parsed:
 
 
 PARSERS = {"number": parse_number, "quantity": parse_quantity, "boolean": parse_boolean, "text": parse_text}
-KIND_RULES = {"number": "must be a number", "boolean": BOOLEAN_RULE}
-DATE_RULE = "must be a number, not a date (is the column formatted as a date in Excel?)"
+
+
+def date_rule() -> str:
+    """The rule a date breaks in a number column (Excel cells formatted as dates)."""
+    return say(
+        "必须是数字，不能是日期（Excel 里这一列是否设成了日期格式？）",
+        "must be a number, not a date (is the column formatted as a date in Excel?)",
+    )
 
 
 def yes_no_words(s: pd.Series) -> np.ndarray:
@@ -194,14 +199,19 @@ def yes_no_words(s: pd.Series) -> np.ndarray:
 def kind_rule(kind: str, yes_no: bool = True) -> str | None:
     """The rule a cell of this kind breaks when it cannot be read (None: text never fails);
     for a ``quantity``, ``yes_no`` says the cell is a yes/no word among numbers."""
-    if kind == "quantity" and not yes_no:
-        return KIND_RULES["number"]
+    if kind == "number" or (kind == "quantity" and not yes_no):
+        return say("必须是数字", "must be a number")
     if kind == "quantity":
         return say(
             "必须是数字（用于计算的列也可以整列都填 是/否，按 1/0 计）",
             "must be a number (a column used in arithmetic may also be yes/no throughout, counted 1/0)",
         )
-    return KIND_RULES.get(kind)
+    if kind == "boolean":
+        return say(
+            "必须填“是”或“否”（可写作 true/false、1/0、是/否、有/无 或 yes/no）",
+            "must be yes/no: true/false, 1/0, 是/否, 有/无 or yes/no",
+        )
+    return None
 
 
 def excel_errors(col: pd.Series) -> np.ndarray:

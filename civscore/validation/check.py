@@ -100,11 +100,11 @@ def validate(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | 
 def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str]) -> list[dict]:
     unit = rubric.unit
     needed: dict[str, list[str]] = {}
-    needed.setdefault(unit.id_column, []).append("the unit id column")
+    needed.setdefault(unit.id_column, []).append(say("单位编号列", "the unit id column"))
     if unit.name_column:
-        needed.setdefault(unit.name_column, []).append("the unit name column")
+        needed.setdefault(unit.name_column, []).append(say("单位名称列", "the unit name column"))
     for g in unit.group_columns:
-        needed.setdefault(g, []).append("a group column")
+        needed.setdefault(g, []).append(say("分组列", "a group column"))
     for col, _, owner in rubric.column_uses():
         users = needed.setdefault(col, [])
         if owner not in users:
@@ -115,15 +115,12 @@ def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str])
         if col in frame.columns:
             continue
         close = difflib.get_close_matches(col, available, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        problems.append(
-            dict(
-                row=None,
-                column=col,
-                value=None,
-                rule=f"column is missing from the data (needed by {', '.join(users)}){hint}",
-            )
+        rule = say(
+            f"数据中没有这一列（{'、'.join(users)} 需要）" + (f"；是不是 {close[0]!r}？" if close else ""),
+            f"column is missing from the data (needed by {', '.join(users)})"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
         )
+        problems.append(dict(row=None, column=col, value=None, rule=rule))
     return problems
 
 
@@ -197,7 +194,10 @@ def _evaluate(checked: Checked, rubric: Rubric, frame: pd.DataFrame) -> list[dic
                         row=int(i),
                         column=ind.value,
                         value=None,
-                        rule=f"cannot be computed (division by zero?): indicator {ind.id} uses missing: error",
+                        rule=say(
+                            f"无法计算（除数为零？）：指标 {ind.id} 设置了 missing: error",
+                            f"cannot be computed (division by zero?): indicator {ind.id} uses missing: error",
+                        ),
                     )
                 )
             for i in np.flatnonzero(np.isnan(v) & inputs_present & absent_before):

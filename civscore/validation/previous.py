@@ -83,7 +83,7 @@ def match_previous(previous: pd.DataFrame, rubric: Rubric, current_ids: pd.Serie
                     row=int(i),
                     column=id_col,
                     value=keys[i],
-                    rule=say("单位编号必须唯一（上一期数据）", "unit id must be unique (previous period's table)"),
+                    rule=say("单位编号不能重复（上一期数据）", "unit id must be unique (previous period's table)"),
                 )
             )
         first = ~blank & ~pd.Series(keys).duplicated(keep="first").to_numpy()

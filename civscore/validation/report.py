@@ -41,11 +41,18 @@ class ValidationReport:
         return [say(f"{self.source or '数据'}：注意：{n}", f"{self.source or 'data'}: note: {n}") for n in self.notes]
 
     def summary(self) -> str:
+        source = self.source or say("数据", "data")
         if self.ok:
-            return f"{self.source or 'data'}: {self.n_units} units, no problems"
+            return say(f"{source}：{self.n_units} 个单位，没有问题", f"{source}: {self.n_units} units, no problems")
         counts = self.problems.groupby(["column", "rule"], sort=False, dropna=False).size()
-        head = f"{self.source or 'data'}: {len(self.problems)} problem(s) in {self.n_units} units"
-        parts = [f"  {n} × {col}: {rule}" for col, rule, n in counts.reset_index().itertuples(index=False)]
+        n = len(self.problems)
+        head = say(
+            f"{source}：{self.n_units} 个单位中有 {n} 个问题", f"{source}: {n} problem(s) in {self.n_units} units"
+        )
+        parts = [
+            say(f"  {k} × {col}：{rule}", f"  {k} × {col}: {rule}")
+            for col, rule, k in counts.reset_index().itertuples(index=False)
+        ]
         return "\n".join([head, *parts])
 
     def __str__(self) -> str:
@@ -57,22 +64,24 @@ class ValidationReport:
         notes = "".join(f"<p>ℹ️ {escape(n)}</p>" for n in self.notes)
         if self.ok:
             return f"<p>✅ {escape(self.summary())}</p>" + notes
-        return f"<p>❌ {len(self.problems)} problem(s)</p>" + notes + self.problems.to_html(index=False)
+        n = len(self.problems)
+        return say(f"<p>❌ {n} 个问题</p>", f"<p>❌ {n} problem(s)</p>") + notes + self.problems.to_html(index=False)
 
 
 def _problem_line(p) -> str:
-    where = [p.file or "data"]
+    """文件 x.xlsx，工作表 2025，第 6 行，单位 SQ005，列 知晓率，填写内容 '85%'：必须是数字 (or the English line)."""
+    where = [say(f"文件 {p.file}", p.file) if p.file else say("数据", "data")]
     if p.sheet:
-        where.append(f"sheet {p.sheet}")
+        where.append(say(f"工作表 {p.sheet}", f"sheet {p.sheet}"))
     if pd.notna(p.row):
-        where.append(f"row {int(p.row)}")
+        where.append(say(f"第 {int(p.row)} 行", f"row {int(p.row)}"))
     if p.unit:
-        where.append(f"unit {p.unit}")
+        where.append(say(f"单位 {p.unit}", f"unit {p.unit}"))
     if p.column:
-        where.append(f"column {p.column}")
+        where.append(say(f"列 {p.column}", f"column {p.column}"))
     if p.value is not None and not (isinstance(p.value, float) and np.isnan(p.value)) and p.value != "":
-        where.append(f"value {p.value!r}")
-    return ", ".join(where) + f": {p.rule}"
+        where.append(say(f"填写内容 {p.value!r}", f"value {p.value!r}"))
+    return say("，", ", ").join(where) + say(f"：{p.rule}", f": {p.rule}")
 
 
 def _problem_table(

@@ -9,12 +9,11 @@ import pandera.pandas as pa
 from civscore.methods import method_of
 from civscore.rubric.model import Indicator, Rubric
 from civscore.validation.cells import (
-    DATE_RULE,
-    KIND_RULES,
     ColumnCache,
     Parsed,
     _bad,
     count_columns,
+    date_rule,
     excel_error_rule,
     excel_errors,
     kind_rule,
@@ -66,19 +65,25 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
             nullable=True,
             checks=[
                 error_check(id_col),
-                _check(lambda s: _ok(typed_blank(s) & ~errors(id_col, s), s), "unit id must not be empty"),
+                _check(
+                    lambda s: _ok(typed_blank(s) & ~errors(id_col, s), s),
+                    say("单位编号不能为空", "unit id must not be empty"),
+                ),
                 _check(
                     lambda s: _ok(labels(s).isna().to_numpy() & ~typed_blank(s), s),
                     say(
-                        "单位代码不能为空：它只含不可见字符或控制字符",
+                        "单位编号不能为空：它只含不可见字符或控制字符",
                         "unit id must not be empty: it holds only invisible or control characters",
                     ),
                 ),
-                _check(lambda s: _ok(_duplicates(labels(s), s, alike=True), s), "unit id must be unique"),
+                _check(
+                    lambda s: _ok(_duplicates(labels(s), s, alike=True), s),
+                    say("单位编号不能重复", "unit id must be unique"),
+                ),
                 _check(
                     lambda s: _ok(_duplicates(labels(s), s, alike=False), s),
                     say(
-                        "单位代码必须唯一：忽略全角/半角、空格和不可见字符后，它与另一行的代码相同",
+                        "单位编号不能重复：忽略全角/半角、空格和不可见字符后，它与另一行的编号相同",
                         "unit id must be unique: it equals another row's id once full-width/half-width, "
                         "spaces and invisible characters are ignored",
                     ),
@@ -93,7 +98,10 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
             nullable=True,
             checks=[
                 error_check(g),
-                _check(lambda s: _ok(typed_blank(s), s), f"must not be empty: units are ranked within {g}"),
+                _check(
+                    lambda s: _ok(typed_blank(s), s),
+                    say(f"不能为空：单位按 {g} 分组排名", f"must not be empty: units are ranked within {g}"),
+                ),
             ],
         )
     users = _users(rubric)
@@ -104,22 +112,25 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
             checks.append(
                 _check(
                     lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~yes_no_words(s) & ~errors(n, s), s),
-                    error=KIND_RULES["number"],
+                    error=str(kind_rule(kind, yes_no=False)),
                 )
             )
             checks.append(
                 _check(lambda s, n=name: _ok(parsed(n, s).bad & yes_no_words(s), s), error=str(kind_rule(kind)))
             )
-            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
+            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=date_rule()))
         elif kind == "number":
             checks.append(
                 _check(
-                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~errors(n, s), s), error=KIND_RULES[kind]
+                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~errors(n, s), s),
+                    error=str(kind_rule(kind)),
                 )
             )
-            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=DATE_RULE))
-        elif kind in KIND_RULES:
-            checks.append(_check(lambda s, n=name: _ok(parsed(n, s).bad & ~errors(n, s), s), error=KIND_RULES[kind]))
+            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=date_rule()))
+        elif kind == "boolean":
+            checks.append(
+                _check(lambda s, n=name: _ok(parsed(n, s).bad & ~errors(n, s), s), error=str(kind_rule(kind)))
+            )
         for ind in users.get(name, []):
             checks.extend(_indicator_checks(rubric, ind, name, parsed, errors))
         if name in columns:  # a unit column also read by an expression
@@ -150,7 +161,10 @@ def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed, errors)
         checks.append(
             _check(
                 lambda s, n=name: _ok(parsed(n, s).missing, s),
-                error=f"must not be empty: indicator {ind.id} uses missing: error",
+                error=say(
+                    f"不能为空：指标 {ind.id} 设置了 missing: error",
+                    f"must not be empty: indicator {ind.id} uses missing: error",
+                ),
             )
         )
     method = method_of(ind)

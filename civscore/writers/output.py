@@ -11,6 +11,7 @@ import pandas as pd
 
 import civscore.writers
 from civscore.scoring.scored import Scored
+from civscore.words import say
 from civscore.writers.atomic import write_atomic
 
 
@@ -37,7 +38,12 @@ def check_output_path(path: str | Path, formats: tuple[str, ...] = RESULT_FORMAT
     """The output format for ``path`` ('.csv', ...), or UnsupportedFormat naming the choices."""
     suffix = Path(path).suffix.lower()
     if suffix not in formats:
-        raise UnsupportedFormat(f"cannot write {str(path)!r}: the extension must be one of {', '.join(formats)}")
+        raise UnsupportedFormat(
+            say(
+                f"无法写出 {str(path)!r}：扩展名必须是 {'、'.join(formats)} 之一",
+                f"cannot write {str(path)!r}: the extension must be one of {', '.join(formats)}",
+            )
+        )
     return suffix
 
 
