@@ -87,7 +87,7 @@ vetoes:
         "r.yaml:17 dimensions[0].indicators[1] (b).bands[1].points: 5 is outside [0, points=4]",
         "r.yaml:18 dimensions[0].indicators[1] (b).otherwsie: unknown key `otherwsie` (did you mean `otherwise`?)",
         "r.yaml:19 dimensions[0].indicators[2] (a).id: id `a` is already used at dimensions[0].indicators[0] (line 11); every id must be unique in the file",
-        "r.yaml:19 dimensions[0].indicators[2] (a).value: expression \"open('f')\" 使用了不允许的函数：open('f')（只允许 min、max、abs、previous）",
+        "r.yaml:19 dimensions[0].indicators[2] (a).value: expression \"open('f')\" uses a function that is not allowed: open('f') (allowed: min, max, abs, previous)",
         "r.yaml:21 vetoes[0] (v).when: expression 'x + 1' must be a condition (a comparison, and/or/not, or a yes/no column)",
         "r.yaml:21 vetoes[0] (v).effect: effect must be `fail`, `{cap: N}` (N >= 0) or `{deduct: N}` (N > 0), not {'cap': -1}",
     ]
