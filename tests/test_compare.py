@@ -202,7 +202,7 @@ def test_units_on_one_side_are_reported(rubrics, data, results):
 def test_different_id_columns_is_an_error(results):
     rubric = civscore.load_rubric(ROOT / "rubrics" / "safe-compound-2025.yaml")
     compounds = civscore.score(civscore.read_data(ROOT / "data" / "compounds_2025.csv", rubric), rubric)
-    with pytest.raises(CompareError, match=r"id columns differ.*小区代码.*社区代码"):
+    with pytest.raises(CompareError, match=r"编号列不同.*小区代码.*社区代码"):
         compare(compounds, results["2025"])
 
 
@@ -216,7 +216,7 @@ def test_no_common_units_is_an_error():
     )
     a = civscore.score(frame(x=["是", "否"]), rubric)
     b = civscore.score(pd.DataFrame({"uid": ["v1", "v2"], "x": ["是", "否"]}), rubric)
-    with pytest.raises(CompareError, match="no uid is in both results"):
+    with pytest.raises(CompareError, match="没有哪个 uid 同时出现在两边的结果中"):
         compare(a, b)
     assert isinstance(CompareError("x"), civscore.CivscoreError)
 
@@ -320,7 +320,7 @@ def test_cli_compare(tmp_path, capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "id columns differ" in err and "Traceback" not in err and not bad.exists()
+    assert code == 1 and "编号列不同" in err and "Traceback" not in err and not bad.exists()
 
 
 # --- charts -----------------------------------------------------------------------------------

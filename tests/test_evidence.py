@@ -604,10 +604,10 @@ def test_unit_id_from_header_or_file_name(tmp_path):
     (tmp_path / "again.txt").write_text("社区代码：SQ201\n", encoding="utf-8")
     with pytest.raises(DataError, match="SQ201"):
         read_reports(sorted(tmp_path.glob("*.txt")), "社区代码")
-    with pytest.raises(DataError, match="no such report"):
+    with pytest.raises(DataError, match="找不到这份工作总结文件"):
         read_reports([tmp_path / "missing.txt"])
     (tmp_path / "bin.txt").write_bytes(b"PK\x03\x04\x00\x00")
-    with pytest.raises(DataError, match="binary"):
+    with pytest.raises(DataError, match="是二进制文件"):
         read_reports([tmp_path / "bin.txt"])
 
 

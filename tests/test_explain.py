@@ -16,6 +16,7 @@ from civscore.analysis.attainment import attainment, attainment_matrix, dimensio
 from civscore.analysis.common import UnknownUnitError
 from civscore.analysis.explain import explain_all
 from civscore.cli import main
+from civscore.words import using_language
 
 TOL = 1e-9
 
@@ -315,7 +316,9 @@ def test_unknown_unit_lists_close_matches(sample):
     message = str(exc.value)
     assert "SQ06" in message and "SQ060" in message and "社区代码" in message
     assert isinstance(exc.value, civscore.CivscoreError)
-    with pytest.raises(UnknownUnitError, match="close matches: 梨园社区"):
+    with pytest.raises(UnknownUnitError, match="相近的有：梨园社区"):
+        sample.explain("梨园社")
+    with using_language("en"), pytest.raises(UnknownUnitError, match="close matches: 梨园社区"):
         sample.explain("梨园社")
 
 
@@ -347,7 +350,7 @@ def test_cli_explain(capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "unknown unit 'SQ999'" in err and "Traceback" not in err
+    assert code == 1 and "没有单位 'SQ999'" in err and "Traceback" not in err
 
 
 # --- attainment -------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_missing_report_file_exit_1_one_line(runs):
     r, out = runs["missing"]
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(MISSING) in lines[0] and "no such report file" in lines[0]
+    assert len(lines) == 1 and str(MISSING) in lines[0] and "找不到这份工作总结文件" in lines[0]
     assert "Traceback" not in r.stdout + r.stderr
     assert not out.exists()
 

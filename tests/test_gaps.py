@@ -404,4 +404,4 @@ def test_cli_gaps(tmp_path, capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "close matches" in err and "Traceback" not in err and not bad.exists()
+    assert code == 1 and "相近的有" in err and "Traceback" not in err and not bad.exists()

@@ -296,7 +296,7 @@ def test_report_command_names_a_missing_template(tmp_path, capsys):
             str(tmp_path / "none.ipynb"),
         ]
     )
-    assert code == 1 and "report notebook not found" in capsys.readouterr().err
+    assert code == 1 and "找不到报告笔记本" in capsys.readouterr().err
 
 
 # --- the ranking workbook -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from conftest import ROOT, frame, make_rubric
 
 import civscore
 from civscore.robustness.sensitivity import sensitivity
+from civscore.words import using_language
 
 # Three dimensions; in `flat` every unit earns the same points. Scaling one dimension's weight
 # adds the same amount to every total and rescaling to total_points multiplies every total by
@@ -78,6 +79,8 @@ def test_aggregation_is_the_only_driver_when_weights_cannot_reorder_units():
     assert (weights["ST"].abs() < 1e-9).all() and (weights["S1"].abs() < 1e-9).all()
     assert "aggregation drives the spread most" in " ".join(res.summary("en"))
     assert "对名次波动影响最大的是汇总方式" in " ".join(res.summary())
+    with using_language("en"):  # the default follows the message language (CIVSCORE_LANG / --lang)
+        assert res.summary() == res.summary("en")
 
 
 def test_a_ranking_that_never_moves_has_all_indices_zero():

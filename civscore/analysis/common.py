@@ -14,6 +14,7 @@ from civscore.methods import method_of
 from civscore.methods.base import EPS, NONE  # the tolerance and "no value" analyses share
 from civscore.rubric.model import Indicator
 from civscore.scoring.scored import Scored
+from civscore.words import say
 
 if TYPE_CHECKING:
     from pandas._typing import Scalar
@@ -65,9 +66,13 @@ def resolve_unit(result: Scored, unit_id: Hashable) -> UnitId:
             return by_name[0]
     choices = list(dict.fromkeys([*as_text, *names]))
     close = difflib.get_close_matches(text, choices, n=5, cutoff=0.5)
-    hint = f"; close matches: {', '.join(close)}" if close else ""
     raise UnknownUnitError(
-        f"unknown unit {text!r}: no {result.id_column} (or unit name) in this result of {len(ids)} units{hint}"
+        say(
+            f"没有单位 {text!r}：这份 {len(ids)} 个单位的结果中没有这个{result.id_column}（或单位名称）"
+            + (f"；相近的有：{'、'.join(close)}" if close else ""),
+            f"unknown unit {text!r}: no {result.id_column} (or unit name) in this result of {len(ids)} units"
+            + (f"; close matches: {', '.join(close)}" if close else ""),
+        )
     )
 
 

@@ -29,7 +29,7 @@ from civscore.rubric.introspect import dimension_names, indicator_table
 from civscore.rubric.model import Indicator, Rubric
 from civscore.scoring.missing import apply_missing
 from civscore.scoring.scored import Scored
-from civscore.words import fmt, fmt_points
+from civscore.words import fmt, fmt_points, say
 
 
 class CompareError(CivscoreError):
@@ -224,12 +224,21 @@ def compare(a: Scored, b: Scored, labels: Sequence[str] | None = None, top: int 
     """
     ida, idb = a.id_column, b.id_column
     if ida != idb:
-        raise CompareError(f"cannot compare: the id columns differ ({ida!r} in {_side(a)} vs {idb!r} in {_side(b)})")
+        raise CompareError(
+            say(
+                f"无法比较：两边的编号列不同（{_side(a)} 中为 {ida!r}，{_side(b)} 中为 {idb!r}）",
+                f"cannot compare: the id columns differ ({ida!r} in {_side(a)} vs {idb!r} in {_side(b)})",
+            )
+        )
     common = a.points.index.intersection(b.points.index, sort=False)
     if len(common) == 0:
         raise CompareError(
-            f"cannot compare: no {ida} is in both results ({len(a.points)} units in {_side(a)}, "
-            f"e.g. {_examples(a)}; {len(b.points)} in {_side(b)}, e.g. {_examples(b)})"
+            say(
+                f"无法比较：没有哪个 {ida} 同时出现在两边的结果中（{_side(a)} 有 {len(a.points)} 个单位，"
+                f"如 {_examples(a)}；{_side(b)} 有 {len(b.points)} 个，如 {_examples(b)}）",
+                f"cannot compare: no {ida} is in both results ({len(a.points)} units in {_side(a)}, "
+                f"e.g. {_examples(a)}; {len(b.points)} in {_side(b)}, e.g. {_examples(b)})",
+            )
         )
     rubric_same = _rubric_key(a.rubric) == _rubric_key(b.rubric)
     contrib = _contributions(a, b, common)

@@ -51,6 +51,7 @@ import pandas as pd
 from civscore.errors import DataError
 from civscore.evidence.extract import extract_evidence
 from civscore.methods import method_of
+from civscore.words import say
 
 __all__ = [
     "COLUMN_UNITS",
@@ -189,19 +190,27 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(str(path), "no such report file") from None
+        raise DataError(str(path), say("找不到这份工作总结文件", "no such report file")) from None
     except IsADirectoryError:
-        raise DataError(str(path), "is a folder, not a report file") from None
+        raise DataError(str(path), say("是文件夹，不是工作总结文件", "is a folder, not a report file")) from None
     except OSError as exc:
-        raise DataError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+        raise DataError(
+            str(path), say(f"无法读取：{exc.strerror or exc}", f"cannot be read: {exc.strerror or exc}")
+        ) from None
     if b"\x00" in raw[:65536]:
-        raise DataError(str(path), "is a binary file, not a plain-text report (save it as .txt)")
+        raise DataError(
+            str(path),
+            say(
+                "是二进制文件，不是纯文本的工作总结（请另存为 .txt）",
+                "is a binary file, not a plain-text report (save it as .txt)",
+            ),
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DataError(str(path), "is neither UTF-8 nor GBK/GB18030 text")
+    raise DataError(str(path), say("既不是 UTF-8 也不是 GBK/GB18030 文本", "is neither UTF-8 nor GBK/GB18030 text"))
 
 
 def _unit_id(text: str, fallback: str, id_column: str | None) -> str:
@@ -228,7 +237,13 @@ def read_reports(reports: Mapping[str, str] | Iterable[str | Path], id_column: s
         text = _read_text(path)
         uid = _unit_id(text, path.stem, id_column)
         if uid in texts:
-            raise DataError(str(path), f"is a second report for unit {uid} (the first is {origin[uid]})")
+            raise DataError(
+                str(path),
+                say(
+                    f"是单位 {uid} 的第二份工作总结（第一份是 {origin[uid]}）",
+                    f"is a second report for unit {uid} (the first is {origin[uid]})",
+                ),
+            )
         texts[uid], origin[uid] = text, path
     return texts
 

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from civscore.plots import ACCENT, GREYS, figure, house_style
+from civscore.words import language
 
 if TYPE_CHECKING:
     from civscore.robustness.sensitivity import Sensitivity
@@ -48,17 +49,19 @@ TEXT = {
 }
 
 
-def _text(lang: str) -> dict[str, str]:
+def _text(lang: str | None) -> dict[str, str]:
+    lang = lang or language()
     if lang not in TEXT:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     return TEXT[lang]
 
 
 @house_style
-def rank_intervals(u: Uncertainty, max_labels: int = 80, title: str | None = None, lang: str = "zh") -> Figure:
+def rank_intervals(u: Uncertainty, max_labels: int = 80, title: str | None = None, lang: str | None = None) -> Figure:
     """One row per unit, best nominal rank at the top: 5-95% rank interval, median and nominal.
 
-    Unit names label the rows when there are at most ``max_labels`` units. ``lang``: "zh" or "en".
+    Unit names label the rows when there are at most ``max_labels`` units. ``lang``: "zh" or "en"
+    (default: the message language, :func:`civscore.words.language`).
     """
     text = _text(lang)
     s = u.rank_stats
@@ -89,7 +92,7 @@ def rank_intervals(u: Uncertainty, max_labels: int = 80, title: str | None = Non
 
 
 @house_style
-def sobol_bars(sens: Sensitivity, title: str | None = None, lang: str = "zh") -> Figure:
+def sobol_bars(sens: Sensitivity, title: str | None = None, lang: str | None = None) -> Figure:
     """First-order and total Sobol index per factor, with bootstrap confidence intervals."""
     text = _text(lang)
     idx = sens.indices.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
@@ -100,7 +103,7 @@ def sobol_bars(sens: Sensitivity, title: str | None = None, lang: str = "zh") ->
     err = dict(ecolor=GREYS[0], capsize=3, elinewidth=0.9)
     ax.barh(y - h / 2, idx["S1"], h, xerr=idx["S1_conf"], color=GREYS[1], error_kw=err)
     ax.barh(y + h / 2, idx["ST"], h, xerr=idx["ST_conf"], color=GREYS[3], hatch="//", edgecolor=GREYS[1], error_kw=err)
-    ax.set_yticks(y, idx["label" if lang == "zh" else "label_en"].tolist())
+    ax.set_yticks(y, idx["label" if (lang or language()) == "zh" else "label_en"].tolist())
     ax.set_ylim(n - 0.5, -0.5)
     ax.axvline(0, color=GREYS[0], linewidth=0.8)
     ax.set_xlabel(text["sobol_axis"])
