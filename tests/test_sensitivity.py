@@ -153,6 +153,12 @@ def test_sample_data_summary_and_chart():
 )
 def test_bad_arguments_say_what_is_wrong(three, kwargs, message):
     rub, df = three
-    with pytest.raises(ValueError) as exc:
+    with using_language("en"), pytest.raises(ValueError) as exc:
         sensitivity(df, rub, **kwargs)
     assert message in str(exc.value)
+
+
+def test_bad_arguments_are_chinese_by_default(three):
+    rub, df = three
+    with pytest.raises(ValueError, match=r"samples 必须是 2 的幂（如 512 或 1024），不能是 1000"):
+        sensitivity(df, rub, samples=1000)

@@ -14,6 +14,7 @@ from civscore.robustness.uncertainty import uncertainty
 from civscore.rubric.model import is_close
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.tiers import assign_tiers, tier_codes
+from civscore.words import using_language
 
 
 @pytest.fixture(scope="module")
@@ -331,9 +332,14 @@ def test_batched_tier_codes_match_assign_tiers(rubric):
     ],
 )
 def test_bad_arguments_say_what_is_wrong(data, rubric, kwargs, message):
-    with pytest.raises(ValueError) as exc:
+    with using_language("en"), pytest.raises(ValueError) as exc:
         uncertainty(data, rubric, **kwargs)
     assert message in str(exc.value)
+
+
+def test_bad_arguments_are_chinese_by_default(data, rubric):
+    with pytest.raises(ValueError, match=r"runs 必须是不小于 1 的整数，不能是 0"):
+        uncertainty(data, rubric, runs=0)
 
 
 def test_invalid_data_raises_the_validation_report(rubric):
