@@ -18,12 +18,14 @@ MAX_PRINTED_PROBLEMS = 200
 
 
 def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -> None:
-    parser.add_argument("rubric", metavar="RUBRIC", help="rubric file (.yaml)")
+    parser.add_argument("rubric", metavar="RUBRIC", help=say("测评体系文件（.yaml）", "rubric file (.yaml)"))
     parser.add_argument(
         "data",
         metavar="DATA",
         nargs=None if data_required else "?",
-        help="data file: .csv (UTF-8 / GBK), .xlsx or .parquet",
+        help=say(
+            "数据文件：.csv（UTF-8 / GBK）、.xlsx 或 .parquet", "data file: .csv (UTF-8 / GBK), .xlsx or .parquet"
+        ),
     )
     parser.add_argument(
         "--sheet",
@@ -60,7 +62,10 @@ def add_problems_arg(parser: argparse.ArgumentParser) -> None:
         "--problems",
         metavar="FILE",
         type=_table_path,
-        help="also write every problem found to FILE (.csv, .xlsx or .parquet)",
+        help=say(
+            "同时把发现的每个问题写入 FILE（.csv、.xlsx 或 .parquet）",
+            "also write every problem found to FILE (.csv, .xlsx or .parquet)",
+        ),
     )
 
 

@@ -8,8 +8,15 @@ import sys
 import pandas as pd
 
 import civscore
-from civscore.cli.common import add_data_args, add_previous_arg, add_problems_arg, output_format, score_or_report
-from civscore.words import fmt_points
+from civscore.cli.common import (
+    add_data_args,
+    add_previous_arg,
+    add_problems_arg,
+    not_written,
+    output_format,
+    score_or_report,
+)
+from civscore.words import fmt_points, say
 
 ORDER = 4
 
@@ -17,14 +24,27 @@ ORDER = 4
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "explain",
-        help="why one unit scored what it did",
-        description="Print UNIT's breakdown: each indicator's value, the rule that applied and the "
-        "points earned, lost and available, then the adjustments and vetoes; the "
-        "contributions add up to the total. Optionally write it to OUT.",
+        help=say("某个单位为什么得了这个分", "why one unit scored what it did"),
+        description=say(
+            "打印 UNIT 的得分明细：每个指标的数值、适用的规则，以及得分、失分和满分，"
+            "然后是调整项和否决项；各项贡献之和等于总分。也可写入 OUT。",
+            "Print UNIT's breakdown: each indicator's value, the rule that applied and the "
+            "points earned, lost and available, then the adjustments and vetoes; the "
+            "contributions add up to the total. Optionally write it to OUT.",
+        ),
     )
     add_data_args(p)
-    p.add_argument("unit", metavar="UNIT", help="unit id (or a unique unit name)")
-    p.add_argument("-o", "--output", metavar="OUT", help="also write the breakdown to OUT (.csv, .xlsx or .parquet)")
+    p.add_argument(
+        "unit", metavar="UNIT", help=say("单位编号（或不重复的单位名称）", "unit id (or a unique unit name)")
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help=say(
+            "同时把明细写入 OUT（.csv、.xlsx 或 .parquet）", "also write the breakdown to OUT (.csv, .xlsx or .parquet)"
+        ),
+    )
     add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
@@ -35,13 +55,19 @@ def run(args: argparse.Namespace) -> int:
         output_format(args.parser, args.output)
     result = score_or_report(args.rubric, args.data, args.sheet, args)
     if result is None:
-        print(f"{args.output} was not written." if args.output else "nothing explained.", file=sys.stderr)
+        print(not_written(args.output) if args.output else say("没有给出明细。", "nothing explained."), file=sys.stderr)
         return 1
     table = result.explain(args.unit)
     uid = table.attrs["unit"]
     row = result.table[result.table[result.id_column] == uid].iloc[0]
     name = f" {row[result.rubric.unit.name_column]}" if result.rubric.unit.name_column else ""
-    print(f"{uid}{name}: total {fmt_points(row['total'])}, rank {row['rank']}, tier {row['tier'] or '—'}")
+    total, rank, tier = fmt_points(row["total"]), row["rank"], row["tier"] or "—"
+    print(
+        say(
+            f"{uid}{name}：总分 {total}，排名 {rank}，等级 {tier}",
+            f"{uid}{name}: total {total}, rank {rank}, tier {tier}",
+        )
+    )
     shown = table[["kind", "item", "value", "rule", "earned", "available", "lost", "contribution", "note"]]
     with pd.option_context(
         "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60

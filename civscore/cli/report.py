@@ -16,6 +16,7 @@ from civscore.cli.common import (
     output_format,
     score_inputs,
 )
+from civscore.words import say
 
 ORDER = 7
 
@@ -44,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
         return run_word_report(args)
     if args.sheet:
         # papermill passes plain paths to the notebook; a sheet choice would be lost silently
-        args.parser.error("--sheet is not supported by `report`; save the sheet as its own .xlsx or .csv")
+        args.parser.error(
+            say(
+                "`report` 不支持 --sheet；请把该工作表另存为单独的 .xlsx 或 .csv",
+                "--sheet is not supported by `report`; save the sheet as its own .xlsx or .csv",
+            )
+        )
     # Validate here first: a bad file gets the same plain report as `civscore validate` in a
     # second, instead of a failed notebook cell after the kernel has started.
     rubric, data = load_inputs(args)
@@ -55,11 +61,22 @@ def run(args: argparse.Namespace) -> int:
             args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook
         )
     except civscore.ReportError as exc:
-        print(f"civscore report: {exc}. {args.output} was not written.", file=sys.stderr)
+        print(
+            say(
+                f"civscore report: {exc}。未写出 {args.output}。",
+                f"civscore report: {exc}. {args.output} was not written.",
+            ),
+            file=sys.stderr,
+        )
         return 1
+    csv, xlsx = Path(files.ranking_csv), Path(files.ranking_xlsx)
     print(
-        f"report for {len(data)} units with {rubric.name} {rubric.version} → {files.html} "
-        f"(also {Path(files.ranking_csv)} and {Path(files.ranking_xlsx)}; {files.seconds:.1f} s)"
+        say(
+            f"已按 {rubric.name} {rubric.version} 为 {len(data)} 个单位生成报告 → {files.html}"
+            f"（另有 {csv} 和 {xlsx}；用时 {files.seconds:.1f} 秒）",
+            f"report for {len(data)} units with {rubric.name} {rubric.version} → {files.html} "
+            f"(also {csv} and {xlsx}; {files.seconds:.1f} s)",
+        )
     )
     return 0
 

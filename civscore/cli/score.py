@@ -12,6 +12,7 @@ from civscore.cli.common import (
     output_format,
     score_inputs,
 )
+from civscore.words import say
 
 ORDER = 2
 
@@ -19,8 +20,11 @@ ORDER = 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "score",
-        help="validate, score and rank",
-        description="Validate DATA against RUBRIC, score and rank every unit, write OUT.",
+        help=say("检查、打分并排名", "validate, score and rank"),
+        description=say(
+            "按 RUBRIC 检查 DATA，为每个单位打分、排名，写出 OUT。",
+            "Validate DATA against RUBRIC, score and rank every unit, write OUT.",
+        ),
     )
     add_data_args(p)
     add_output_arg(p, "result file; the extension picks the format: .csv, .xlsx or .parquet")
@@ -37,9 +41,14 @@ def run(args: argparse.Namespace) -> int:
     rubric = result.rubric
     result.write(args.output)
     tiers = result.table["tier"].value_counts()
-    shown = ", ".join(f"{t.name} {int(tiers.get(t.name, 0))}" for t in rubric.tiers)
+    shown = [f"{t.name} {int(tiers.get(t.name, 0))}" for t in rubric.tiers]
+    n = len(result.table)
     print(
-        f"scored {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}"
-        + (f" ({shown})" if shown else "")
+        say(
+            f"已按 {rubric.name} {rubric.version} 为 {n} 个单位打分 → {args.output}"
+            + (f"（{'，'.join(shown)}）" if shown else ""),
+            f"scored {n} units with {rubric.name} {rubric.version} → {args.output}"
+            + (f" ({', '.join(shown)})" if shown else ""),
+        )
     )
     return 0

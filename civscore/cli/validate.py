@@ -13,6 +13,7 @@ from civscore.cli.common import (
     print_notes,
     print_report,
 )
+from civscore.words import say
 
 ORDER = 1  # the place in `civscore --help`
 
@@ -20,8 +21,11 @@ ORDER = 1  # the place in `civscore --help`
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
-        help="check a rubric, and data against it",
-        description="Check RUBRIC and, if given, DATA against it. Exit 0 when valid, 1 when not.",
+        help=say("检查测评体系，以及按它检查数据", "check a rubric, and data against it"),
+        description=say(
+            "检查 RUBRIC，如给出 DATA 则按 RUBRIC 检查它。无问题时退出码为 0，有问题时为 1。",
+            "Check RUBRIC and, if given, DATA against it. Exit 0 when valid, 1 when not.",
+        ),
     )
     add_data_args(p, data_required=False)
     add_previous_arg(p)
@@ -34,15 +38,24 @@ def run(args: argparse.Namespace) -> int:
     n_ind = sum(1 for _ in rubric.iter_indicators())
     if not args.data:
         print(
-            f"{args.rubric}: OK — {rubric.name} {rubric.version}: {n_ind} indicators, "
-            f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers"
+            say(
+                f"{args.rubric}：没有问题 — {rubric.name} {rubric.version}：{n_ind} 个指标，"
+                f"{len(rubric.vetoes)} 个否决项，{len(rubric.tiers)} 个等级",
+                f"{args.rubric}: OK — {rubric.name} {rubric.version}: {n_ind} indicators, "
+                f"{len(rubric.vetoes)} vetoes, {len(rubric.tiers)} tiers",
+            )
         )
         return 0
     data = civscore.read_data(args.data, rubric, sheet=args.sheet)
     report = civscore.validate(data, rubric, previous=previous_of(args, rubric))
     if report.ok:
         print_notes(report)
-        print(f"{args.data}: OK — {report.n_units} units satisfy {rubric.name} {rubric.version}")
+        print(
+            say(
+                f"{args.data}：没有问题 — {report.n_units} 个单位符合 {rubric.name} {rubric.version}",
+                f"{args.data}: OK — {report.n_units} units satisfy {rubric.name} {rubric.version}",
+            )
+        )
         return 0
     print_report(report, args)
     return 1

@@ -18,6 +18,7 @@ import pandas as pd
 import civscore.readers
 from civscore.errors import DataError
 from civscore.readers.safety import _check_file, _check_frame
+from civscore.words import say
 
 
 def _sources() -> dict[str, ModuleType]:
@@ -34,7 +35,9 @@ SUPPORTED = tuple(SOURCES)
 
 
 def _either(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+    if len(words) < 2:
+        return words[0]
+    return say("、".join(words[:-1]) + f" 或 {words[-1]}", ", ".join(words[:-1]) + f" or {words[-1]}")
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
@@ -49,10 +52,22 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     source = SOURCES.get(suffix)
     if source is None:
-        raise DataError(label, f"unsupported file type {suffix or '(none)'!r}; use {_either(list(SUPPORTED))}")
+        shown = repr(suffix) if suffix else say("（无）", "'(none)'")
+        raise DataError(
+            label,
+            say(
+                f"不支持的文件类型 {shown}；请使用 {_either(list(SUPPORTED))}",
+                f"unsupported file type {shown}; use {_either(list(SUPPORTED))}",
+            ),
+        )
     if sheet is not None and not source.SHEETS:
         with_sheets = [s for s, m in SOURCES.items() if m.SHEETS]
-        raise DataError(label, f"--sheet applies only to {_either(with_sheets)} files")
+        raise DataError(
+            label,
+            say(
+                f"--sheet 只适用于 {_either(with_sheets)} 文件", f"--sheet applies only to {_either(with_sheets)} files"
+            ),
+        )
     # a packed format is bounded by its unpacked size (checked by its reader), not its file size
     _check_file(path, label, bound_size=getattr(source, "SIZE_BOUND", True))
     try:

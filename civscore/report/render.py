@@ -108,7 +108,10 @@ def execute_notebook(
             execution_timeout=timeout,
         )
     except PapermillExecutionError as exc:
-        raise ReportError(f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+        name, cell, error = Path(notebook).name, exc.exec_count, f"{exc.ename}: {exc.evalue}"
+        raise ReportError(
+            say(f"{name}：第 {cell} 个单元格运行失败：{error}", f"{name}: cell {cell} failed: {error}")
+        ) from None
 
 
 HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -211,7 +214,7 @@ def render_report(
     out_dir = Path(output_dir) if output_dir is not None else output.parent
     notebook = Path(notebook) if notebook is not None else default_notebook()
     if not notebook.is_file():
-        raise ReportError(f"report notebook not found: {notebook}")
+        raise ReportError(say(f"找不到报告笔记本：{notebook}", f"report notebook not found: {notebook}"))
     parameters = {
         "rubric_path": str(Path(rubric_path).resolve()),
         "data_path": str(Path(data_path).resolve()),
@@ -227,7 +230,9 @@ def render_report(
             failed = output.with_name(output.stem + ".failed.ipynb")
             if executed.exists():
                 write_atomic(failed, lambda tmp: tmp.write_bytes(executed.read_bytes()))
-                raise ReportError(f"{exc} (the partly run notebook is {failed})") from None
+                raise ReportError(
+                    say(f"{exc}（运行了一部分的笔记本在 {failed}）", f"{exc} (the partly run notebook is {failed})")
+                ) from None
             raise
         nb = nbformat.read(executed, as_version=4)
     title = _report_title(rubric_path)

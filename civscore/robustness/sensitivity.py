@@ -30,7 +30,7 @@ from civscore.robustness.simulation import (
 )
 from civscore.rubric.model import Rubric
 from civscore.scoring.ranks import competition_rank
-from civscore.words import say
+from civscore.words import language, say
 
 CHOICE_LABELS = {
     "missing": ("缺失值处理方式", "missing-data policy"),
@@ -76,7 +76,7 @@ class Sensitivity:
     outputs: pd.Series
     settings: SensitivitySettings
 
-    def summary(self, lang: str = "zh") -> list[str]:
+    def summary(self, lang: str | None = None) -> list[str]:
         """Plain sentences an analyst can quote, in Chinese or English (see :func:`summary_sentences`)."""
         return summary_sentences(self, lang=lang)
 
@@ -169,21 +169,51 @@ def sensitivity(
 
 def _check(samples: int, weight_noise: float, num_resamples: int, conf_level: float) -> None:
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        raise ValueError(f"samples must be a power of 2 (e.g. 256, 1024), not {samples!r}")
+        raise ValueError(
+            say(
+                f"samples 必须是 2 的幂（如 256、1024），不能是 {samples!r}",
+                f"samples must be a power of 2 (e.g. 256, 1024), not {samples!r}",
+            )
+        )
     if samples & (samples - 1):
         # Sobol' sequences keep their balance properties only at powers of 2
         lower = 1 << (int(samples).bit_length() - 1)
-        raise ValueError(f"samples must be a power of 2 (e.g. {lower} or {lower * 2}), not {samples}")
+        raise ValueError(
+            say(
+                f"samples 必须是 2 的幂（如 {lower} 或 {lower * 2}），不能是 {samples}",
+                f"samples must be a power of 2 (e.g. {lower} or {lower * 2}), not {samples}",
+            )
+        )
     try:
         noise = float(weight_noise)
     except (TypeError, ValueError):
-        raise ValueError(f"weight_noise must be a number in (0, 1), not {weight_noise!r}") from None
+        raise ValueError(
+            say(
+                f"weight_noise 必须是 (0, 1) 之间的数，不能是 {weight_noise!r}",
+                f"weight_noise must be a number in (0, 1), not {weight_noise!r}",
+            )
+        ) from None
     if not 0.0 < noise < 1.0:
-        raise ValueError(f"weight_noise must be in (0, 1) for a sensitivity analysis, not {weight_noise!r}")
+        raise ValueError(
+            say(
+                f"敏感性分析的 weight_noise 必须在 (0, 1) 之间，不能是 {weight_noise!r}",
+                f"weight_noise must be in (0, 1) for a sensitivity analysis, not {weight_noise!r}",
+            )
+        )
     if isinstance(num_resamples, bool) or not isinstance(num_resamples, (int, np.integer)) or num_resamples < 1:
-        raise ValueError(f"num_resamples must be a whole number >= 1, not {num_resamples!r}")
+        raise ValueError(
+            say(
+                f"num_resamples 必须是不小于 1 的整数，不能是 {num_resamples!r}",
+                f"num_resamples must be a whole number >= 1, not {num_resamples!r}",
+            )
+        )
     if not 0.0 < float(conf_level) < 1.0:
-        raise ValueError(f"conf_level must be in (0, 1), not {conf_level!r}")
+        raise ValueError(
+            say(
+                f"conf_level 必须在 (0, 1) 之间，不能是 {conf_level!r}",
+                f"conf_level must be in (0, 1), not {conf_level!r}",
+            )
+        )
 
 
 def _problem(
@@ -233,11 +263,12 @@ def _indices(
     return pd.DataFrame(dict(head, S1=Si["S1"], S1_conf=Si["S1_conf"], ST=Si["ST"], ST_conf=Si["ST_conf"]))
 
 
-def summary_sentences(s: Sensitivity, lang: str = "zh", small: float = 0.05) -> list[str]:
+def summary_sentences(s: Sensitivity, lang: str | None = None, small: float = 0.05) -> list[str]:
     """Which factors drive the spread of the ranking, in sentences (``lang`` "zh" or "en").
 
     A factor "matters little" when its total index is below ``small``.
     """
+    lang = lang or language()
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     zh = lang == "zh"

@@ -25,6 +25,7 @@ from civscore.scoring.engine import score
 from civscore.scoring.missing import apply_missing
 from civscore.scoring.scored import Scored
 from civscore.scoring.totals import finish_totals, rescale_base
+from civscore.words import say
 
 MISSING_OPTIONS = ("rubric", "zero", "mean", "exclude")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -354,5 +355,10 @@ def choice_options(
     chosen = tuple(dict.fromkeys(given))
     unknown = [g for g in chosen if g not in allowed]
     if unknown or not chosen:
-        raise ValueError(f"{name} choices must come from {', '.join(allowed)}; got {list(given)!r}")
+        raise ValueError(
+            say(
+                f"{name} 的选项只能取自 {'、'.join(allowed)}；给出的是 {list(given)!r}",
+                f"{name} choices must come from {', '.join(allowed)}; got {list(given)!r}",
+            )
+        )
     return chosen

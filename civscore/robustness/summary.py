@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.rubric.model import Rubric
+from civscore.words import language
 
 
 class UncertaintySettings(TypedDict):
@@ -70,7 +71,9 @@ OPTION_WORDS = {
 }
 
 
-def summary_sentences(u: Summarised, lang: str = "zh", unit_word: str | None = None, within: int = 2) -> list[str]:
+def summary_sentences(
+    u: Summarised, lang: str | None = None, unit_word: str | None = None, within: int = 2
+) -> list[str]:
     """Sentences an analyst can quote, e.g. "72% of units stay within ±2 places of their median rank".
 
     ``lang`` is ``"zh"`` (default; ``unit_word`` 单位) or ``"en"`` (``unit_word`` units).
@@ -78,6 +81,7 @@ def summary_sentences(u: Summarised, lang: str = "zh", unit_word: str | None = N
     of runs its rank is no more than k places from its median rank. "Change tier" means the
     unit's tier differs from its nominal tier in more than a third of runs.
     """
+    lang = lang or language()
     if lang not in OPTION_WORDS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     f = _facts(u, within)

@@ -41,6 +41,7 @@ from civscore.rubric.model import Rubric
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import tier_codes
+from civscore.words import say
 
 LEVELS = ("indicator", "dimension")
 QUANTILES = (0.05, 0.5, 0.95)
@@ -139,7 +140,7 @@ class Uncertainty:
     def _frame(self, values: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(values, columns=self.model.ids).rename_axis("run")
 
-    def summary(self, lang: str = "zh", unit_word: str | None = None, within: int = 2) -> list[str]:
+    def summary(self, lang: str | None = None, unit_word: str | None = None, within: int = 2) -> list[str]:
         """Plain sentences an analyst can quote, in Chinese or English (see :func:`summary_sentences`)."""
         return summary_sentences(self, lang=lang, unit_word=unit_word, within=within)
 
@@ -252,16 +253,33 @@ def uncertainty(
 
 def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]:
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise ValueError(f"runs must be a whole number >= 1, not {runs!r}")
+        raise ValueError(
+            say(f"runs 必须是不小于 1 的整数，不能是 {runs!r}", f"runs must be a whole number >= 1, not {runs!r}")
+        )
     try:
         noise = float(weight_noise)
     except (TypeError, ValueError):
-        raise ValueError(f"weight_noise must be a number in [0, 1), not {weight_noise!r}") from None
+        raise ValueError(
+            say(
+                f"weight_noise 必须是 [0, 1) 之间的数，不能是 {weight_noise!r}",
+                f"weight_noise must be a number in [0, 1), not {weight_noise!r}",
+            )
+        ) from None
     if not 0.0 <= noise < 1.0:
         # at 1 a weight could reach 0, and the contract wants every indicator's points > 0
-        raise ValueError(f"weight_noise must be in [0, 1), not {weight_noise!r}")
+        raise ValueError(
+            say(
+                f"weight_noise 必须在 [0, 1) 之间，不能是 {weight_noise!r}",
+                f"weight_noise must be in [0, 1), not {weight_noise!r}",
+            )
+        )
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+        raise ValueError(
+            say(
+                f"level 必须是 {'、'.join(LEVELS)} 之一，不能是 {level!r}",
+                f"level must be one of {', '.join(LEVELS)}, not {level!r}",
+            )
+        )
     return int(runs), noise
 
 

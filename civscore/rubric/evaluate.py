@@ -120,7 +120,7 @@ class _Evaluator:
 
 def _missing(x) -> np.ndarray:
     if isinstance(x, str):
-        raise ExpressionError(f"uses the text {x!r} as a condition")
+        raise ExpressionError(say(f"把文本 {x!r} 当作条件使用", f"uses the text {x!r} as a condition"))
     if x.dtype == bool:
         return np.zeros(x.shape, bool)
     return np.isnan(x)
@@ -151,18 +151,18 @@ def _compare(op: str, a, b, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _as_float(x) -> np.ndarray:
     if isinstance(x, str):
-        raise ExpressionError(f"uses the text {x!r} in arithmetic")
+        raise ExpressionError(say(f"在算术运算中使用了文本 {x!r}", f"uses the text {x!r} in arithmetic"))
     if x.dtype == bool:
         return x.astype(float)
     if x.dtype == object:
-        raise ExpressionError("uses a text column in arithmetic")
+        raise ExpressionError(say("在算术运算中使用了文本列", "uses a text column in arithmetic"))
     return x
 
 
 def _truthy(x) -> np.ndarray:
     """Yes/no of a value: true only when present and non-zero."""
     if isinstance(x, str):
-        raise ExpressionError(f"uses the text {x!r} as a condition")
+        raise ExpressionError(say(f"把文本 {x!r} 当作条件使用", f"uses the text {x!r} as a condition"))
     if x.dtype == bool:
         return x
     return np.nan_to_num(x, nan=0.0) != 0

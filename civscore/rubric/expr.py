@@ -87,62 +87,71 @@ _COMPARE = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "=="
 CONDITION_OPS = frozenset({">", ">=", "<", "<=", "==", "!=", "and", "or", "not"})
 NUMBER_OPS = frozenset({"+", "-", "*", "/", "neg", "num", "min", "max", "abs"})
 FUNCTIONS = ("min", "max", "abs", "previous")
-_FORBIDDEN_WORDS = {
-    ast.Attribute: "attribute access (a.b)",
-    ast.Subscript: "subscripts (a[b])",
-    ast.Lambda: "lambda",
-    ast.IfExp: "if/else",
-    ast.ListComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.List: "lists",
-    ast.Tuple: "tuples",
-    ast.Dict: "dicts",
-    ast.Set: "sets",
-    ast.NamedExpr: ":=",
-    ast.Starred: "*",
-    ast.JoinedStr: "f-strings",
-    ast.Await: "await",
+_FORBIDDEN_WORDS = {  # (Chinese, English); a Latin word gets a space after 使用了
+    ast.Attribute: ("属性访问（a.b）", "attribute access (a.b)"),
+    ast.Subscript: ("下标（a[b]）", "subscripts (a[b])"),
+    ast.Lambda: (" lambda", "lambda"),
+    ast.IfExp: (" if/else", "if/else"),
+    ast.ListComp: ("推导式", "comprehensions"),
+    ast.GeneratorExp: ("推导式", "comprehensions"),
+    ast.List: ("列表", "lists"),
+    ast.Tuple: ("元组", "tuples"),
+    ast.Dict: ("字典", "dicts"),
+    ast.Set: ("集合", "sets"),
+    ast.NamedExpr: (" :=", ":="),
+    ast.Starred: (" *", "*"),
+    ast.JoinedStr: (" f-string", "f-strings"),
+    ast.Await: (" await", "await"),
 }
 
 
 def parse(source: str, context: Literal["value", "when"]) -> Expression:
     """Parse ``source`` as a ``value`` or ``when`` expression; raise ExpressionError if not allowed."""
     if not isinstance(source, str):
-        raise ExpressionError("must be an expression written as text")
+        raise ExpressionError(say("必须是以文本写出的表达式", "must be an expression written as text"))
     if not source.strip():
-        raise ExpressionError("is empty")
+        raise ExpressionError(say("是空的", "is empty"))
     if len(source) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionError(f"is longer than {MAX_EXPRESSION_LENGTH} characters")
+        raise ExpressionError(
+            say(f"超过 {MAX_EXPRESSION_LENGTH} 个字符", f"is longer than {MAX_EXPRESSION_LENGTH} characters")
+        )
     if source.count("`") % 2:
-        raise ExpressionError("has an unclosed backtick")
+        raise ExpressionError(say("有未闭合的反引号（`）", "has an unclosed backtick"))
     quoted: dict[str, str] = {}
 
     def swap(match: re.Match[str]) -> str:
         name = match.group(1)
         if not name.strip():
-            raise ExpressionError("has an empty backtick-quoted name")
+            raise ExpressionError(say("反引号中的列名是空的", "has an empty backtick-quoted name"))
         placeholder = _PLACEHOLDER.format(len(quoted))
         quoted[placeholder] = name
         return placeholder
 
     text = _BACKTICK.sub(swap, source)
     if _PLACEHOLDER.split("{")[0] in _BACKTICK.sub("", source):
-        raise ExpressionError("uses a reserved name")
+        raise ExpressionError(say("使用了保留的名称", "uses a reserved name"))
     try:
         with warnings.catch_warnings():  # "1and x" only warns in Python; here it is an error, not noise
             warnings.simplefilter("error", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        where = f" at character {exc.offset}" if exc.offset else ""
-        raise ExpressionError(f"is not a valid expression{where}: {exc.msg}") from None
+        where = say(f"（第 {exc.offset} 个字符处）", f" at character {exc.offset}") if exc.offset else ""
+        raise ExpressionError(
+            say(f"不是有效的表达式{where}：{exc.msg}", f"is not a valid expression{where}: {exc.msg}")
+        ) from None
     except (ValueError, RecursionError, MemoryError):
-        raise ExpressionError("is not a valid expression") from None
+        raise ExpressionError(say("不是有效的表达式", "is not a valid expression")) from None
     builder = _Builder(text.strip(), quoted, context)
     root = builder.build(tree.body, 0)
     expr = Expression(source=source, root=root, context=context)
     _infer_kinds(root, "boolean" if context == "when" else "number", expr, arith=False)
     if context == "when" and root.op in NUMBER_OPS:
-        raise ExpressionError("must be a condition (a comparison, and/or/not, or a yes/no column)")
+        raise ExpressionError(
+            say(
+                "必须是条件（比较、and/or/not，或是/否列）",
+                "must be a condition (a comparison, and/or/not, or a yes/no column)",
+            )
+        )
     if context == "value" and root.op == "str":
         raise ExpressionError(
             say(
@@ -158,11 +167,18 @@ def _text_only_in_equality(node: Node) -> None:
     """A text literal may only be an operand of == or != (else scoring would fail later)."""
     if node.op == "str":
         raise ExpressionError(
-            f"uses the text {node.const!r} outside a comparison; text can only be compared with == or !="
+            say(
+                f"在比较之外使用了文本 {node.const!r}；文本只能用 == 或 != 比较",
+                f"uses the text {node.const!r} outside a comparison; text can only be compared with == or !=",
+            )
         )
     for arg in node.args:
         if not (arg.op == "str" and node.op in ("==", "!=")):
             _text_only_in_equality(arg)
+
+
+def _text_literal_outside_when() -> str:
+    return say("文本常量只能出现在否决项 `when` 的比较中", "text literals are only allowed in comparisons of a `when`")
 
 
 class _Builder:
@@ -174,13 +190,16 @@ class _Builder:
 
     def build(self, node: ast.AST, depth: int) -> Node:
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"is nested more than {MAX_DEPTH} levels deep")
+            raise ExpressionError(say(f"嵌套超过 {MAX_DEPTH} 层", f"is nested more than {MAX_DEPTH} levels deep"))
         d = depth + 1
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or value is None:
                 raise ExpressionError(
-                    f"uses {value!r}, which is not allowed; a column with that name must be written in backticks"
+                    say(
+                        f"使用了 {value!r}，这是不允许的；同名的列必须写在反引号中",
+                        f"uses {value!r}, which is not allowed; a column with that name must be written in backticks",
+                    )
                 )
             if isinstance(value, (int, float)):
                 try:
@@ -188,17 +207,32 @@ class _Builder:
                 except OverflowError:  # an integer literal of 400 digits
                     number = math.inf
                 if not math.isfinite(number):
-                    raise ExpressionError(f"uses the number {self._src(node)}, which is too large")
+                    raise ExpressionError(
+                        say(
+                            f"使用的数字 {self._src(node)} 太大",
+                            f"uses the number {self._src(node)}, which is too large",
+                        )
+                    )
                 return Node("num", const=number)
             if isinstance(value, str):
                 return Node("str", const=value)
-            raise ExpressionError(f"uses a literal of a kind that is not allowed: {self._src(node)}")
+            raise ExpressionError(
+                say(
+                    f"使用了不允许的常量类型：{self._src(node)}",
+                    f"uses a literal of a kind that is not allowed: {self._src(node)}",
+                )
+            )
         if isinstance(node, ast.Name):
             return Node("col", name=self._column_name(node))
         if isinstance(node, ast.BinOp):
             op = _ARITH.get(type(node.op))
             if op is None:
-                raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)} (allowed: + - * /)")
+                raise ExpressionError(
+                    say(
+                        f"使用了不允许的运算符：{self._src(node)}（允许：+ - * /）",
+                        f"uses an operator that is not allowed: {self._src(node)} (allowed: + - * /)",
+                    )
+                )
             return Node(op, (self.build(node.left, d), self.build(node.right, d)))
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
@@ -207,12 +241,20 @@ class _Builder:
                 return self.build(node.operand, d)
             if isinstance(node.op, ast.Not):
                 return Node("not", (self.build(node.operand, d),))
-            raise ExpressionError(f"uses an operator that is not allowed: {self._src(node)}")
+            raise ExpressionError(
+                say(
+                    f"使用了不允许的运算符：{self._src(node)}",
+                    f"uses an operator that is not allowed: {self._src(node)}",
+                )
+            )
         if isinstance(node, ast.Compare):
             for op_node in node.ops:
                 if type(op_node) not in _COMPARE:
                     raise ExpressionError(
-                        f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)"
+                        say(
+                            f"使用了不允许的比较：{self._src(node)}（允许：> >= < <= == !=）",
+                            f"uses a comparison that is not allowed: {self._src(node)} (allowed: > >= < <= == !=)",
+                        )
                     )
             parts: list[Node] = []
             left = self.build(node.left, d)
@@ -220,7 +262,12 @@ class _Builder:
                 op = _COMPARE[type(op_node)]
                 right = self.build(right_node, d)
                 if "str" in (left.op, right.op) and op not in ("==", "!="):
-                    raise ExpressionError(f"compares text with {op}; text can only be compared with == or !=")
+                    raise ExpressionError(
+                        say(
+                            f"用 {op} 比较文本；文本只能用 == 或 != 比较",
+                            f"compares text with {op}; text can only be compared with == or !=",
+                        )
+                    )
                 parts.append(Node(op, (left, right)))
                 left = right
             return parts[0] if len(parts) == 1 else Node("and", tuple(parts))
@@ -229,10 +276,20 @@ class _Builder:
             return Node(op, tuple(self.build(v, d) for v in node.values))
         if isinstance(node, ast.Call):
             return self._call(node, d)
-        for kind, words in _FORBIDDEN_WORDS.items():
+        for kind, (zh, en) in _FORBIDDEN_WORDS.items():
             if isinstance(node, kind):
-                raise ExpressionError(f"uses {words}, which rubric expressions do not allow: {self._src(node)}")
-        raise ExpressionError(f"uses syntax that rubric expressions do not allow: {self._src(node)}")
+                raise ExpressionError(
+                    say(
+                        f"使用了{zh}，测评体系表达式不允许：{self._src(node)}",
+                        f"uses {en}, which rubric expressions do not allow: {self._src(node)}",
+                    )
+                )
+        raise ExpressionError(
+            say(
+                f"使用了测评体系表达式不允许的语法：{self._src(node)}",
+                f"uses syntax that rubric expressions do not allow: {self._src(node)}",
+            )
+        )
 
     def _call(self, node: ast.Call, d: int) -> Node:
         """min / max / abs / previous (section 9); every other call stays a rubric error."""

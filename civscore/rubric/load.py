@@ -67,7 +67,17 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
         raise RubricError([RubricProblem(label, exc.line, "", str(exc))]) from None
     problems.extend(walker.problems)
     if not isinstance(raw, dict):
-        problems.append(RubricProblem(label, 1, "", "a rubric file must be a mapping of keys (id, name, ...)"))
+        problems.append(
+            RubricProblem(
+                label,
+                1,
+                "",
+                say(
+                    "测评体系文件必须是由键组成的映射（id、name 等）",
+                    "a rubric file must be a mapping of keys (id, name, ...)",
+                ),
+            )
+        )
         raise RubricError(problems)
     lines = walker.lines
     owners = _owner_paths(raw)
@@ -121,7 +131,10 @@ def rubric_json_schema() -> dict[str, Any]:
     schema = Rubric.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "civscore rubric"
-    schema["description"] = "A creation indicator system (测评体系) for civscore; see rubric-contract.md."
+    schema["description"] = say(
+        "civscore 的创建测评体系；见 rubric-contract.md。",
+        "A creation indicator system (测评体系) for civscore; see rubric-contract.md.",
+    )
     return schema
 
 
@@ -179,8 +192,9 @@ def _duplicate_ids(owners: list[_Owner], label: str, lines: dict[Path_, int]) ->
             where = format_path(first.path)
             line = line_of(first.path + ("id",), lines)
             if first.id == owner.id:
-                message = (
-                    f"id `{owner.id}` is already used at {where} (line {line}); every id must be unique in the file"
+                message = say(
+                    f"id `{owner.id}` 已在 {where}（第 {line} 行）使用；文件中每个 id 必须唯一",
+                    f"id `{owner.id}` is already used at {where} (line {line}); every id must be unique in the file",
                 )
             else:
                 message = say(
@@ -335,8 +349,11 @@ def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[Rubri
             label,
             line_of(("total_points",), lines),
             "total_points",
-            f"base indicator points add up to {base:g}, not total_points {float(total):g} "
-            f"(bonus indicators are not counted)",
+            say(
+                f"基础指标分值合计为 {base:g}，与 total_points {float(total):g} 不符（加分指标不计入）",
+                f"base indicator points add up to {base:g}, not total_points {float(total):g} "
+                f"(bonus indicators are not counted)",
+            ),
         )
     ]
 
@@ -361,8 +378,12 @@ def _column_conflicts(rubric: Rubric, owners: list[_Owner], label: str, lines: d
                     label,
                     line_of(at, lines),
                     format_path(at),
-                    f"column `{column}` is used as text by {', '.join(text_users)} "
-                    f"and as a number or yes/no by {', '.join(other)}; a column can only be one",
+                    say(
+                        f"列 `{column}` 被 {'、'.join(text_users)} 当作文本使用，"
+                        f"又被 {'、'.join(other)} 当作数字或是/否使用；一列只能是其中一种",
+                        f"column `{column}` is used as text by {', '.join(text_users)} "
+                        f"and as a number or yes/no by {', '.join(other)}; a column can only be one",
+                    ),
                 )
             )
     return problems
@@ -401,33 +422,43 @@ def _translate(
             continue  # the method rules, already reported item by item by _method_rules
         msg = err["msg"]
         value = err.get("input")
+        where = loc
         if kind == "missing":
             where = loc[:-1]
-            text = f"required key `{loc[-1]}` is missing"
+            text = say(f"缺少必需的键 `{loc[-1]}`", f"required key `{loc[-1]}` is missing")
         elif kind == "extra_forbidden":
-            where = loc
             key = loc[-1]
             allowed = _allowed_keys(loc[:-1])
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = (
-                f" (did you mean `{close[0]}`?)" if close else (f" (allowed: {', '.join(allowed)})" if allowed else "")
-            )
-            text = f"unknown key `{key}`{hint}"
+            if close:
+                hint = say(f"（是不是 `{close[0]}`？）", f" (did you mean `{close[0]}`?)")
+            else:
+                hint = (
+                    say(f"（可用的键：{'、'.join(allowed)}）", f" (allowed: {', '.join(allowed)})") if allowed else ""
+                )
+            text = say(f"未知的键 `{key}`{hint}", f"unknown key `{key}`{hint}")
         elif kind == "value_error":
-            where = loc
             text = msg.removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch":
-            where = loc
-            text = f"{_shown(value)} may only use letters, digits, '-' and '_'"
+            text = say(
+                f"{_shown(value)} 只能包含字母、数字、'-' 和 '_'",
+                f"{_shown(value)} may only use letters, digits, '-' and '_'",
+            )
         elif kind == "literal_error":
-            where = loc
-            text = f"must be {msg.removeprefix('Input should be ')}, not {_shown(value)}"
+            expected = msg.removeprefix("Input should be ")
+            listed = expected.replace("', '", "'、'").replace("' or '", "' 或 '")
+            text = say(
+                f"必须是 {listed}，不能是 {_shown(value)}",
+                f"must be {expected}, not {_shown(value)}",
+            )
         elif kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
-            where = loc
-            text = f"must be a number, not {_shown(value)}"
+            text = say(f"必须是数字，不能是 {_shown(value)}", f"must be a number, not {_shown(value)}")
         else:
-            where = loc
-            text = msg.replace("Input should be", "must be") + (f", not {_shown(value)}" if value is not None else "")
+            text = say(
+                _PYDANTIC_ZH.get(kind, msg).format(**_plain_numbers(err.get("ctx", {})))
+                + (f"，不能是 {_shown(value)}" if value is not None else ""),
+                msg.replace("Input should be", "must be") + (f", not {_shown(value)}" if value is not None else ""),
+            )
         problems.append(RubricProblem(label, line_of(where, lines), format_path(where), text))
     return problems
 
@@ -436,6 +467,30 @@ def _shown(value: Any, limit: int = 80) -> str:
     """A value quoted for a message, shortened so that a pasted paragraph stays readable."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# pydantic's other messages in Chinese (by error type; {…} from the error's context)
+_PYDANTIC_ZH = {
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "必须大于或等于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "less_than_equal": "必须小于或等于 {le}",
+    "finite_number": "必须是有限的数字",
+    "string_type": "必须是文本",
+    "list_type": "必须是列表",
+    "dict_type": "必须是映射（键: 值）",
+    "model_type": "必须是映射（键: 值）",
+    "model_attributes_type": "必须是映射（键: 值）",
+    "too_short": "至少需要 {min_length} 项",
+    "string_too_short": "至少需要 {min_length} 个字符",
+    "bool_type": "必须是 true 或 false",
+    "bool_parsing": "必须是 true 或 false",
+}
+
+
+def _plain_numbers(ctx: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's limits as typed (0, not 0.0)."""
+    return {k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()}
 
 
 _UNION_TAGS = {"literal['fail']", "CapEffect", "DeductEffect", "function-wrap[_effect_words()]"}

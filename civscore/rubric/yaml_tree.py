@@ -16,6 +16,7 @@ import yaml
 
 from civscore.errors import RubricProblem
 from civscore.readers.safety import FileProblem, read_bounded
+from civscore.words import say
 
 MAX_RUBRIC_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
@@ -62,16 +63,23 @@ def read_bytes(path: Path) -> bytes:
         raise YamlProblem(str(exc)) from None
 
 
+def _too_deep() -> str:
+    return say(f"YAML 嵌套过深（超过 {MAX_DEPTH} 层）", f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+
+
 def decode(data: bytes) -> str:
     if not data.strip():
-        raise YamlProblem("is empty")
+        raise YamlProblem(say("是空文件", "is empty"))
     if b"\x00" in data[:8192]:
-        raise YamlProblem("is a binary file, not YAML text")
+        raise YamlProblem(say("是二进制文件，不是 YAML 文本", "is a binary file, not YAML text"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlProblem(
-            f"is not UTF-8 text (undecodable byte at position {exc.start}); save the rubric as UTF-8"
+            say(
+                f"不是 UTF-8 文本（位置 {exc.start} 处的字节无法解码）；请把测评体系另存为 UTF-8 编码",
+                f"is not UTF-8 text (undecodable byte at position {exc.start}); save the rubric as UTF-8",
+            )
         ) from None
 
 
@@ -94,23 +102,27 @@ def _flow_too_deep(text: str) -> int | None:
 def compose(text: str) -> yaml.Node:
     deep_at = _flow_too_deep(text)
     if deep_at is not None:
-        raise YamlProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", deep_at)
+        raise YamlProblem(_too_deep(), deep_at)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
-        what = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
+        what = exc.problem or say("YAML 无效", "invalid YAML")
+        context = say(f"（{exc.context}）", f" ({exc.context})") if exc.context else ""
         if "'\\t'" in what:  # PyYAML's words for a tab are cryptic; tabs come from copy-pasting
-            what, context = "a tab is used for indentation; YAML must be indented with spaces", ""
-        raise YamlProblem(f"YAML syntax error: {what}{context}", line) from None
+            what = say(
+                "缩进中使用了制表符（Tab）；YAML 只能用空格缩进",
+                "a tab is used for indentation; YAML must be indented with spaces",
+            )
+            context = ""
+        raise YamlProblem(say(f"YAML 语法错误：{what}{context}", f"YAML syntax error: {what}{context}"), line) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"YAML syntax error: {exc}") from None
+        raise YamlProblem(say(f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}")) from None
     except RecursionError:
-        raise YamlProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)") from None
+        raise YamlProblem(_too_deep()) from None
     if node is None:
-        raise YamlProblem("is empty")
+        raise YamlProblem(say("是空文件", "is empty"))
     return node
 
 
@@ -129,21 +141,31 @@ class Walker:
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlProblem(
-                f"expands to more than {MAX_NODES:,} YAML nodes (too many aliases?); refused without expanding"
+                say(
+                    f"展开后超过 {MAX_NODES:,} 个 YAML 节点（别名太多？）；已拒绝，没有展开",
+                    f"expands to more than {MAX_NODES:,} YAML nodes (too many aliases?); refused without expanding",
+                )
             )
         if depth > MAX_DEPTH:
-            raise YamlProblem(f"YAML is nested too deeply (more than {MAX_DEPTH} levels)", node_line(node))
+            raise YamlProblem(_too_deep(), node_line(node))
         self.lines.setdefault(path, node_line(node))
         if node.tag == "tag:yaml.org,2002:timestamp" and isinstance(node, yaml.ScalarNode) and node.style is None:
             return node.value  # `version: 2025-01-01` is text; where a number is needed the model says so
         if node.tag not in _ALLOWED_TAGS:
-            self._problem(path, node, f"YAML tag {node.tag} is not allowed in a rubric")
+            self._problem(
+                path,
+                node,
+                say(f"测评体系中不允许使用 YAML 标签 {node.tag}", f"YAML tag {node.tag} is not allowed in a rubric"),
+            )
             return None
         if isinstance(node, yaml.CollectionNode):
             if any(node is open_node for open_node in self._open):
                 raise YamlProblem(
-                    "an alias refers to a mapping or list that contains it (a recursive YAML alias); "
-                    "refused without expanding",
+                    say(
+                        "别名引用了包含它自身的映射或列表（递归的 YAML 别名）；已拒绝，没有展开",
+                        "an alias refers to a mapping or list that contains it (a recursive YAML alias); "
+                        "refused without expanding",
+                    ),
                     node_line(node),
                 )
             self._open.append(node)
@@ -160,7 +182,8 @@ class Walker:
         try:
             return self._scalars.construct_object(node)
         except Exception:  # PyYAML raises many kinds for a tag on odd text (`!!int bands`, `!!float ""`)
-            self._problem(path, node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+            kind = node.tag.rsplit(":", 1)[-1]
+            self._problem(path, node, say(f"{node.value!r} 不是有效的 {kind}", f"{node.value!r} is not a valid {kind}"))
             return None
 
     def _collection(self, node: yaml.CollectionNode, path: Path_, depth: int, text: bool) -> Any:
@@ -168,14 +191,25 @@ class Walker:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self._problem(path, key_node, "a key must be plain text")
+                    self._problem(path, key_node, say("键必须是普通文本", "a key must be plain text"))
                     continue
                 key = key_node.value
                 if key == "<<":
-                    self._problem(path, key_node, "YAML merge keys (<<) are not supported; write the keys out")
+                    self._problem(
+                        path,
+                        key_node,
+                        say(
+                            "不支持 YAML 合并键（<<）；请把各个键逐一写出",
+                            "YAML merge keys (<<) are not supported; write the keys out",
+                        ),
+                    )
                     continue
                 if key in out:
-                    self._problem(path + (key,), key_node, f"key `{key}` appears twice in the same mapping")
+                    self._problem(
+                        path + (key,),
+                        key_node,
+                        say(f"键 `{key}` 在同一映射中出现了两次", f"key `{key}` appears twice in the same mapping"),
+                    )
                     continue
                 self.lines[path + (key,)] = node_line(key_node)
                 out[key] = self.convert(value_node, path + (key,), depth + 1, text=key in _TEXT_KEYS)

@@ -12,7 +12,7 @@ from civscore.analysis.gaps import KIND_LABELS
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook, issue_line, sheet_name, unit_bands
 from civscore.tables.result_sheets import provenance
-from civscore.words import fmt_all
+from civscore.words import fmt_all, say
 
 # the hand-out's headers; machine columns (target_op, target, quantity) stay out of it
 HANDOUT_HEADERS = {
@@ -121,7 +121,9 @@ def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[s
     if by is None:
         return [("全部单位", table)]
     if by not in table.columns:
-        raise ValueError(f"cannot split the list by {by!r}: not a column of the result")
+        raise ValueError(
+            say(f"无法按 {by!r} 分表：结果中没有这一列", f"cannot split the list by {by!r}: not a column of the result")
+        )
     keys = table[by].astype(object).where(table[by].notna(), "未分组")
     units = result.table.set_index(result.id_column)[by].reindex(result.points.index)
     order = list(dict.fromkeys(units.astype(object).where(units.notna(), "未分组")))
