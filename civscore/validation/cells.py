@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from civscore.validation.arrow_text import to_numbers
 from civscore.words import say
 
 # The one "no value" vocabulary (docs/guarantees.md), the same for CSV, XLSX and Parquet text.
@@ -95,7 +96,7 @@ def parse_number(col: pd.Series, none_is_zero: bool = False) -> Parsed:
         return Parsed(np.full(len(col), np.nan), missing, ~missing)
     if col.dtype == object and col.map(type).isin([bool, pd.Timestamp]).any():
         col = col.map(lambda v: str(v) if isinstance(v, (bool, pd.Timestamp)) else v)
-    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    values = to_numbers(col)  # pd.to_numeric(errors="coerce"), through pyarrow for Arrow text
     missing = np.zeros(len(col), bool)
     na = np.zeros(len(col), bool)
     unread = np.flatnonzero(np.isnan(values))  # usually few: only these cells need text handling

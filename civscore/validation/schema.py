@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -27,13 +30,28 @@ from civscore.validation.cells import (
 from civscore.words import say
 
 
-def _check(fn, error: str) -> pa.Check:
+@dataclass(frozen=True)
+class Rule:
+    """One rule a column's cells must keep: its words (the report's rule text) and the cells
+    that break it, computed over the whole column at once."""
+
+    error: str
+    cells: Callable[[pd.Series], np.ndarray]
+
+
+def _check(rule: Rule) -> pa.Check:
     # ignore_na=False: our checks see the whole column, so parsed masks line up with its index
-    return pa.Check(fn, error=error, ignore_na=False)
+    return pa.Check(lambda s: pd.Series(~rule.cells(s), index=s.index), error=rule.error, ignore_na=False)
 
 
-def _ok(mask: np.ndarray, s: pd.Series) -> pd.Series:
-    return pd.Series(~mask, index=s.index)
+def schema_of(rules: dict[str, list[Rule]], name: str) -> pa.DataFrameSchema:
+    """The pandera schema that checks each column against its rules, in order."""
+    columns = {col: pa.Column(nullable=True, checks=[_check(r) for r in rs]) for col, rs in rules.items()}
+    return pa.DataFrameSchema(columns, name=name, strict=False)
+
+
+def schema_name(rubric: Rubric) -> str:
+    return f"civscore rubric {rubric.id} {rubric.version}"
 
 
 def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFrameSchema:
@@ -41,6 +59,17 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
 
     With a ``cache``, the checks share its parsed columns with scoring; without one, each check
     parses its column itself (for printing or reusing the schema on its own).
+    """
+    return schema_of(column_rules(rubric, cache), schema_name(rubric))
+
+
+def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, list[Rule]]:
+    """Every column the rubric reads -> the rules its cells must keep, in the report's order.
+
+    The rules of one kind of column (number, yes/no, text) are the same few for every column of
+    that kind; only a rule whose words name an indicator (missing: error, a method's values) is
+    an indicator's own. Each rule reads the column's parsed cells, so the cost is a few
+    whole-column passes per column, whatever the number of rules.
     """
     kinds = rubric_kinds(rubric)
     counts = count_columns(rubric)
@@ -56,88 +85,93 @@ def build_schema(rubric: Rubric, cache: ColumnCache | None = None) -> pa.DataFra
     def labels(s: pd.Series) -> pd.Series:
         return cache.unit_labels(unit.id_column) if cache is not None else unit_labels(s)
 
-    def error_check(name: str) -> pa.Check:
-        return _check(lambda s: _ok(errors(name, s), s), excel_error_rule())
+    def error_rule(name: str) -> Rule:
+        return Rule(excel_error_rule(), lambda s: errors(name, s))
 
     id_col = unit.id_column
-    columns: dict[str, pa.Column] = {
-        id_col: pa.Column(
-            nullable=True,
-            checks=[
-                error_check(id_col),
-                _check(
-                    lambda s: _ok(typed_blank(s) & ~errors(id_col, s), s),
-                    say("单位编号不能为空", "unit id must not be empty"),
+    rules: dict[str, list[Rule]] = {
+        id_col: [
+            error_rule(id_col),
+            Rule(say("单位编号不能为空", "unit id must not be empty"), lambda s: typed_blank(s) & ~errors(id_col, s)),
+            Rule(
+                say(
+                    "单位编号不能为空：它只含不可见字符或控制字符",
+                    "unit id must not be empty: it holds only invisible or control characters",
                 ),
-                _check(
-                    lambda s: _ok(labels(s).isna().to_numpy() & ~typed_blank(s), s),
-                    say(
-                        "单位编号不能为空：它只含不可见字符或控制字符",
-                        "unit id must not be empty: it holds only invisible or control characters",
-                    ),
+                lambda s: labels(s).isna().to_numpy() & ~typed_blank(s),
+            ),
+            Rule(say("单位编号不能重复", "unit id must be unique"), lambda s: _duplicates(labels(s), s, alike=True)),
+            Rule(
+                say(
+                    "单位编号不能重复：忽略全角/半角、空格和不可见字符后，它与另一行的编号相同",
+                    "unit id must be unique: it equals another row's id once full-width/half-width, "
+                    "spaces and invisible characters are ignored",
                 ),
-                _check(
-                    lambda s: _ok(_duplicates(labels(s), s, alike=True), s),
-                    say("单位编号不能重复", "unit id must be unique"),
-                ),
-                _check(
-                    lambda s: _ok(_duplicates(labels(s), s, alike=False), s),
-                    say(
-                        "单位编号不能重复：忽略全角/半角、空格和不可见字符后，它与另一行的编号相同",
-                        "unit id must be unique: it equals another row's id once full-width/half-width, "
-                        "spaces and invisible characters are ignored",
-                    ),
-                ),
-            ],
-        )
+                lambda s: _duplicates(labels(s), s, alike=False),
+            ),
+        ]
     }
     if unit.name_column:
-        columns[unit.name_column] = pa.Column(nullable=True, checks=[error_check(unit.name_column)])
+        rules[unit.name_column] = [error_rule(unit.name_column)]
     for g in unit.group_columns:
-        columns[g] = pa.Column(
-            nullable=True,
-            checks=[
-                error_check(g),
-                _check(
-                    lambda s: _ok(typed_blank(s), s),
-                    say(f"不能为空：单位按 {g} 分组排名", f"must not be empty: units are ranked within {g}"),
-                ),
-            ],
-        )
+        rules[g] = [
+            error_rule(g),
+            Rule(
+                say(f"不能为空：单位按 {g} 分组排名", f"must not be empty: units are ranked within {g}"),
+                lambda s: typed_blank(s),
+            ),
+        ]
     users = _users(rubric)
     for name, kind in kinds.items():
-        checks = [] if name in columns else [error_check(name)]
-        if kind == "quantity":
-            # a yes/no word among numbers: say that yes/no counts only for a whole column
-            checks.append(
-                _check(
-                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~yes_no_words(s) & ~errors(n, s), s),
-                    error=str(kind_rule(kind, yes_no=False)),
-                )
-            )
-            checks.append(
-                _check(lambda s, n=name: _ok(parsed(n, s).bad & yes_no_words(s), s), error=str(kind_rule(kind)))
-            )
-            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=date_rule()))
-        elif kind == "number":
-            checks.append(
-                _check(
-                    lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=False) & ~errors(n, s), s),
-                    error=str(kind_rule(kind)),
-                )
-            )
-            checks.append(_check(lambda s, n=name: _ok(_bad(parsed(n, s), s, dates=True), s), error=date_rule()))
-        elif kind == "boolean":
-            checks.append(
-                _check(lambda s, n=name: _ok(parsed(n, s).bad & ~errors(n, s), s), error=str(kind_rule(kind)))
-            )
+        own = [] if name in rules else [error_rule(name)]
+        own += _kind_rules(kind, name, parsed, errors)
         for ind in users.get(name, []):
-            checks.extend(_indicator_checks(rubric, ind, name, parsed, errors))
-        if name in columns:  # a unit column also read by an expression
-            columns[name] = pa.Column(nullable=True, checks=list(columns[name].checks) + checks)
-        else:
-            columns[name] = pa.Column(nullable=True, checks=checks)
-    return pa.DataFrameSchema(columns, name=f"civscore rubric {rubric.id} {rubric.version}", strict=False)
+            own += _indicator_rules(rubric, ind, name, parsed, errors)
+        rules[name] = rules.get(name, []) + own  # a unit column may also be read by an expression
+    return rules
+
+
+def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
+    """The rules every column of this kind keeps. A bad cell is rare, so each rule looks at the
+    bad cells only (a date? a yes/no word?) and costs nothing on a clean column."""
+
+    def bad(s: pd.Series, dates: bool) -> np.ndarray:
+        return _bad(parsed(name, s), s, dates=dates)
+
+    def at_bad(s: pd.Series, test: Callable[[pd.Series], np.ndarray], cells: np.ndarray) -> np.ndarray:
+        """``test`` (cell by cell, e.g. yes_no_words) of the ``cells`` rows of ``s``, else False."""
+        out = np.zeros(len(s), bool)
+        rows = np.flatnonzero(cells)
+        if rows.size:
+            out[rows] = test(s.iloc[rows])
+        return out
+
+    def not_errors(s: pd.Series, cells: np.ndarray) -> np.ndarray:
+        return cells & ~errors(name, s) if cells.any() else cells
+
+    if kind == "quantity":
+        # a yes/no word among numbers: say that yes/no counts only for a whole column
+        def number(s: pd.Series) -> np.ndarray:
+            cells = not_errors(s, bad(s, dates=False))
+            return cells & ~at_bad(s, yes_no_words, cells)
+
+        def yes_no(s: pd.Series) -> np.ndarray:
+            cells = parsed(name, s).bad
+            return at_bad(s, yes_no_words, cells)
+
+        return [
+            Rule(str(kind_rule(kind, yes_no=False)), number),
+            Rule(str(kind_rule(kind)), yes_no),
+            Rule(date_rule(), lambda s: bad(s, dates=True)),
+        ]
+    if kind == "number":
+        return [
+            Rule(str(kind_rule(kind)), lambda s: not_errors(s, bad(s, dates=False))),
+            Rule(date_rule(), lambda s: bad(s, dates=True)),
+        ]
+    if kind == "boolean":
+        return [Rule(str(kind_rule(kind)), lambda s: not_errors(s, parsed(name, s).bad))]
+    return []
 
 
 def _duplicates(labels: pd.Series, typed: pd.Series, alike: bool) -> np.ndarray:
@@ -154,29 +188,28 @@ def _duplicates(labels: pd.Series, typed: pd.Series, alike: bool) -> np.ndarray:
     return out
 
 
-def _indicator_checks(rubric: Rubric, ind: Indicator, name: str, parsed, errors) -> list[pa.Check]:
-    checks = []
-    bare = ind.expression.bare_column == name
+def _indicator_rules(rubric: Rubric, ind: Indicator, name: str, parsed, errors) -> list[Rule]:
+    rules = []
     if rubric.missing_policy(ind) == "error":
-        checks.append(
-            _check(
-                lambda s, n=name: _ok(parsed(n, s).missing, s),
-                error=say(
+        rules.append(
+            Rule(
+                say(
                     f"不能为空：指标 {ind.id} 设置了 missing: error",
                     f"must not be empty: indicator {ind.id} uses missing: error",
                 ),
+                lambda s: parsed(name, s).missing,
             )
         )
     method = method_of(ind)
     rule = method.value_rule(ind)
-    if bare and rule is not None:
-        checks.append(
-            _check(
-                lambda s, n=name, i=ind: _ok(method.invalid(parsed(n, s).method_input(), i) & ~errors(n, s), s),
-                error=rule,
-            )
-        )
-    return checks
+    if ind.expression.bare_column == name and rule is not None:
+
+        def invalid(s: pd.Series) -> np.ndarray:
+            cells = method.invalid(parsed(name, s).method_input(), ind)
+            return cells & ~errors(name, s) if cells.any() else cells
+
+        rules.append(Rule(rule, invalid))
+    return rules
 
 
 def _users(rubric: Rubric) -> dict[str, list[Indicator]]:
