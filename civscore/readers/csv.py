@@ -1,8 +1,14 @@
-"""CSV as Excel and WPS save it: UTF-8 with or without BOM, GBK/GB18030; ragged rows are problems."""
+"""CSV as Excel and WPS save it: UTF-8 with or without BOM, GBK/GB18030; ragged rows are problems.
+
+A well-formed file (one header line, every row as wide, no blank lines) is parsed by pyarrow's
+multithreaded reader (:mod:`civscore.readers.csv_fast`); anything else, and every file that
+reader refuses, goes through the careful reader here, which names the line that is wrong.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -11,8 +17,17 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import DataError
+from civscore.readers import csv_fast as fast
 from civscore.readers.origin import RowOrigin
-from civscore.readers.safety import MAX_CELL_CHARS, MAX_DATA_BYTES, FileProblem, decode_text, empty_file, read_bounded
+from civscore.readers.safety import (
+    MAX_CELL_CHARS,
+    MAX_DATA_BYTES,
+    FileProblem,
+    decode_text,
+    empty_file,
+    read_bounded,
+    refuse_binary,
+)
 from civscore.words import say
 
 SUFFIX = ".csv"
@@ -30,15 +45,48 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
         data = read_bounded(path, MAX_DATA_BYTES, "data")
     except FileProblem as exc:
         raise DataError(label, str(exc)) from None
-    text = decode_text(data, label)
+    refuse_binary(data, label)
+    frame = _read_fast(data)
+    if not isinstance(frame, pd.DataFrame):
+        text = decode_text(data, label)
+        if frame is fast.NOT_UTF8:  # GBK/GB18030, checked and decoded above: parsed as UTF-8 all the same
+            frame = _read_fast(text.encode("utf-8"))
+        if not isinstance(frame, pd.DataFrame):
+            frame = _read_careful(text, label)
+    # the digest of the bytes read, rather than of the file read a second time
+    frame.attrs["sha256"] = hashlib.sha256(data).hexdigest()
+    return frame
+
+
+def _read_fast(data: bytes) -> pd.DataFrame | object | None:
+    """The file through :mod:`civscore.readers.csv_fast`, or None (or ``fast.NOT_UTF8``) when the
+    careful reader is needed: then it reads everything again and says what is wrong."""
+    head = fast.split_header(data)
+    if not isinstance(head, tuple):
+        return head
+    line, offset = head
+    sep, notes = delimiter(line)
+    names = [h.strip() for h in next(csv.reader([line], delimiter=sep))]
+    if not all(names) or len(set(names)) < len(names):
+        return None  # the careful reader names what is wrong with the header
+    frame = fast.parse_rows(data, offset, sep, len(names))
+    if isinstance(frame, pd.DataFrame):
+        frame.columns = names
+        frame.attrs["notes"] = notes
+    return frame
+
+
+def _read_careful(text: str, label: str) -> pd.DataFrame:
+    """The file read with the csv module and pandas: slower, but it says what is wrong and where
+    (a ragged row, an unclosed quote, a repeated name) and copes with blank lines and titles."""
     if not text.strip():
         raise DataError(label, empty_file())
-    sep, notes = _delimiter(text)
+    sep, notes = delimiter(text)
     _check_row_widths(text, label, sep)
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header = next((cells for cells in reader if not _blank_record(cells)), [])
     header_line = reader.line_num
-    _check_header([h.strip() for h in header], label)
+    check_header([h.strip() for h in header], label)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -63,7 +111,7 @@ def _blank_record(cells: list[str]) -> bool:
     return not cells or (len(cells) == 1 and not cells[0].strip())
 
 
-def _delimiter(text: str) -> tuple[str, list[str]]:
+def delimiter(text: str) -> tuple[str, list[str]]:
     """Commas, else tabs (Excel's "Text (Tab delimited)"), else semicolons (a European Excel's
     CSV), judged by the header line; a note says when it is not commas."""
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -157,7 +205,8 @@ def _parser_reason(message: str) -> str:
     return message.strip().splitlines()[-1]
 
 
-def _check_header(header: list[str], label: str) -> None:
+def check_header(header: list[str], label: str) -> None:
+    """Refuse a header without names, or with a name twice."""
     if not any(header):
         raise DataError(label, say("没有表头行", "has no header row"))
     seen: set[str] = set()
