@@ -9,6 +9,8 @@ import yaml
 from conftest import ROOT, frame, make_rubric
 
 import civscore
+import civscore.robustness.ranking as ranking_module
+from civscore.robustness.ranking import mean_abs_shift, rank_runs, ranking
 from civscore.robustness.simulation import GEOMETRIC_FLOOR
 from civscore.robustness.uncertainty import uncertainty
 from civscore.rubric.model import is_close
@@ -303,6 +305,26 @@ def test_batched_competition_rank_matches_the_definition(scale):
             assert (competition_rank(totals[r], disq) == plain[r]).all()
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e7])  # 1e7: the generic fall-back
+@pytest.mark.parametrize("block", [1, 7, 1 << 17])  # rows per block: one run, a few, all
+def test_run_ranking_matches_the_definition(scale, block, monkeypatch):
+    monkeypatch.setattr(ranking_module, "BLOCK_ELEMENTS", block)
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        n = int(rng.integers(1, 30))
+        totals = (rng.integers(0, 5, size=(6, n)) + rng.choice([0.0, 1e-11, 0.5], size=(6, n))) * scale
+        disq = rng.random(n) < 0.25
+        groups = rng.integers(0, 3, size=n)
+        plain, within = np.empty((2, 6, n), dtype=np.int32)
+        rank_runs(totals, [ranking(disq), ranking(disq, groups)], [plain, within])
+        nominal = rng.integers(1, n + 1, size=n)
+        shift = mean_abs_shift(totals, ranking(disq), nominal)
+        for r in range(6):
+            assert (plain[r] == brute_rank(totals[r], disq, np.zeros(n))).all()
+            assert (within[r] == brute_rank(totals[r], disq, groups)).all()
+            assert shift[r] == np.abs(brute_rank(totals[r], disq, np.zeros(n)) - nominal).mean()
+
+
 def test_batched_tier_codes_match_assign_tiers(rubric):
     rng = np.random.default_rng(1)
     totals = rng.uniform(50, 100, size=(5, 40))
@@ -312,6 +334,7 @@ def test_batched_tier_codes_match_assign_tiers(rubric):
     codes = tier_codes(totals, disq, rubric)
     for r in range(5):
         assert (names[codes[r]] == assign_tiers(totals[r], disq, rubric)).all()
+    assert tier_codes(np.array([np.nan, 95.0]), np.zeros(2, bool), rubric).tolist() == [-1, 0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import import_extra
+from civscore.robustness.ranking import mean_abs_shift
 from civscore.robustness.simulation import (
     AGGREGATIONS,
     MISSING_OPTIONS,
@@ -29,7 +30,6 @@ from civscore.robustness.simulation import (
     simulate,
 )
 from civscore.rubric.model import Rubric
-from civscore.scoring.ranks import competition_rank
 from civscore.words import language, say
 
 CHOICE_LABELS = {
@@ -142,8 +142,7 @@ def sensitivity(
     Y = np.empty(len(X))
 
     def mean_shift(rows: np.ndarray | slice, totals: dict[str, np.ndarray]) -> None:
-        ranks = competition_rank(totals["total"], totals["disqualified"])
-        Y[rows] = np.abs(ranks - model.nominal_rank).mean(axis=1)
+        Y[rows] = mean_abs_shift(totals["total"], model.ranking(), model.nominal_rank)
 
     simulate(model, weights, policy, agg, mean_shift, policies, chunk_runs, workers, dimension_weights=dim_weights)
 

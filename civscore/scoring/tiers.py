@@ -19,11 +19,15 @@ def tier_codes(total: np.ndarray, disqualified: np.ndarray, rubric: Rubric) -> n
     """Index into ``rubric.tiers`` of each unit's tier (-1: none); any shape of ``total``.
 
     Tiers are listed highest first, so the first tier whose ``min`` the total reaches is the
-    number of tiers whose ``min`` lies above it (one binary search, also for runs x units).
+    number of tiers minus the number of tiers it reaches (NaN reaches none). A comparison per
+    tier is 3x cheaper than a binary search per element for runs x units (issue 16).
     """
     mins = np.array([t.min for t in rubric.tiers], dtype=float) - TIER_TOLERANCE
-    codes = np.searchsorted(-mins, -np.asarray(total, dtype=float), side="left")
-    codes = codes.astype(np.int8 if len(mins) < 127 else np.int64)  # int8: runs x units stays small
+    total = np.asarray(total, dtype=float)
+    dtype = np.int8 if len(mins) < 127 else np.int64  # int8: runs x units stays small
+    codes = np.full(total.shape, len(mins), dtype=dtype)
+    for low in mins:
+        codes -= total >= low
     codes[codes == len(mins)] = -1
     veto = next((i for i, t in enumerate(rubric.tiers) if t.name == rubric.effective_veto_tier), -1)
     return np.where(disqualified, codes.dtype.type(veto), codes)

@@ -1,0 +1,185 @@
+"""Competition ranks of many runs at once, for the Monte Carlo and Sobol analyses.
+
+The same ranks as :func:`civscore.scoring.ranks.competition_rank` ("1224", highest total first,
+disqualified units after the others, totals equal after rounding to 9 decimals tie), built for
+runs x units matrices whose classes (group, disqualified) are the same in every run: what does
+not change between runs is prepared once per analysis, the integer keys are built once per
+chunk and shared by the overall and the within-group ranking, a run's ranks are written
+straight into the caller's array, and ties (rare) are fixed up at their own positions instead
+of a running maximum over every element. Rows go in blocks that stay in the core's cache.
+Ranking was about 60 % of an uncertainty analysis before this module (issue 16).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from civscore.scoring.ranks import TIE_DECIMALS, competition_rank
+
+# Rows ranked together: 16 rows x 10,000 units are 1.3 MB per int64 array, inside the 2 MB of
+# L2 cache per core of the machines the bench runs on; 8 to 32 measured within noise.
+BLOCK_ELEMENTS = 1 << 17
+
+
+@dataclass
+class Ranking:
+    """How to rank runs x units totals for one class of each unit (see :func:`ranking`)."""
+
+    disqualified: np.ndarray  # (units,) bool
+    groups: np.ndarray | None  # (units,) int64 group codes; None for the overall ranking
+    class_bits: np.ndarray  # (units,) int64 class = group * 2 + disqualified
+    # (units,) int32: the rank at sorted position p when no totals tie, p + 1 - start of its group
+    position_rank: np.ndarray
+
+
+def ranking(disqualified: np.ndarray, codes: np.ndarray | None = None) -> Ranking:
+    """Prepare the ranking of runs x units totals: overall (``codes`` None) or within groups
+    given as integer codes per unit (a missing value already a code of its own)."""
+    disq = np.asarray(disqualified, dtype=bool)
+    n = len(disq)
+    group = np.zeros(n, np.int64) if codes is None else np.asarray(codes, dtype=np.int64)
+    cls = group * 2 + disq
+    # sorted by class first, every group fills the same block of positions in every run
+    counts = np.bincount(group, minlength=1) if n else np.zeros(0, np.int64)
+    group_start = np.repeat(np.cumsum(counts) - counts, counts)
+    position_rank = (np.arange(n) - group_start + 1).astype(np.int32)
+    return Ranking(disq, None if codes is None else group, cls, position_rank)
+
+
+class _Workspace(threading.local):
+    """Per-thread scratch arrays for one block of rows: allocating fresh ~1 MB temporaries for
+    every block made the allocator hand pages back to the kernel and fault them in again,
+    which cost as much as the sort itself (measured: the key building 3x slower)."""
+
+    def arrays(self, rows: int, n: int) -> dict[str, np.ndarray]:
+        shape = (rows, n)
+        if getattr(self, "shape", None) != shape:
+            self.shape = shape
+            self.buffers = {
+                "scaled": np.empty(shape),
+                "keys": np.empty(shape, np.int64),
+                "packed": np.empty(shape, np.int64),
+                "order": np.empty(shape, np.int64),
+                "same": np.empty((rows, max(n - 1, 0)), bool),
+                "small": np.empty(shape, np.int32),
+                "positions": np.arange(n, dtype=np.int64),
+                "offsets": (np.arange(rows, dtype=np.int64) * n)[:, None],
+            }
+        return self.buffers
+
+
+_workspace = _Workspace()
+
+
+def rank_runs(total: np.ndarray, rankings: list[Ranking], outs: list[np.ndarray]) -> None:
+    """Write the competition ranks of ``total`` (runs x units) under each of ``rankings`` into
+    the matching ``outs`` (runs x units int32 arrays, C-contiguous)."""
+    runs, n = total.shape
+    if n == 0 or runs == 0:
+        return
+    if not all(out.flags.c_contiguous and out.shape == total.shape for out in outs):
+        raise ValueError("rank_runs writes into C-contiguous arrays shaped like total")
+    rows = max(1, BLOCK_ELEMENTS // n)
+    for start in range(0, runs, rows):
+        block = slice(start, min(start + rows, runs))
+        ws = _workspace.arrays(block.stop - start, n)
+        keys = _keys(total[block], rankings, ws)
+        for r, out in zip(rankings, outs):
+            if keys is None:
+                out[block] = _generic(total[block], r)
+                continue
+            order, ranks = _sorted_ranks(*keys, r, ws)
+            order += ws["offsets"]
+            out[block].reshape(-1)[order.ravel()] = ranks.ravel()
+
+
+def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> np.ndarray:
+    """Per run (row of ``total``): the mean over units of |rank - nominal rank|.
+
+    Read in sorted order (a gather of the nominal ranks), so the ranks are never scattered
+    back to unit order.
+    """
+    runs, n = total.shape
+    out = np.empty(runs)
+    if n == 0:
+        out[:] = np.nan
+        return out
+    nominal = np.asarray(nominal_rank, dtype=np.int32)
+    rows = max(1, BLOCK_ELEMENTS // n)
+    for start in range(0, runs, rows):
+        block = slice(start, min(start + rows, runs))
+        ws = _workspace.arrays(block.stop - start, n)
+        keys = _keys(total[block], [r], ws)
+        if keys is None:
+            out[block] = np.abs(_generic(total[block], r) - nominal.astype(np.int64)).mean(axis=1)
+            continue
+        order, ranks = _sorted_ranks(*keys, r, ws)
+        shift = ws["small"]
+        np.take(nominal, order, out=shift)
+        shift -= ranks
+        np.abs(shift, out=shift)
+        out[block] = shift.sum(axis=1, dtype=np.int64) / n
+    return out
+
+
+def _keys(total: np.ndarray, rankings: list[Ranking], ws: dict[str, np.ndarray]) -> tuple[np.ndarray, int, int] | None:
+    """(value | position) int64 keys per element, lowest for the highest total, the number of
+    position bits and the bit where the class goes; None when the rounded totals, positions and
+    classes do not fit in 63 bits (then the engine's generic ranking is used)."""
+    # np.round(x, 9) is rint(x * 1e9) / 1e9, and below 2**52 distinct integers stay distinct
+    # after the division: equal rounded totals <=> equal integers here
+    scaled = ws["scaled"]
+    np.multiply(total, 10.0**TIE_DECIMALS, out=scaled)
+    np.rint(scaled, out=scaled)
+    top, bottom = scaled.max(), scaled.min()
+    if not (np.isfinite(top) and np.isfinite(bottom)) or max(abs(top), abs(bottom)) >= 2.0**52:
+        return None
+    n = total.shape[1]
+    idx_bits = max(1, (n - 1).bit_length())
+    key_bits = max(1, int(top - bottom).bit_length())
+    cls_bits = max(max(1, int(r.class_bits.max()).bit_length()) for r in rankings)
+    if idx_bits + key_bits + cls_bits > 63:
+        return None
+    np.subtract(top, scaled, out=scaled)  # highest total -> smallest key
+    keys = ws["keys"]
+    np.copyto(keys, scaled, casting="unsafe")  # whole numbers already: the cast is exact
+    keys <<= idx_bits
+    keys |= ws["positions"]
+    return keys, idx_bits, idx_bits + key_bits
+
+
+def _sorted_ranks(
+    keys: np.ndarray, idx_bits: int, cls_shift: int, r: Ranking, ws: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(unit of each sorted position, its competition rank), both runs x units; the first is a
+    workspace array the caller may change."""
+    packed = ws["packed"]
+    # the class goes above the value: one int64 sort of (class | value | position)
+    if r.class_bits.any():
+        np.bitwise_or(keys, r.class_bits << cls_shift, out=packed)
+    else:
+        np.copyto(packed, keys)
+    packed.sort(axis=1)
+    order = np.bitwise_and(packed, (1 << idx_bits) - 1, out=ws["order"])
+    packed >>= idx_bits  # (class, value) of each sorted position
+    ranks = np.broadcast_to(r.position_rank, packed.shape)
+    same = np.equal(packed[:, 1:], packed[:, :-1], out=ws["same"])
+    if same.any():
+        # a tied position takes the rank of the first position of its run of equal values
+        tied = np.flatnonzero(same)
+        n = packed.shape[1]
+        flat = tied + tied // (n - 1) + 1  # (row, position - 1) of the pairs -> flat position
+        begins = np.ones(len(flat), bool)
+        begins[1:] = flat[1:] != flat[:-1] + 1
+        first = np.maximum.accumulate(np.where(begins, flat - 1, 0))
+        ranks = ranks.copy()
+        ranks.reshape(-1)[flat] = ranks.reshape(-1)[first]
+    return order, ranks
+
+
+def _generic(total: np.ndarray, r: Ranking) -> np.ndarray:
+    return competition_rank(total, r.disqualified, None if r.groups is None else pd.Series(r.groups))
