@@ -1,9 +1,19 @@
-"""Render the report: execute the template notebook on a kernel of this interpreter, convert it to HTML."""
+"""Render the report: execute the template notebook on a kernel of this interpreter, convert it to HTML.
+
+The fixed cost of a report (issue 16) is paid side by side rather than one part after the other:
+the kernel starts first and imports what the template imports (:mod:`civscore.report.prewarm`)
+while this process imports papermill and nbconvert, and nbconvert compiles its templates in a
+thread while the kernel runs the cells.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +23,9 @@ from civscore.writers.atomic import write_atomic
 
 # what the report extra (civscore[report]) brings and a report run needs
 REPORT_MODULES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "jinja2", "itables")
+
+# run by the kernel as it starts (ipykernel's exec_lines), before it takes the first cell
+PREWARM = ("import civscore.report.prewarm",)
 
 NOTEBOOK_NAME = "01_evaluate.ipynb"
 # papermill waits this long for any one cell; scoring 100k units takes seconds, not minutes
@@ -39,12 +52,14 @@ def default_notebook() -> Path:
     return Path(__file__).resolve().parent / "templates" / NOTEBOOK_NAME
 
 
-def current_python_kernel_manager():
+def current_python_kernel_manager(exec_lines: Sequence[str] = ()):
     """A jupyter kernel-manager class that starts ipykernel with ``sys.executable``.
 
     papermill and nbclient normally look a kernel up by name (``python3``); on a machine where
     that name points at another Python, or at none, the report would run with the wrong packages
     or not at all. This class skips the lookup. ``PYTHONHASHSEED=0`` keeps outputs reproducible.
+    ``exec_lines`` run in the kernel as it starts, before it answers (nothing they print reaches
+    a notebook).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -63,6 +78,7 @@ def current_python_kernel_manager():
                         "-f",
                         "{connection_file}",
                         "--IPKernelApp.log_level=ERROR",
+                        *(f"--IPKernelApp.exec_lines={line}" for line in exec_lines),
                     ],
                     display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (civscore)",
                     language="python",
@@ -84,17 +100,44 @@ def _kernel_log():
     return tempfile.TemporaryFile(prefix="civscore-kernel-")
 
 
+def start_kernel(cwd: str | Path, exec_lines: Sequence[str] = PREWARM):
+    """Start a kernel of this interpreter in ``cwd`` now and return its (asynchronous) manager;
+    the caller shuts it down (:func:`shutdown_kernel`). Started before papermill is imported, it
+    boots and runs ``exec_lines`` while this process does the rest of its set-up."""
+    from jupyter_core.utils import run_sync
+
+    manager = current_python_kernel_manager(exec_lines)(kernel_name="python3")
+    run_sync(manager.start_kernel)(cwd=str(cwd))
+    return manager
+
+
+def shutdown_kernel(manager) -> None:
+    """Stop a kernel from :func:`start_kernel` (at once: the notebook has finished with it)."""
+    from jupyter_core.utils import run_sync
+
+    run_sync(manager.shutdown_kernel)(now=True)
+
+
 def execute_notebook(
-    notebook: str | Path, output: str | Path, parameters: dict, cwd: str | Path, timeout: int = CELL_TIMEOUT
+    notebook: str | Path,
+    output: str | Path,
+    parameters: dict,
+    cwd: str | Path,
+    timeout: int = CELL_TIMEOUT,
+    kernel=None,
 ):
     """Run ``notebook`` with papermill ``parameters`` in this interpreter; return the executed notebook.
 
+    ``kernel``: a manager from :func:`start_kernel` to run on (left running); by default
+    papermill starts a kernel of this interpreter and stops it at the end.
     A cell that fails raises :class:`ReportError` naming the cell and the error; the partly run
     notebook (with the traceback) is left at ``output`` for inspection.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    with _without_iri_grammar():
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
 
+    given = {} if kernel is None else {"km": kernel}
     try:
         return papermill.execute_notebook(
             str(notebook),
@@ -106,6 +149,7 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,
+            **given,
         )
     except PapermillExecutionError as exc:
         name, cell, error = Path(notebook).name, exc.exec_count, f"{exc.ename}: {exc.evalue}"
@@ -170,10 +214,32 @@ HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+@contextmanager
+def _without_iri_grammar() -> Iterator[None]:
+    """Import the notebook libraries without rfc3987-syntax.
+
+    nbformat imports jsonschema, whose format checkers import rfc3987-syntax when it is
+    installed (jupyter-events pulls it in), and that package builds a Lark grammar at import:
+    1 to 2.5 s of every report, for the ``iri`` format that no notebook schema uses. It is
+    hidden only while jsonschema is first imported, and visible again afterwards.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        yield
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # None in sys.modules: ImportError
+    try:
+        yield
+    finally:
+        if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def notebook_to_html(notebook, title: str) -> str:
     """An executed notebook as one HTML page: code and prompts hidden, images inline, offline."""
     import jinja2
-    from nbconvert import HTMLExporter
+
+    with _without_iri_grammar():
+        from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"civscore_report.html.j2": HTML_TEMPLATE})],
@@ -205,11 +271,10 @@ def render_report(
     """
     import time
 
-    for module in REPORT_MODULES:  # a plain message naming the install, not an ImportError mid-run
-        import_extra(module, "report", say("HTML 报告", "the HTML report"))
-    import nbformat
-
     start = time.perf_counter()
+    for module in REPORT_MODULES:  # a plain message naming the install, not an ImportError mid-run
+        if importlib.util.find_spec(module) is None:
+            import_extra(module, "report", say("HTML 报告", "the HTML report"))
     output = Path(output)
     out_dir = Path(output_dir) if output_dir is not None else output.parent
     notebook = Path(notebook) if notebook is not None else default_notebook()
@@ -223,8 +288,14 @@ def render_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
         executed = Path(work) / notebook.name
+        kernel = start_kernel(work)
         try:
-            execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout)
+            with _without_iri_grammar():
+                for module in REPORT_MODULES:
+                    import_extra(module, "report", say("HTML 报告", "the HTML report"))
+            warm = threading.Thread(target=_compile_html_templates, daemon=True)
+            warm.start()
+            execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout, kernel=kernel)
         except ReportError as exc:
             # keep the traceback where the user can open it; the HTML is not written
             failed = output.with_name(output.stem + ".failed.ipynb")
@@ -234,8 +305,13 @@ def render_report(
                     say(f"{exc}（运行了一部分的笔记本在 {failed}）", f"{exc} (the partly run notebook is {failed})")
                 ) from None
             raise
+        finally:
+            shutdown_kernel(kernel)
+        import nbformat
+
         nb = nbformat.read(executed, as_version=4)
     title = _report_title(rubric_path)
+    warm.join()
     page = notebook_to_html(nb, title)
     write_atomic(output, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return ReportFiles(
@@ -244,6 +320,17 @@ def render_report(
         ranking_xlsx=out_dir / "ranking.xlsx",
         seconds=time.perf_counter() - start,
     )
+
+
+def _compile_html_templates() -> None:
+    """Export an empty notebook once, so that nbconvert compiles its templates (about half a
+    second) in a thread while the kernel runs the cells; the report's own export reuses them."""
+    import nbformat
+
+    try:
+        notebook_to_html(nbformat.v4.new_notebook(), "")
+    except Exception:  # the real export raises the same error, with its context
+        pass
 
 
 def _report_title(rubric_path: str | Path) -> str:
