@@ -1,0 +1,182 @@
+"""Rows of a worksheet as SpreadsheetML, built a column at a time with Arrow's string kernels.
+
+xlsxwriter spends several microseconds on every cell it writes (a method call, checks, a tuple,
+then XML text); a district's ranking has millions of cells. Here the XML of a block of rows is
+made with whole-column Arrow string operations (no Python object per cell for numbers and for
+text that is already Arrow-backed) and joined once, and :mod:`civscore.writers.xlsx` streams it
+into xlsxwriter's worksheet file, so memory stays at one block of rows. The cells are what
+xlsxwriter itself writes for in-line strings: booleans as ``t="b"``, text with XML escaped,
+control characters as ``_xHHHH_``, leading or trailing blanks preserved, at most 32,767
+characters; numbers in their shortest exact decimal form.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from civscore.writers.safe_text import safe_texts
+
+MAX_TEXT = 32_767  # characters in one Excel cell
+DEFAULT_ROW_PIXELS = 20  # 15 pt
+# characters XML 1.0 cannot hold, and literal _xHHHH_ (which Excel would read as an escape)
+_CONTROL_REGEX = r"[\x00-\x08\x0b-\x1f\x{fffe}\x{ffff}]|_x[0-9a-fA-F]{4}_"
+_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL_CHAR = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_TRUE = '" t="b"><v>1</v></c>'
+_FALSE = '" t="b"><v>0</v></c>'
+_INFINITE = '" t="e"><v>#NUM!</v></c>'  # Excel has no infinity: the error value it shows for one
+_BLANK = '"/>'
+
+
+def column_letter(j: int) -> str:
+    """'A' for the first column, 'AA' for the 27th."""
+    name = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _control_escaped(text: str) -> str:
+    """Control characters as Excel's _xHHHH_ escapes (a literal _xHHHH_ gets its _ escaped)."""
+    text = _ESCAPED.sub(r"_x005F\1", text)
+    text = _CONTROL_CHAR.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    return text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+
+
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def text_xml(texts: pa.Array) -> pa.Array:
+    """The part of in-line string cells after the style, for text already formula-safe."""
+    if (pc.max(pc.utf8_length(texts)).as_py() or 0) > MAX_TEXT:
+        texts = pc.utf8_slice_codeunits(texts, 0, MAX_TEXT)
+    controls = pc.match_substring_regex(texts, _CONTROL_REGEX)
+    if pc.any(controls).as_py():  # rare: escape those texts one by one
+        values = texts.to_pylist()
+        for i in np.flatnonzero(controls.to_numpy(zero_copy_only=False)):
+            values[i] = _control_escaped(values[i])
+        texts = pa.array(values, type=pa.string())
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        texts = pc.replace_substring(texts, char, entity)
+    blanks = pc.not_equal(pc.utf8_trim_whitespace(texts), texts)  # leading or trailing blanks are kept
+    opening = pc.if_else(blanks, '" t="inlineStr"><is><t xml:space="preserve">', '" t="inlineStr"><is><t>')
+    return _join(opening, texts, "</t></is></c>")
+
+
+def number_xml(numbers: np.ndarray) -> pa.Array:
+    """The part of number cells after the style, for finite floats."""
+    return _join('"><v>', pc.cast(pa.array(numbers, type=pa.float64()), pa.string()), "</v></c>")
+
+
+def _kind(value: object) -> str:
+    """'s' text, 'b' yes/no, 'n' number, '' blank (None, NA, NaN, empty text)."""
+    if isinstance(value, str):
+        return "s" if value else ""
+    if isinstance(value, (bool, np.bool_)):
+        return "b"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "" if value != value else "n"  # NaN
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    return "s"  # anything else (a date, a decimal) shows as its text
+
+
+def _numbers(numbers: np.ndarray) -> pa.Array:
+    """Cell endings of a float column: finite numbers, #NUM! for infinities, null for NaN."""
+    finite = np.isfinite(numbers)
+    out = pa.nulls(len(numbers), pa.string())
+    if finite.all():
+        return number_xml(numbers)
+    if finite.any():
+        out = pc.replace_with_mask(out, pa.array(finite), number_xml(numbers[finite]))
+    infinite = np.isinf(numbers)
+    if infinite.any():
+        out = pc.if_else(pa.array(infinite), _INFINITE, out)
+    return out
+
+
+def _endings(values: pd.Series, safe: bool) -> pa.Array:
+    """What follows the style in each cell of a column; null where the cell is blank."""
+    kind = values.dtype
+    if pd.api.types.is_bool_dtype(kind) and not values.isna().any():
+        return pc.if_else(pa.array(values.to_numpy(bool)), _TRUE, _FALSE)
+    if pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind):
+        return _numbers(values.to_numpy(float, na_value=np.nan))
+    if isinstance(kind, pd.StringDtype):  # text or missing, nothing else: stays in Arrow
+        texts = pa.array(values, type=pa.string(), from_pandas=True)
+        texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+        return text_xml(safe_texts(texts) if safe else texts)
+    obj = values.to_numpy(object)
+    types = pd.Series(obj, dtype=object).map(_kind).to_numpy()
+    out = pa.nulls(len(obj), pa.string())
+    texts = types == "s"
+    if texts.any():
+        column = pa.array([str(v) for v in obj[texts]], type=pa.string())
+        out = pc.replace_with_mask(out, pa.array(texts), text_xml(safe_texts(column) if safe else column))
+    flags = types == "b"
+    if flags.any():
+        truth = np.array([bool(v) for v in obj[flags]])
+        out = pc.replace_with_mask(out, pa.array(flags), pc.if_else(pa.array(truth), _TRUE, _FALSE))
+    numbers = types == "n"
+    if numbers.any():
+        out = pc.replace_with_mask(out, pa.array(numbers), _numbers(obj[numbers].astype(float)))
+    return out
+
+
+def column_cells(
+    values: pd.Series, letter: str, rows: pa.Array, styles: pa.Array, styled_blanks: np.ndarray, safe: bool = True
+) -> pa.Array:
+    """The ``<c>`` elements of one column for a block of rows ('' where there is no cell).
+
+    ``rows`` holds the row numbers as text, ``styles`` the ``s`` attribute per row ('' for
+    none). Blank cells (None, NaN, '') are written only in rows where ``styled_blanks`` is true
+    (a hand-out's borders and fills), else left out as xlsxwriter leaves them. Text is made
+    formula-safe unless ``safe`` is False.
+    """
+    endings = _endings(values, safe)
+    blank = pc.and_(pc.is_null(endings), pa.array(styled_blanks))
+    endings = pc.if_else(blank, _BLANK, endings)
+    return pc.fill_null(_join('<c r="' + letter, rows, styles, endings), "")
+
+
+def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None = None) -> str:
+    """``<row>`` elements for a block of rows starting at 0-based ``first_row``; ``cells`` is one
+    array of ``<c>`` elements per column, ``heights`` the row heights in points (None: default).
+
+    Heights are rounded to whole pixels and the default 15 pt is left unsaid, as xlsxwriter's
+    ``set_row`` does.
+    """
+    n = len(cells[0]) if cells else 0
+    numbers = row_numbers(first_row, n)
+    opening = _join('<row r="', numbers, '">')
+    if heights is not None:
+        pixels = (np.asarray(heights, dtype=float) * 4.0 / 3.0 + 0.5).astype(np.int64)
+        custom = pixels != DEFAULT_ROW_PIXELS
+        if custom.any():
+            points = pc.cast(pa.array(pixels * 0.75), pa.string())
+            tall = _join('<row r="', numbers, '" ht="', points, '" customHeight="1">')
+            opening = pc.if_else(pa.array(custom), tall, opening)
+    rows = _join(opening, *cells, "</row>")
+    whole = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, n], type=pa.int32()), rows), "")
+    return whole[0].as_py() or ""
+
+
+def row_numbers(first_row: int, n: int) -> pa.Array:
+    """1-based row numbers as text, for cell references."""
+    return pc.cast(pa.array(np.arange(first_row + 1, first_row + n + 1)), pa.string())
+
+
+def style_column(styles: np.ndarray, classes: np.ndarray) -> pa.Array:
+    """Per row, the style text of its class."""
+    return pc.take(pa.array(styles.tolist(), type=pa.string()), pa.array(classes))
+
+
+__all__ = ["column_cells", "column_letter", "row_numbers", "rows_xml", "style_column", "text_xml"]
