@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook, issue_line
@@ -38,9 +40,15 @@ def veto_names(result: Scored) -> pd.Series:
     names = {v.id: v.name for v in result.rubric.vetoes}
     if not names or not len(table):
         return pd.Series("", index=table.index, dtype=object)
-    parts = table["vetoes"].astype("string").fillna("").str.split(";").explode()
-    named = parts[parts != ""].map(lambda v: names.get(v, v))
-    return named.groupby(level=0).agg("、".join).reindex(table.index, fill_value="").astype(object)
+    ids = pc.split_pattern(pa.array(table["vetoes"].astype("string").fillna(""), type=pa.string()), ";")
+    flat = ids.flatten()
+    known = pc.index_in(flat, value_set=pa.array(list(names), type=pa.string()))
+    named = pc.coalesce(pc.take(pa.array(list(names.values()), type=pa.string()), known), flat)
+    kept = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    owner = pc.list_parent_indices(ids).to_numpy()[kept]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(table)))]).astype(np.int32)
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), named.filter(pa.array(kept))), "、")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=table.index, dtype=object)
 
 
 def bulletin_table(result: Scored) -> pd.DataFrame:
@@ -143,15 +151,22 @@ def result_sheet(result: Scored) -> Sheet:
     )
 
 
-def ranking_book(result: Scored, issuer: str | None = None, on: date | None = None) -> Workbook:
-    """The ranking workbook: 通报, the result table (排名), 指标得分, 测评体系 and 说明."""
+def ranking_book(
+    result: Scored, issuer: str | None = None, on: date | None = None, points_file: str | None = None
+) -> Workbook:
+    """The ranking workbook: 通报, the result table (排名), 指标得分, 测评体系 and 说明.
+
+    With ``points_file`` the points per indicator are not a sheet: they were written to that
+    file beside the workbook (too many for a workbook), and 说明 says so.
+    """
+    points = () if points_file else (Sheet("指标得分", indicator_points_table(result), kind="data", key_columns=1),)
     return Workbook(
         (
             bulletin_sheet(result, issuer, on),
             result_sheet(result),
-            Sheet("指标得分", indicator_points_table(result), kind="data", key_columns=1),
+            *points,
             Sheet("测评体系", rubric_table(result.rubric), kind="data", key_columns=0),
-            Sheet("说明", about_table(result), kind="data", key_columns=0),
+            Sheet("说明", about_table(result, points_file), kind="data", key_columns=0),
         )
     )
 

@@ -7,6 +7,7 @@ import pandas as pd
 from civscore.rubric.model import Rubric
 from civscore.scoring.scored import Scored
 from civscore.version import __version__
+from civscore.words import say
 
 
 def indicator_points_table(result: Scored) -> pd.DataFrame:
@@ -68,8 +69,9 @@ def _indicator_row(rubric: Rubric, dims: str, ind) -> dict:
     }
 
 
-def about_table(result: Scored) -> pd.DataFrame:
-    """What produced the workbook: rubric identity, data source, tiers, civscore version."""
+def about_table(result: Scored, points_file: str | None = None) -> pd.DataFrame:
+    """What produced the workbook: rubric identity, data source, tiers, civscore version; with
+    ``points_file``, where the points per indicator went instead of a sheet."""
     rubric = result.rubric
     tiers = "; ".join(f"{t.name} ≥ {t.min:g}" for t in rubric.tiers)
     counts = result.table["tier"].value_counts().reindex([t.name for t in rubric.tiers], fill_value=0)
@@ -85,12 +87,29 @@ def about_table(result: Scored) -> pd.DataFrame:
         ("等级划分", tiers),
         ("等级分布", "; ".join(f"{k} {v}" for k, v in counts.items() if k)),
         ("一票否决单位数", int(result.table["disqualified"].sum())),
+        *([points_note(result, points_file)] if points_file else []),
         *provenance(result),
         ("", ""),
         ("“排名”表各列", "含义"),
         *column_glossary(result.table, rubric).items(),
     ]
     return pd.DataFrame(items, columns=["项目", "内容"])
+
+
+def points_note(result: Scored, points_file: str) -> tuple[str, str]:
+    """The 说明 row that sends a reader to the file holding the points per indicator."""
+    units, indicators = result.points.shape
+    return (
+        say("指标得分", "Points per indicator"),
+        say(
+            f"{units:,} 个单位 × {indicators:,} 项指标的得分超出工作簿便于使用的大小，未放入本工作簿，"
+            f"已另存为同一文件夹中的 {points_file}（Parquet 格式，各列与“指标得分”表相同；"
+            "可用 Excel 的 Power Query、pandas 或 DuckDB 打开）",
+            f"the points of {units:,} units × {indicators:,} indicators are more than a workbook can usefully hold: "
+            f"they are not in this workbook but in {points_file} in the same folder (Parquet, the columns of the "
+            "指标得分 sheet; Excel's Power Query, pandas or DuckDB open it)",
+        ),
+    )
 
 
 def provenance(result: Scored, side: str = "") -> list[tuple[str, str]]:

@@ -51,6 +51,9 @@ def write_result(result: Scored, path: str | Path) -> Path:
     """Write ``result`` to ``path``; the extension picks the format. Atomic: all or nothing."""
     fmt = FORMATS[check_output_path(path)]
     _check_fits(fmt, result.table, path)
+    whole = getattr(fmt, "write_result_file", None)  # a format that may write files beside the output
+    if whole is not None:
+        return whole(result, path)
     return write_atomic(path, lambda tmp: fmt.write_result(result, tmp))
 
 

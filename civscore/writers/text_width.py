@@ -3,7 +3,8 @@
 East Asian wide and full-width characters (Unicode's East_Asian_Width W and F) take two
 display widths, every other character one. Column widths and the row heights of wrapped text
 are computed from these widths, so they are counted exactly as ``unicodedata`` says, but per
-column: one lookup table for the Basic Multilingual Plane, one pass over all the text.
+column: the column's UTF-8 bytes (as Arrow holds them) are decoded with NumPy and looked up in
+one table for the Basic Multilingual Plane; no Python object per text.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BMP = 0x10000
 
@@ -29,13 +32,6 @@ def _wide_bmp() -> np.ndarray:
     return np.fromiter((unicodedata.east_asian_width(chr(c)) in "WF" for c in range(BMP)), dtype=bool, count=BMP)
 
 
-def _codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All code points of ``texts`` end to end, and where each text ends in them."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    joined = "".join(texts).encode("utf-32-le", "surrogatepass")
-    return np.frombuffer(joined, dtype=np.uint32), np.cumsum(lengths)
-
-
 def _wide(points: np.ndarray) -> np.ndarray:
     wide = np.zeros(len(points), dtype=bool)
     bmp = points < BMP
@@ -47,29 +43,63 @@ def _wide(points: np.ndarray) -> np.ndarray:
     return wide
 
 
-def display_widths(texts: Iterable[str]) -> np.ndarray:
-    """:func:`display_width` of every text, as an integer array."""
-    texts = list(texts)
-    if not texts:
-        return np.zeros(0, dtype=np.int64)
-    points, ends = _codepoints(texts)
-    counted = np.concatenate([[0], np.cumsum(_wide(points) + 1)])
-    starts = np.concatenate([[0], ends[:-1]])
-    return counted[ends] - counted[starts]
+def _utf8(texts: Iterable[str] | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of all texts end to end, and where each text starts (plus the end)."""
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        texts = pa.array(list(texts), type=pa.string())
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    texts = pc.fill_null(texts.cast(pa.large_string()), "")
+    _, offsets_buffer, data_buffer = texts.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    data = data[offsets[0] : offsets[-1]]
+    return data, offsets - offsets[0]
 
 
-def line_counts(texts: Iterable[str], room: float) -> np.ndarray:
+def _codepoints(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each character starts in UTF-8 ``data``, and its code point."""
+    starts = np.flatnonzero((data & 0xC0) != 0x80)
+    lead = data[starts]
+    points = lead.astype(np.uint32)
+    multi = np.flatnonzero(lead >= 0x80)
+    if len(multi):
+        padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)])
+        at = starts[multi]
+        first = points[multi]
+        b1, b2, b3 = ((padded[at + k] & 0x3F).astype(np.uint32) for k in (1, 2, 3))
+        two, four = first < 0xE0, first >= 0xF0
+        three = ~two & ~four
+        decoded = np.empty(len(multi), dtype=np.uint32)
+        decoded[two] = ((first[two] & 0x1F) << 6) | b1[two]
+        decoded[three] = ((first[three] & 0x0F) << 12) | (b1[three] << 6) | b2[three]
+        decoded[four] = ((first[four] & 0x07) << 18) | (b1[four] << 12) | (b2[four] << 6) | b3[four]
+        points[multi] = decoded
+    return starts, points
+
+
+def _widths(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    starts, points = _codepoints(data)
+    counted = np.concatenate([[0], np.cumsum(1 + _wide(points).astype(np.int64))])  # two widths if wide
+    first_char = np.searchsorted(starts, offsets)
+    return counted[first_char[1:]] - counted[first_char[:-1]]
+
+
+def display_widths(texts: Iterable[str] | pa.Array) -> np.ndarray:
+    """:func:`display_width` of every text (a list of ``str`` or an Arrow string column; null
+    counts as empty), as an integer array."""
+    return _widths(*_utf8(texts))
+
+
+def line_counts(texts: Iterable[str] | pa.Array, room: float) -> np.ndarray:
     """Lines each text takes in a wrapped cell ``room`` display widths wide (every line break
     starts a line; an empty text still takes one)."""
-    texts = list(texts)
-    lines = np.maximum(1, np.ceil(display_widths(texts) / room)).astype(np.int64)
-    if not texts:
-        return lines
-    points, ends = _codepoints(texts)
-    broken = np.unique(np.searchsorted(ends, np.flatnonzero(points == 10), side="right"))
+    data, offsets = _utf8(texts)
+    lines = np.maximum(1, np.ceil(_widths(data, offsets) / room)).astype(np.int64)
+    broken = np.unique(np.searchsorted(offsets, np.flatnonzero(data == 10), side="right") - 1)
     for i in broken:  # texts with line breaks: count each line on its own
-        parts = texts[i].split("\n")
-        lines[i] = sum(max(1, math.ceil(w / room)) for w in display_widths(parts))
+        text = bytes(data[offsets[i] : offsets[i + 1]]).decode("utf-8")
+        lines[i] = sum(max(1, math.ceil(w / room)) for w in display_widths(text.split("\n")))
     return lines
 
 

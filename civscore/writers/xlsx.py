@@ -13,13 +13,17 @@ in memory at a time: a 200,000-unit ranking takes seconds, not minutes.
 
 from __future__ import annotations
 
+import io
 import math
+import os
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
@@ -27,7 +31,7 @@ from civscore.errors import OutputError
 from civscore.scoring.scored import Scored
 from civscore.tables.book import Sheet, Workbook
 from civscore.words import say
-from civscore.writers.atomic import write_atomic
+from civscore.writers.atomic import atomic_path, check_output_target, write_atomic
 from civscore.writers.safe_text import neutralise
 from civscore.writers.sheet_xml import column_cells, column_letter, row_numbers, rows_xml, style_column
 from civscore.writers.text_width import display_width, display_widths, line_counts
@@ -49,6 +53,7 @@ HEADER_FILL = "#D9D9D9"
 LINE_PT = 14.5
 # rows turned into XML at a time: bounds the memory a sheet of any length takes while written
 BLOCK_ROWS = 20_000
+BODY_COMPRESSION = 1  # zlib level of table bodies (see _package)
 
 
 def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> None:
@@ -59,6 +64,47 @@ def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> Non
 def write_result(result: Scored, tmp: Path) -> None:
     """The ranking workbook: 通报 first, then the result table, points, the rubric and 说明."""
     _write_workbook(result, tmp)
+
+
+# Points per indicator beyond this many (units x indicators) go to a Parquet file beside the
+# workbook: a sheet of 200,000 x 100 numbers is more than Excel, WPS or LibreOffice handle
+# usefully, and writing it would be most of the time spent.
+MAX_POINTS = 100_000 * 100
+MAX_POINTS_ENV = "CIVSCORE_XLSX_MAX_POINTS"
+
+
+def max_points() -> int:
+    """The points a ranking workbook holds at most: CIVSCORE_XLSX_MAX_POINTS, else MAX_POINTS."""
+    said = os.environ.get(MAX_POINTS_ENV, "").strip().replace("_", "")
+    return int(said) if said.isdigit() else MAX_POINTS
+
+
+def points_file(path: str | Path) -> Path:
+    """Where the points of a ranking workbook go when they are too many: ``<name>_points.parquet``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_points.parquet")
+
+
+def write_result_file(result: Scored, path: str | Path, limit: int | None = None) -> Path:
+    """Write the ranking workbook to ``path`` atomically; points per indicator beyond ``limit``
+    (default :func:`max_points`) go to :func:`points_file` instead of a sheet, and 说明 says so.
+
+    The points file is in place before the workbook that names it; a failure leaves neither.
+    """
+    from civscore.tables.bulletin import ranking_book
+    from civscore.tables.result_sheets import indicator_points_table
+    from civscore.writers.parquet import write_table as write_parquet
+
+    if result.points.size <= (max_points() if limit is None else limit):
+        return write_atomic(path, lambda tmp: _write_workbook(result, tmp))
+    beside = points_file(path)
+    check_output_target(beside, [p for p in (result.report.source, result.rubric.path) if p])
+    book = ranking_book(result, points_file=beside.name)
+    with atomic_path(path) as tmp_book:
+        with atomic_path(beside) as tmp_points:
+            write_parquet(indicator_points_table(result), tmp_points)
+            write_book_to(book, tmp_book)
+    return Path(path)
 
 
 def _write_workbook(result: Scored, path: Path | BinaryIO) -> None:
@@ -96,7 +142,8 @@ def check_fits(table: pd.DataFrame, path: str | Path, header_rows: int = 1) -> N
 
 def write_book_to(book: Workbook, tmp: Path | BinaryIO) -> None:
     """Write ``book`` to the (temporary) file ``tmp``."""
-    xw = xlsxwriter.Workbook(tmp, XLSX_OPTIONS)
+    staged = io.BytesIO()
+    xw = xlsxwriter.Workbook(staged, XLSX_OPTIONS | {"in_memory": True})
     try:
         for sheet in book.sheets:
             if sheet.kind == "data":
@@ -105,22 +152,52 @@ def write_book_to(book: Workbook, tmp: Path | BinaryIO) -> None:
                 _HandoutWriter(xw, sheet).write()
     finally:
         xw.close()
+    bodies = {ws.marker: ws.body for ws in xw.worksheets() if isinstance(ws, _StreamedWorksheet) and ws.body}
+    _package(staged, tmp, bodies)
+
+
+def _package(staged: io.BytesIO, target: Path | BinaryIO, bodies: dict[bytes, Callable[[], Iterator[str]]]) -> None:
+    """Copy xlsxwriter's package to ``target``, each table body streamed into its sheet in place
+    of its marker. Bodies are compressed fast (level 1): they are nearly all of a big workbook's
+    bytes, and the default level would take longer than building them."""
+    with zipfile.ZipFile(staged) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            marker = next((m for m in bodies if info.filename.startswith("xl/worksheets/") and m in data), None)
+            if marker is None:
+                out.writestr(info, data)
+                continue
+            head, tail = data.split(marker, 1)
+            member = zipfile.ZipInfo(info.filename, info.date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            # ZipFile.open takes the level from the member (3.13 adds the name compress_level)
+            member._compresslevel = BODY_COMPRESSION  # type: ignore[attr-defined]
+            with out.open(member, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                for block in bodies[marker]():
+                    sheet.write(block.encode("utf-8"))
+                sheet.write(tail)
 
 
 class _StreamedWorksheet(Worksheet):
     """An xlsxwriter worksheet whose table body arrives as ready XML, block by block.
 
-    The rows above the body (title, notes, headers) are ordinary xlsxwriter cells; when the
-    package is assembled, xlsxwriter writes those rows and then the body's blocks in order.
+    The rows above the body (title, notes, headers) are ordinary xlsxwriter cells. xlsxwriter
+    writes them followed by a marker; :func:`_package` puts the body's blocks in its place.
     """
 
-    body: tuple[int, Callable[[], Iterator[str]]] | None = None
+    body: Callable[[], Iterator[str]] | None = None
+
+    @property
+    def marker(self) -> bytes:
+        return f"<!--civscore body {id(self)}-->".encode()
 
     def stream_body(self, top: int, n_rows: int, n_cols: int, blocks: Callable[[], Iterator[str]]) -> None:
         """Rows ``top`` .. ``top + n_rows - 1`` come from ``blocks()`` (XML text of whole rows)."""
         if not n_rows or not n_cols:
             return
-        self.body = (top, blocks)
+        self.body = blocks
+        self.body_top = top
         # the sheet's used range (<dimension>, what print areas and readers go by) covers the body
         self._check_dimensions(top, 0)
         self._check_dimensions(top + n_rows - 1, n_cols - 1)
@@ -129,17 +206,15 @@ class _StreamedWorksheet(Worksheet):
         if self.body is None:
             super()._write_sheet_data()
             return
-        top, blocks = self.body
         self._xml_start_tag("sheetData")
-        if self.dim_rowmin is not None and self.dim_rowmin < top:
+        if self.dim_rowmin is not None and self.dim_rowmin < self.body_top:
             used: int = self.dim_rowmax  # type: ignore[has-type]
-            self.dim_rowmax = top - 1  # xlsxwriter's own rows: everything above the body
+            self.dim_rowmax = self.body_top - 1  # xlsxwriter's own rows: everything above the body
             try:
                 self._write_rows()
             finally:
                 self.dim_rowmax = used
-        for block in blocks():
-            self.fh.write(block)
+        self.fh.write(self.marker.decode())
         self._xml_end_tag("sheetData")
 
 
@@ -238,6 +313,13 @@ def _widest(header: object, sample: pd.Series) -> int:
     """The widest of a column's header and the (formula-safe) text of its sampled cells."""
     shown = [neutralise(v) if isinstance(v, str) else str(v) for v in sample[sample.notna()].tolist()]
     return int(max(display_width(header), *display_widths(shown).tolist(), 0)) if shown else display_width(header)
+
+
+def _shown_text(values: pd.Series) -> pa.Array:
+    """A column as the text its cells show, for measuring it ('' for blanks)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    return pa.array(values.astype(object).where(values.notna(), "").map(str).tolist(), type=pa.string())
 
 
 def text_room(width: float, font_pt: float = BODY_PT) -> float:
@@ -373,11 +455,9 @@ class _HandoutWriter:
         n = len(self.table)
         lines = np.ones(n)
         for j, col in enumerate(self.columns):
-            if col not in self.sheet.wrap:
-                continue
-            values = self.table.iloc[:, j]
-            texts = values.astype(object).where(values.notna(), "").map(str)
-            lines = np.maximum(lines, line_counts(texts.tolist(), text_room(self.widths[j])))
+            if col in self.sheet.wrap:
+                texts = _shown_text(self.table.iloc[:, j])
+                lines = np.maximum(lines, line_counts(texts, text_room(self.widths[j])))
         return lines * LINE_PT + 0.5  # 15 pt for one line of 11 pt text, as Excel sets it
 
     def _page_setup(self, first_body: int) -> None:
@@ -400,4 +480,14 @@ class _HandoutWriter:
         ws.set_footer("&C第 &P 页 共 &N 页")
 
 
-__all__ = ["SUFFIX", "display_width", "write_book", "write_book_to", "write_result", "write_table"]
+__all__ = [
+    "SUFFIX",
+    "display_width",
+    "max_points",
+    "points_file",
+    "write_book",
+    "write_book_to",
+    "write_result",
+    "write_result_file",
+    "write_table",
+]
