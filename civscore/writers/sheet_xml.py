@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civscore.writers.safe_text import safe_texts
+from civscore.writers.text_width import utf8_bytes
 
 MAX_TEXT = 32_767  # characters in one Excel cell
 DEFAULT_ROW_PIXELS = 20  # 15 pt
@@ -31,6 +32,7 @@ _TRUE = '" t="b"><v>1</v></c>'
 _FALSE = '" t="b"><v>0</v></c>'
 _INFINITE = '" t="e"><v>#NUM!</v></c>'  # Excel has no infinity: the error value it shows for one
 _BLANK = '"/>'
+_XML_BLANKS = np.frombuffer(b" \t\n\r", dtype=np.uint8)
 
 
 def column_letter(j: int) -> str:
@@ -54,20 +56,49 @@ def _join(*parts) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
+def _has(data: np.ndarray, pattern: bytes) -> bool:
+    """Whether ``pattern`` occurs in the bytes ``data``."""
+    n = len(pattern)
+    if len(data) < n:
+        return False
+    hit = data[: len(data) - n + 1] == pattern[0]
+    for k in range(1, n):
+        hit &= data[k : len(data) - n + 1 + k] == pattern[k]
+    return bool(hit.any())
+
+
 def text_xml(texts: pa.Array) -> pa.Array:
-    """The part of in-line string cells after the style, for text already formula-safe."""
-    if (pc.max(pc.utf8_length(texts)).as_py() or 0) > MAX_TEXT:
+    """The part of in-line string cells after the style, for text already formula-safe.
+
+    What needs escaping is looked for in the column's UTF-8 bytes at once; Arrow's string
+    kernels then run only for what was found.
+    """
+    data, offsets = utf8_bytes(texts)
+    if len(offsets) > 1 and np.diff(offsets).max() > MAX_TEXT and pc.max(pc.utf8_length(texts)).as_py() > MAX_TEXT:
         texts = pc.utf8_slice_codeunits(texts, 0, MAX_TEXT)
-    controls = pc.match_substring_regex(texts, _CONTROL_REGEX)
-    if pc.any(controls).as_py():  # rare: escape those texts one by one
-        values = texts.to_pylist()
-        for i in np.flatnonzero(controls.to_numpy(zero_copy_only=False)):
-            values[i] = _control_escaped(values[i])
-        texts = pa.array(values, type=pa.string())
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        texts = pc.replace_substring(texts, char, entity)
-    blanks = pc.not_equal(pc.utf8_trim_whitespace(texts), texts)  # leading or trailing blanks are kept
-    opening = pc.if_else(blanks, '" t="inlineStr"><is><t xml:space="preserve">', '" t="inlineStr"><is><t>')
+        data, offsets = utf8_bytes(texts)
+    control = (data < 0x20) & (data != 9) & (data != 10) & (data != 13)
+    if control.any() or _has(data, b"_x") or _has(data, "\ufffe".encode()) or _has(data, "\uffff".encode()):
+        found = pc.match_substring_regex(texts, _CONTROL_REGEX)
+        if pc.any(found).as_py():  # rare: escape those texts one by one
+            values = texts.to_pylist()
+            for i in np.flatnonzero(found.to_numpy(zero_copy_only=False)):
+                values[i] = _control_escaped(values[i])
+            texts = pa.array(values, type=pa.string())
+            data, offsets = utf8_bytes(texts)
+    for char, entity in ((b"&", "&amp;"), (b"<", "&lt;"), (b">", "&gt;")):
+        if _has(data, char):
+            texts = pc.replace_substring(texts, char.decode(), entity)
+    # leading or trailing XML blanks (space, tab, line break) are kept with xml:space
+    filled = np.flatnonzero(np.diff(offsets) > 0)
+    edges = np.concatenate([data[offsets[filled]], data[offsets[filled + 1] - 1]])
+    opening: object = '" t="inlineStr"><is><t>'
+    if np.isin(edges, _XML_BLANKS).any():
+        first, last = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
+        first[filled] = np.isin(data[offsets[filled]], _XML_BLANKS)
+        last[filled] = np.isin(data[offsets[filled + 1] - 1], _XML_BLANKS)
+        kept = pa.array(first | last)
+        opening = pc.if_else(kept, '" t="inlineStr"><is><t xml:space="preserve">', '" t="inlineStr"><is><t>')
     return _join(opening, texts, "</t></is></c>")
 
 
@@ -147,7 +178,7 @@ def column_cells(
     return pc.fill_null(_join('<c r="' + letter, rows, styles, endings), "")
 
 
-def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None = None) -> str:
+def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None = None) -> memoryview:
     """``<row>`` elements for a block of rows starting at 0-based ``first_row``; ``cells`` is one
     array of ``<c>`` elements per column, ``heights`` the row heights in points (None: default).
 
@@ -166,7 +197,8 @@ def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None =
             opening = pc.if_else(pa.array(custom), tall, opening)
     rows = _join(opening, *cells, "</row>")
     whole = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, n], type=pa.int32()), rows), "")
-    return whole[0].as_py() or ""
+    text = whole[0]
+    return memoryview(text.as_buffer() if text.is_valid else b"")  # UTF-8, as the package stores it
 
 
 def row_numbers(first_row: int, n: int) -> pa.Array:

@@ -43,7 +43,7 @@ def _wide(points: np.ndarray) -> np.ndarray:
     return wide
 
 
-def _utf8(texts: Iterable[str] | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def utf8_bytes(texts: Iterable[str] | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of all texts end to end, and where each text starts (plus the end)."""
     if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
         texts = pa.array(list(texts), type=pa.string())
@@ -88,13 +88,13 @@ def _widths(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 def display_widths(texts: Iterable[str] | pa.Array) -> np.ndarray:
     """:func:`display_width` of every text (a list of ``str`` or an Arrow string column; null
     counts as empty), as an integer array."""
-    return _widths(*_utf8(texts))
+    return _widths(*utf8_bytes(texts))
 
 
 def line_counts(texts: Iterable[str] | pa.Array, room: float) -> np.ndarray:
     """Lines each text takes in a wrapped cell ``room`` display widths wide (every line break
     starts a line; an empty text still takes one)."""
-    data, offsets = _utf8(texts)
+    data, offsets = utf8_bytes(texts)
     lines = np.maximum(1, np.ceil(_widths(data, offsets) / room)).astype(np.int64)
     broken = np.unique(np.searchsorted(offsets, np.flatnonzero(data == 10), side="right") - 1)
     for i in broken:  # texts with line breaks: count each line on its own
@@ -103,4 +103,4 @@ def line_counts(texts: Iterable[str] | pa.Array, room: float) -> np.ndarray:
     return lines
 
 
-__all__ = ["display_width", "display_widths", "line_counts"]
+__all__ = ["display_width", "display_widths", "line_counts", "utf8_bytes"]

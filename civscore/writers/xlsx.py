@@ -156,7 +156,9 @@ def write_book_to(book: Workbook, tmp: Path | BinaryIO) -> None:
     _package(staged, tmp, bodies)
 
 
-def _package(staged: io.BytesIO, target: Path | BinaryIO, bodies: dict[bytes, Callable[[], Iterator[str]]]) -> None:
+def _package(
+    staged: io.BytesIO, target: Path | BinaryIO, bodies: dict[bytes, Callable[[], Iterator[memoryview]]]
+) -> None:
     """Copy xlsxwriter's package to ``target``, each table body streamed into its sheet in place
     of its marker. Bodies are compressed fast (level 1): they are nearly all of a big workbook's
     bytes, and the default level would take longer than building them."""
@@ -175,7 +177,7 @@ def _package(staged: io.BytesIO, target: Path | BinaryIO, bodies: dict[bytes, Ca
             with out.open(member, "w", force_zip64=True) as sheet:
                 sheet.write(head)
                 for block in bodies[marker]():
-                    sheet.write(block.encode("utf-8"))
+                    sheet.write(block)
                 sheet.write(tail)
 
 
@@ -186,14 +188,14 @@ class _StreamedWorksheet(Worksheet):
     writes them followed by a marker; :func:`_package` puts the body's blocks in its place.
     """
 
-    body: Callable[[], Iterator[str]] | None = None
+    body: Callable[[], Iterator[memoryview]] | None = None
 
     @property
     def marker(self) -> bytes:
         return f"<!--civscore body {id(self)}-->".encode()
 
-    def stream_body(self, top: int, n_rows: int, n_cols: int, blocks: Callable[[], Iterator[str]]) -> None:
-        """Rows ``top`` .. ``top + n_rows - 1`` come from ``blocks()`` (XML text of whole rows)."""
+    def stream_body(self, top: int, n_rows: int, n_cols: int, blocks: Callable[[], Iterator[memoryview]]) -> None:
+        """Rows ``top`` .. ``top + n_rows - 1`` come from ``blocks()`` (the UTF-8 XML of whole rows)."""
         if not n_rows or not n_cols:
             return
         self.body = blocks
@@ -251,12 +253,12 @@ def _body_blocks(
     row_class: np.ndarray,
     styled_blanks: np.ndarray,
     heights: np.ndarray | None,
-) -> Callable[[], Iterator[str]]:
+) -> Callable[[], Iterator[memoryview]]:
     """The XML of ``table``'s rows from sheet row ``top``: column j of a row in class c gets the
     style ``styles[j][c]``; blanks are written (with their style) where ``styled_blanks``."""
     letters = [column_letter(j) for j in range(table.shape[1])]
 
-    def blocks() -> Iterator[str]:
+    def blocks() -> Iterator[memoryview]:
         for start in range(0, len(table), BLOCK_ROWS):
             stop = min(start + BLOCK_ROWS, len(table))
             part = table.iloc[start:stop]
