@@ -18,7 +18,7 @@ from civscore.errors import OutputError
 from civscore.tables.book import Sheet, Workbook
 from civscore.tables.result_sheets import indicator_points_table
 from civscore.words import using_language
-from civscore.writers.text_width import display_width, display_widths, line_counts
+from civscore.writers.xlsx_widths import display_width, display_widths, line_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = ROOT / "rubrics" / "civilized-community-2025.yaml"

@@ -7,7 +7,7 @@ contract's result table) keep one header row and an autofilter. Every highlight 
 format: LibreOffice 7.4 cannot export conditional formats combined with fit-to-page to PDF.
 
 xlsxwriter writes the title block, headers, styles, page set-up and the package; the rows of a
-table are streamed in as XML built a column at a time (writers/sheet_xml.py), one block of rows
+table are streamed in as XML built a column at a time (writers/xlsx_rows.py), one block of rows
 in memory at a time: a 200,000-unit ranking takes seconds, not minutes.
 """
 
@@ -33,8 +33,8 @@ from civscore.tables.book import Sheet, Workbook
 from civscore.words import say
 from civscore.writers.atomic import atomic_path, check_output_target, write_atomic
 from civscore.writers.safe_text import neutralise
-from civscore.writers.sheet_xml import column_cells, column_letter, row_numbers, rows_xml, style_column
-from civscore.writers.text_width import display_width, display_widths, line_counts
+from civscore.writers.xlsx_rows import column_cells, column_letter, row_numbers, rows_xml, style_column
+from civscore.writers.xlsx_widths import display_width, display_widths, line_counts
 
 SUFFIX = ".xlsx"
 ORDER = 2  # the place in messages listing the formats

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civscore.writers.safe_text import safe_texts
-from civscore.writers.text_width import utf8_bytes
+from civscore.writers.xlsx_widths import utf8_bytes
 
 MAX_TEXT = 32_767  # characters in one Excel cell
 DEFAULT_ROW_PIXELS = 20  # 15 pt
