@@ -33,7 +33,7 @@ from civscore.tables.book import Sheet, Workbook
 from civscore.words import say
 from civscore.writers.atomic import atomic_path, check_output_target, write_atomic
 from civscore.writers.safe_text import neutralise
-from civscore.writers.xlsx_rows import column_cells, column_letter, row_numbers, rows_xml, style_column
+from civscore.writers.xlsx_rows import column_letter, column_parts, rows_xml, style_column
 from civscore.writers.xlsx_widths import display_width, display_widths, line_counts
 
 SUFFIX = ".xlsx"
@@ -247,29 +247,22 @@ def style_attribute(fmt) -> str:
 
 
 def _body_blocks(
-    table: pd.DataFrame,
-    top: int,
-    styles: list[np.ndarray],
-    row_class: np.ndarray,
-    styled_blanks: np.ndarray,
-    heights: np.ndarray | None,
+    table: pd.DataFrame, top: int, styles: list[np.ndarray], row_class: np.ndarray, heights: np.ndarray | None
 ) -> Callable[[], Iterator[memoryview]]:
     """The XML of ``table``'s rows from sheet row ``top``: column j of a row in class c gets the
-    style ``styles[j][c]``; blanks are written (with their style) where ``styled_blanks``."""
+    style ``styles[j][c]``."""
     letters = [column_letter(j) for j in range(table.shape[1])]
 
     def blocks() -> Iterator[memoryview]:
         for start in range(0, len(table), BLOCK_ROWS):
             stop = min(start + BLOCK_ROWS, len(table))
             part = table.iloc[start:stop]
-            rows = row_numbers(top + start, stop - start)
             classes = row_class[start:stop]
-            blanks = styled_blanks[start:stop]
-            cells = [
-                column_cells(part.iloc[:, j], letters[j], rows, style_column(styles[j], classes), blanks)
+            columns = [
+                column_parts(part.iloc[:, j], letters[j], style_column(styles[j], classes))
                 for j in range(part.shape[1])
             ]
-            yield rows_xml(top + start, cells, None if heights is None else heights[start:stop])
+            yield rows_xml(top + start, stop - start, columns, None if heights is None else heights[start:stop])
 
     return blocks
 
@@ -299,7 +292,7 @@ def _data_sheet(book, sheet: Sheet) -> None:
         # a vetoed unit's whole row in dark red bold: static formats, exportable to PDF
         flag = formats.get(bold=True, font_color=FLAG_FONT, **({"num_format": number} if number else {}))
         styles.append(np.array([style_attribute(column), style_attribute(flag)], dtype=object))
-    ws.stream_body(1, n, table.shape[1], _body_blocks(table, 1, styles, flagged.astype(np.int64), flagged, None))
+    ws.stream_body(1, n, table.shape[1], _body_blocks(table, 1, styles, flagged.astype(np.int64), None))
     for j, text in enumerate(sheet.header_notes.get(str(c), "") for c in table.columns):
         if text:
             ws.write_comment(0, j, neutralise(text), {"x_scale": 2, "y_scale": 0.8})
@@ -449,7 +442,7 @@ class _HandoutWriter:
             if col in sheet.wrap:
                 props["text_wrap"] = True
             styles.append(np.array([self.formats.style(**props, **look) for look in looks], dtype=object))
-        blocks = _body_blocks(table, top, styles, row_class, np.ones(n, dtype=bool), self._row_heights())
+        blocks = _body_blocks(table, top, styles, row_class, self._row_heights())
         self.ws.stream_body(top, n, len(self.columns), blocks)
 
     def _row_heights(self) -> np.ndarray:

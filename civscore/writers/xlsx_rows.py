@@ -162,30 +162,26 @@ def _endings(values: pd.Series, safe: bool) -> pa.Array:
     return out
 
 
-def column_cells(
-    values: pd.Series, letter: str, rows: pa.Array, styles: pa.Array, styled_blanks: np.ndarray, safe: bool = True
-) -> pa.Array:
-    """The ``<c>`` elements of one column for a block of rows ('' where there is no cell).
+ROWS = object()  # stands, in a column's parts, for the row numbers of the block
 
-    ``rows`` holds the row numbers as text, ``styles`` the ``s`` attribute per row ('' for
-    none). Blank cells (None, NaN, '') are written only in rows where ``styled_blanks`` is true
-    (a hand-out's borders and fills), else left out as xlsxwriter leaves them. Text is made
-    formula-safe unless ``safe`` is False.
+
+def column_parts(values: pd.Series, letter: str, styles: pa.Array | str, safe: bool = True) -> list:
+    """The pieces that make one column's ``<c>`` elements for a block of rows, to be joined row
+    by row with the other columns' (:func:`rows_xml`): ``styles`` is the ``s`` attribute text per
+    row, or one for all. Every cell is written, a blank one as an empty element with its style
+    (as an absent cell shows its column's format, so does this one). Text is made formula-safe
+    unless ``safe`` is False.
     """
-    endings = _endings(values, safe)
-    blank = pc.and_(pc.is_null(endings), pa.array(styled_blanks))
-    endings = pc.if_else(blank, _BLANK, endings)
-    return pc.fill_null(_join('<c r="' + letter, rows, styles, endings), "")
+    return ['<c r="' + letter, ROWS, styles, pc.fill_null(_endings(values, safe), _BLANK)]
 
 
-def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None = None) -> memoryview:
-    """``<row>`` elements for a block of rows starting at 0-based ``first_row``; ``cells`` is one
-    array of ``<c>`` elements per column, ``heights`` the row heights in points (None: default).
+def rows_xml(first_row: int, n: int, columns: list[list], heights: np.ndarray | None = None) -> memoryview:
+    """The UTF-8 ``<row>`` elements of ``n`` rows from 0-based ``first_row``, made of each
+    column's :func:`column_parts`; ``heights`` are row heights in points (None: the default).
 
     Heights are rounded to whole pixels and the default 15 pt is left unsaid, as xlsxwriter's
     ``set_row`` does.
     """
-    n = len(cells[0]) if cells else 0
     numbers = row_numbers(first_row, n)
     opening = _join('<row r="', numbers, '">')
     if heights is not None:
@@ -195,10 +191,12 @@ def rows_xml(first_row: int, cells: list[pa.Array], heights: np.ndarray | None =
             points = pc.cast(pa.array(pixels * 0.75), pa.string())
             tall = _join('<row r="', numbers, '" ht="', points, '" customHeight="1">')
             opening = pc.if_else(pa.array(custom), tall, opening)
-    rows = _join(opening, *cells, "</row>")
-    whole = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, n], type=pa.int32()), rows), "")
-    text = whole[0]
-    return memoryview(text.as_buffer() if text.is_valid else b"")  # UTF-8, as the package stores it
+    parts = [numbers if part is ROWS else part for column in columns for part in column]
+    rows = _join(opening, *parts, "</row>").cast(pa.large_string())
+    # the rows' characters end to end are the block: Arrow's data buffer, no copy
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+    data = rows.buffers()[2]
+    return memoryview(data)[offsets[0] : offsets[-1]] if data is not None else memoryview(b"")
 
 
 def row_numbers(first_row: int, n: int) -> pa.Array:
@@ -206,9 +204,11 @@ def row_numbers(first_row: int, n: int) -> pa.Array:
     return pc.cast(pa.array(np.arange(first_row + 1, first_row + n + 1)), pa.string())
 
 
-def style_column(styles: np.ndarray, classes: np.ndarray) -> pa.Array:
-    """Per row, the style text of its class."""
+def style_column(styles: np.ndarray, classes: np.ndarray) -> pa.Array | str:
+    """Per row, the style text of its class (one text when every row has the same)."""
+    if len(classes) and (classes == classes[0]).all():
+        return str(styles[classes[0]])
     return pc.take(pa.array(styles.tolist(), type=pa.string()), pa.array(classes))
 
 
-__all__ = ["column_cells", "column_letter", "row_numbers", "rows_xml", "style_column", "text_xml"]
+__all__ = ["column_letter", "column_parts", "row_numbers", "rows_xml", "style_column", "text_xml"]
