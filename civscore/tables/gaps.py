@@ -59,13 +59,16 @@ def plain_steps(result: Scored, table: pd.DataFrame) -> pd.Series:
     from civscore.rubric.introspect import quantity_label
 
     steps = table["next_step"].astype(object).where(table["next_step"].notna(), "").astype(str)
-    for ind in result.rubric.iter_indicators():
-        if ind.expression.is_bare_column:
-            continue
+    computed = [ind for ind in result.rubric.iter_indicators() if not ind.expression.is_bare_column]
+    if not computed:
+        return steps
+    items = pd.Categorical(table["item"], categories=[ind.id for ind in computed]).codes
+    for i, ind in enumerate(computed):
         head = f"{quantity_label(ind.value)} = "
-        rows = (table["item"] == ind.id).to_numpy() & steps.str.startswith(head).to_numpy()
-        if rows.any():
-            steps[rows] = f"{ind.name} " + steps[rows].str.slice(len(head))
+        rows = np.flatnonzero(items == i)  # this indicator's rows only, then their text
+        rows = rows[steps.iloc[rows].str.startswith(head).to_numpy(bool)]
+        if len(rows):
+            steps.iloc[rows] = f"{ind.name} " + steps.iloc[rows].str.slice(len(head))
     return steps
 
 
@@ -127,7 +130,9 @@ def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[s
     keys = table[by].astype(object).where(table[by].notna(), "未分组")
     units = result.table.set_index(result.id_column)[by].reindex(result.points.index)
     order = list(dict.fromkeys(units.astype(object).where(units.notna(), "未分组")))
-    found = [(str(g), table[(keys == g).to_numpy()]) for g in order if (keys == g).any()]
+    codes = pd.Categorical(keys, categories=order).codes  # one pass, then a comparison of integers per group
+    parts = [(str(g), codes == i) for i, g in enumerate(order)]
+    found = [(g, table[rows]) for g, rows in parts if rows.any()]
     # a list for one unit (gaps --unit) is one sheet, not an empty sheet for every other group
     return found or [("全部单位", table)]
 

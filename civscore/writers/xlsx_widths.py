@@ -45,11 +45,7 @@ def _wide(points: np.ndarray) -> np.ndarray:
 
 def utf8_bytes(texts: Iterable[str] | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of all texts end to end, and where each text starts (plus the end)."""
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(list(texts), type=pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    texts = pc.fill_null(texts.cast(pa.large_string()), "")
+    texts = pc.fill_null(_arrow(texts).cast(pa.large_string()), "")
     _, offsets_buffer, data_buffer = texts.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
@@ -85,21 +81,43 @@ def _widths(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return counted[first_char[1:]] - counted[first_char[:-1]]
 
 
+def _arrow(texts: Iterable[str] | pa.Array) -> pa.Array:
+    if isinstance(texts, pa.ChunkedArray):
+        return texts.combine_chunks()
+    if isinstance(texts, pa.Array):
+        return texts
+    return pa.array(list(texts), type=pa.string())
+
+
+def _per_distinct(texts: Iterable[str] | pa.Array, measure) -> np.ndarray:
+    """``measure`` (texts -> one number each) of every text, computed once per distinct text:
+    a column's texts repeat a lot (categories, item names, the same note)."""
+    column = pc.fill_null(_arrow(texts), "")
+    coded = pc.dictionary_encode(column)
+    if len(coded.dictionary) > len(column) // 2:
+        return measure(column)
+    return measure(coded.dictionary)[coded.indices.to_numpy(zero_copy_only=False)]
+
+
 def display_widths(texts: Iterable[str] | pa.Array) -> np.ndarray:
     """:func:`display_width` of every text (a list of ``str`` or an Arrow string column; null
     counts as empty), as an integer array."""
-    return _widths(*utf8_bytes(texts))
+    return _per_distinct(texts, lambda column: _widths(*utf8_bytes(column)))
 
 
 def line_counts(texts: Iterable[str] | pa.Array, room: float) -> np.ndarray:
     """Lines each text takes in a wrapped cell ``room`` display widths wide (every line break
     starts a line; an empty text still takes one)."""
+    return _per_distinct(texts, lambda column: _line_counts(column, room))
+
+
+def _line_counts(texts: pa.Array, room: float) -> np.ndarray:
     data, offsets = utf8_bytes(texts)
     lines = np.maximum(1, np.ceil(_widths(data, offsets) / room)).astype(np.int64)
     broken = np.unique(np.searchsorted(offsets, np.flatnonzero(data == 10), side="right") - 1)
     for i in broken:  # texts with line breaks: count each line on its own
         text = bytes(data[offsets[i] : offsets[i + 1]]).decode("utf-8")
-        lines[i] = sum(max(1, math.ceil(w / room)) for w in display_widths(text.split("\n")))
+        lines[i] = sum(max(1, math.ceil(w / room)) for w in _widths(*utf8_bytes(text.split("\n"))))
     return lines
 
 
