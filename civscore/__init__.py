@@ -32,6 +32,7 @@ from civscore.version import __version__
 from civscore.writers.atomic import check_output_target, write_text
 from civscore.writers.docx import write_gaps_docx, write_report_docx
 from civscore.writers.output import RESULT_FORMATS, UnsupportedFormat, check_output_path, write_result, write_table
+from civscore.writers.xlsx import points_beside
 
 __all__ = [
     "RESULT_FORMATS",
@@ -64,6 +65,7 @@ __all__ = [
     "gaps",
     "load_rubric",
     "parse_rubric_text",
+    "points_beside",
     "read_data",
     "render_report",
     "rubric_json_schema",

@@ -147,3 +147,17 @@ def test_a_failed_workbook_leaves_no_points_file(sample, tmp_path, monkeypatch):
         sample.write(tmp_path / "ranking.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     shutil.rmtree(tmp_path)
+
+
+def test_score_command_says_where_the_points_went(tmp_path, monkeypatch, capsys):
+    from civscore.cli import main
+
+    monkeypatch.setenv("CIVSCORE_XLSX_MAX_POINTS", "10")
+    out = tmp_path / "排名.xlsx"
+    assert main(["score", str(RUBRIC), str(DATA), "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"另存为 {tmp_path / '排名_points.parquet'}" in said
+    assert (tmp_path / "排名_points.parquet").exists() and out.exists()
+    monkeypatch.delenv("CIVSCORE_XLSX_MAX_POINTS")
+    assert main(["score", str(RUBRIC), str(DATA), "-o", str(tmp_path / "small.xlsx")]) == 0
+    assert "另存为" not in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import civscore
 from civscore.cli.common import (
     add_data_args,
     add_output_arg,
@@ -40,6 +41,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
     rubric = result.rubric
     result.write(args.output)
+    beside = civscore.points_beside(result, args.output)
+    if beside is not None:
+        units, indicators = result.points.shape
+        print(
+            say(
+                f"指标得分（{units:,} 个单位 × {indicators:,} 项）超出工作簿便于使用的大小，另存为 {beside}",
+                f"the points per indicator ({units:,} units × {indicators:,}) are too many for a workbook: "
+                f"written to {beside}",
+            )
+        )
     tiers = result.table["tier"].value_counts()
     shown = [f"{t.name} {int(tiers.get(t.name, 0))}" for t in rubric.tiers]
     n = len(result.table)

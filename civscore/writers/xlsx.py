@@ -85,6 +85,14 @@ def points_file(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}_points.parquet")
 
 
+def points_beside(result: Scored, path: str | Path, limit: int | None = None) -> Path | None:
+    """The file the points per indicator go to when ``result`` is written to the workbook
+    ``path`` (:func:`write_result_file`), or None when they are a sheet of the workbook."""
+    if Path(path).suffix.lower() != SUFFIX or result.points.size <= (max_points() if limit is None else limit):
+        return None
+    return points_file(path)
+
+
 def write_result_file(result: Scored, path: str | Path, limit: int | None = None) -> Path:
     """Write the ranking workbook to ``path`` atomically; points per indicator beyond ``limit``
     (default :func:`max_points`) go to :func:`points_file` instead of a sheet, and 说明 says so.
@@ -95,9 +103,9 @@ def write_result_file(result: Scored, path: str | Path, limit: int | None = None
     from civscore.tables.result_sheets import indicator_points_table
     from civscore.writers.parquet import write_table as write_parquet
 
-    if result.points.size <= (max_points() if limit is None else limit):
+    beside = points_beside(result, path, limit)
+    if beside is None:
         return write_atomic(path, lambda tmp: _write_workbook(result, tmp))
-    beside = points_file(path)
     check_output_target(beside, [p for p in (result.report.source, result.rubric.path) if p])
     book = ranking_book(result, points_file=beside.name)
     with atomic_path(path) as tmp_book:
@@ -479,6 +487,7 @@ __all__ = [
     "SUFFIX",
     "display_width",
     "max_points",
+    "points_beside",
     "points_file",
     "write_book",
     "write_book_to",
