@@ -113,3 +113,86 @@ def test_the_schema_alone_reports_what_check_reports():
     alone = sorted(zip(cases["column"], cases["index"].astype(int), cases["check"]))
     found = sorted(zip(report.problems["column"], report.problems["row"].astype(int), report.problems["rule"]))
     assert alone == found and len(found) >= 5
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_summary_words_are_found_with_spaces_and_in_any_text_column(dtype):
+    import re
+
+    from civscore.validation.check import _SUMMARY, _summary_rows
+
+    names = ["东街", "合 计", "全街道合计", "平均值：", "小\u3000计", "合计A", "均衡社区", "本社区汇总", None, "累计"]
+    rubric = civscore.parse_rubric_text(
+        RUBRIC.replace("{id_column: uid}", "{id_column: uid, name_column: nm}"), "t.yaml"
+    )
+    frame = pd.DataFrame(
+        {
+            "uid": pd.Series([f"u{i}" for i in range(len(names))], dtype=dtype),
+            "nm": pd.Series(names, dtype=dtype),
+            "a": np.arange(len(names), dtype=float),
+            "b": 1.0,
+            "c": 2.0,
+        }
+    )
+    cache = ColumnCache(frame, rubric_kinds(rubric), frozenset(), count_columns(rubric))
+    found = sorted(p["row"] for p in _summary_rows(frame, rubric, cache))
+    expected = [i for i, v in enumerate(names) if v is not None and re.fullmatch(_SUMMARY, re.sub(r"\s+", "", v))]
+    assert found == expected == [1, 2, 3, 4, 7, 9]
+
+
+BLOCKS_RUBRIC = """
+id: blocks
+name: 分块
+version: "1"
+unit: {id_column: uid, group_columns: [grp]}
+total_points: 100
+tiers: [{name: 好, min: 60}, {name: 差, min: 0}]
+dimensions:
+  - id: d1
+    name: 一
+    indicators:
+      - {id: a, name: 甲, value: a, method: linear, points: 30, zero: 0, full: 1, missing: mean}
+      - {id: b, name: 乙, value: b, method: deduction, points: 20, per_item: 5, missing: exclude, only_if: "pop > 100"}
+  - id: d2
+    name: 二
+    indicators:
+      - {id: c, name: 丙, value: c, method: categorical, points: 30, map: {A: 30, B: 15, C: 0}, missing: mean}
+      - {id: e, name: 丁, value: e, method: boolean, points: 20, missing: zero}
+bonus:
+  cap: 5
+  indicators:
+    - {id: x, name: 加, value: x, method: count, points: 5, per_item: 1}
+vetoes:
+  - {id: v, name: 否决, when: e < 0, effect: fail}
+"""
+
+
+def test_scoring_in_blocks_of_rows_gives_the_same_bits(monkeypatch):
+    """score() works on blocks of rows (issue 16); the blocks must not show in any number."""
+    from civscore.scoring import engine
+
+    rng = np.random.default_rng(3)
+    n = 61
+    a = rng.uniform(0, 1, n).astype(object)
+    a[rng.random(n) < 0.15] = None
+    a[[4, 30]] = NOT_APPLICABLE
+    data = pd.DataFrame(
+        {
+            "uid": [f"u{i:03d}" for i in range(n)],
+            "grp": rng.choice(["东", "西"], n),
+            "a": a,
+            "b": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 6, n).astype(float)),
+            "pop": rng.integers(50, 200, n).astype(float),
+            "c": rng.choice(np.array(["A", "B", "C", None], dtype=object), n),
+            "e": rng.choice(np.array(["是", "否", ""], dtype=object), n),
+            "x": rng.integers(0, 3, n).astype(float),
+        }
+    )
+    rubric = civscore.parse_rubric_text(BLOCKS_RUBRIC, "blocks.yaml")
+    whole = civscore.score(data, rubric)
+    monkeypatch.setattr(engine, "BLOCK_ROWS", 7)
+    blocks = civscore.score(data, rubric)
+    assert blocks.not_applicable.to_numpy().any() and blocks.gated.to_numpy().any()
+    for part in ("table", "points", "missing", "not_applicable", "gated", "stages", "applicable", "imputed"):
+        pd.testing.assert_frame_equal(getattr(blocks, part), getattr(whole, part), check_exact=True)
+    assert np.array_equal(np.signbit(blocks.points.to_numpy()), np.signbit(whole.points.to_numpy()))

@@ -26,9 +26,13 @@ from civscore.scoring.missing import (
 )
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.scored import Scored
-from civscore.scoring.tiers import assign_tiers
+from civscore.scoring.tiers import tier_codes
 from civscore.scoring.totals import aggregate, applicable_points, totals_from_sums, veto_labels
+from civscore.validation.arrow_text import pandas_text
 from civscore.validation.check import Checked, check
+
+# rows scored at a time: one block of a column (512 KB of points) stays in cache through its steps
+BLOCK_ROWS = 65_536
 
 # contract section 5, in order: E and A, the rescaled base, the bonus before and after its cap, the
 # total before vetoes, the deductions, the total after them (floored at 0), the smallest cap, the total
@@ -72,40 +76,69 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     k = len(base)
     dim_of = [path[0] for path, _ in base]
     sum_here = not rubric.weighted  # weighted rubrics sum per dimension in aggregate()
-    # Column-major, one pass: each indicator's points are computed, masked, filled under its
-    # policy and added to its sums while the column is still in cache. Past 100k units every
-    # pass over the whole units x indicators matrix (and every fresh matrix) costs more in
-    # memory traffic and page faults than the arithmetic (issue 16), so the points matrix is
-    # the only float matrix of a run. The sums run column by column in order, as NumPy's row
-    # sum of a column-major matrix does: the same bits.
+    # Column-major, in blocks of rows: each indicator's points are computed, masked, filled
+    # under its policy and added to its sums while that block of the column is still in cache.
+    # Past 100k units a whole column no longer fits in cache, and every pass over it (and every
+    # fresh column-sized temporary a method makes) goes to memory (issue 16: 1M units cost 8x
+    # 200k), so each step runs on a block of BLOCK_ROWS rows of every column in turn; the points
+    # matrix is the only float matrix of a run. Methods score each unit from its own value, so
+    # a block's points are the column's. The sums run column by column in order within each
+    # row, as NumPy's row sum of a column-major matrix does: the same bits.
     points = np.empty((n, len(indicators)), order="F")
     missing = np.empty(points.shape, dtype=bool, order="F")
     # zeros: pages a rubric without 不适用 or gates never touches cost no memory
     not_applicable = np.zeros(points.shape, bool, order="F")
     gated = np.zeros(points.shape, bool, order="F")
-    any_na = False
-    sums: dict[str, np.ndarray] = {}  # "" = E, the earned base points; then one per dimension
-    for j, ind in enumerate(indicators):
-        points[:, j] = points_for(ind, _method_input(ind, checked))
-        col = points[:, j]  # a view: a method may hand back an array it does not own
-        np.isnan(col, out=missing[:, j])
-        na = checked.not_applicable.get(ind.id)
+    inputs = [_method_input(ind, checked) for ind in indicators]
+    nas = [checked.not_applicable.get(ind.id) for ind in indicators]
+    gates = [checked.gates.get(ind.id) for ind in indicators]
+    any_na = any(na is not None and bool(na.any()) for na in nas)
+    blocks = [slice(start, min(start + BLOCK_ROWS, n)) for start in range(0, n, BLOCK_ROWS)]
+
+    def raw(j: int, rows: slice) -> np.ndarray:
+        """Indicator j's points on ``rows``: NaN where 不适用 or missing, 0 where its gate is closed."""
+        col = points[rows, j]  # a view; a method may hand back an array it does not own
+        col[:] = points_for(indicators[j], inputs[j][rows])
+        np.isnan(col, out=missing[rows, j])
+        na, gate = nas[j], gates[j]
         if na is not None:
             # section 9's order: 不适用 leaves the indicator out; else a closed gate earns 0 (it
             # applies, whether or not the value is there); else the missing policy
-            not_applicable[:, j] = na
-            missing[:, j] &= ~na
-            col[na] = np.nan
-            any_na = any_na or bool(na.any())
-        if ind.id in checked.gates:
-            gated[:, j] = ~checked.gates[ind.id] & ~not_applicable[:, j]
-            col[gated[:, j]] = 0.0
-        fill_column(col, policies[j], na)
-        for key in ("", dim_of[j]) if j < k and sum_here else ():
-            if key in sums:
-                sums[key] += col
+            not_applicable[rows, j] = na[rows]
+            missing[rows, j] &= ~na[rows]
+            col[na[rows]] = np.nan
+        if gate is not None:
+            gated[rows, j] = ~gate[rows] & ~not_applicable[rows, j]
+            col[gated[rows, j]] = 0.0
+        return col
+
+    for j, policy in enumerate(policies):  # a mean is over the whole column: those come first
+        if policy == "mean":
+            for rows in blocks:
+                raw(j, rows)
+            fill_column(points[:, j], policy, nas[j])
+    # "" = E, the earned base points; then one per dimension. Each starts as a copy of its first
+    # column (0 + x is not always x: -0.0) and adds the others in order.
+    adds_to = [("", dim_of[j]) if j < k and sum_here else () for j in range(len(indicators))]
+    first: dict[str, int] = {}
+    for j, keys in enumerate(adds_to):
+        for key in keys:
+            first.setdefault(key, j)
+    sums = {key: np.empty(n) for key in first}
+    for rows in blocks:
+        for j, policy in enumerate(policies):
+            if policy == "mean":
+                col = points[rows, j]
             else:
-                sums[key] = col.copy()
+                col = raw(j, rows)
+                # without 不适用 or a gate, the NaN cells are exactly the missing ones just found
+                plain = nas[j] is None and gates[j] is None
+                fill_column(col, policy, None, nan=missing[rows, j] if plain else None)
+            for key in adds_to[j]:
+                if first[key] == j:
+                    sums[key][rows] = col
+                else:
+                    sums[key][rows] += col
     # the cells whose points the missing policy decided: missing, and no closed gate
     filled = missing & ~gated if checked.gates else missing
     na_mask = not_applicable if any_na else None
@@ -208,28 +241,73 @@ def _result_table(
 ) -> pd.DataFrame:
     unit = rubric.unit
     total, disq = totals["total"], totals["disqualified"]
-    groups = {g: frame[g].astype("string").str.strip() for g in unit.group_columns}
+    groups = {g: _group_labels(frame[g]) for g in unit.group_columns}
     rank = competition_rank(total, disq)
     id_values = ids.to_numpy()
-    # rows by rank, ties by id. Each column is gathered once into this order and handed to the
-    # frame as it is (copy=False), instead of building the table and copying it with .iloc.
-    by_id = pd.Index(id_values).argsort()
-    order = by_id[np.argsort(rank[by_id], kind="stable")]
+    # Each column is gathered once into rank order and handed to the frame as it is (copy=False),
+    # text as pandas' str arrays made by pyarrow in one pass, instead of building the table and
+    # copying it with .iloc, or letting the constructor convert Python strings one by one.
+    order = _rank_order(rank, id_values)
     out: dict[str, object] = {"rank": rank[order]}
-    for g, labels in groups.items():
-        out[f"rank_in_{g}"] = competition_rank(total, disq, labels)[order]
-    out[unit.id_column] = id_values[order]
+    for g, (codes, _) in groups.items():
+        out[f"rank_in_{g}"] = competition_rank(total, disq, pd.Series(codes))[order]
+    out[unit.id_column] = _text_array(id_values[order])
     if unit.name_column:
-        out[unit.name_column] = frame[unit.name_column].to_numpy()[order]
-    for g, labels in groups.items():
-        out[g] = labels.to_numpy(dtype=object)[order]
+        out[unit.name_column] = _text_array(frame[unit.name_column].to_numpy()[order])
+    for g, (codes, labels) in groups.items():
+        out[g] = labels.take(codes[order], allow_fill=True)
     out["total"] = total[order]
     out["base"] = totals["base"][order]
     out["bonus"] = totals["bonus"][order]
-    out["tier"] = assign_tiers(total, disq, rubric)[order]
+    out["tier"] = _tier_names(rubric).take(tier_codes(total, disq, rubric)[order].astype(np.intp))
     out["disqualified"] = disq[order]
-    out["vetoes"] = veto_labels(totals["veto_matrix"], [v.id for v in rubric.vetoes])[order]
+    out["vetoes"] = _text_array(veto_labels(totals["veto_matrix"], [v.id for v in rubric.vetoes])[order])
     out["coverage"] = totals["coverage"][order]
     for dim in rubric.dimensions:
         out[dim.id] = dims[dim.id][order]
     return pd.DataFrame(out, copy=False)
+
+
+def _tier_names(rubric: Rubric) -> pd.api.extensions.ExtensionArray:
+    """The tier names as text, and "" last, for code -1 (no tier) to pick (as assign_tiers)."""
+    return pd.array([t.name for t in rubric.tiers] + [""], dtype="str")
+
+
+def _rank_order(rank: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Units by rank, ties by id. Only the tied units are sorted by id: sorting 200,000 ids
+    (Python strings) to order a handful of ties cost more than the ranking."""
+    order = np.argsort(rank, kind="stable")
+    ranked = rank[order]
+    same = ranked[1:] == ranked[:-1]
+    tied = np.zeros(len(rank), bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    if at.size:
+        units = order[at]
+        units = units[pd.Index(ids[units]).argsort()]
+        order[at] = units[np.argsort(rank[units], kind="stable")]
+    return order
+
+
+def _group_labels(col: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """A group column as codes (-1 where blank) into its trimmed labels: a district has a few
+    dozen 街道, so the text work is done per distinct value."""
+    raw, distinct = pd.factorize(col)
+    trimmed = pd.Series(distinct).astype("string").str.strip()
+    codes, labels = pd.factorize(trimmed)  # " 东街" and "东街" are one group
+    codes = np.where(raw >= 0, codes[np.maximum(raw, 0)], -1)
+    return codes, pd.array(np.asarray(labels, dtype=object), dtype="str")
+
+
+def _text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """An object array of text as the DataFrame constructor would store it (pandas' str
+    dtype), converted by pyarrow in one pass; anything else as it is."""
+    text = pd.api.types.pandas_dtype("str")
+    if values.dtype != object or not isinstance(text, pd.StringDtype) or text.storage != "pyarrow":
+        return values
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values
+    import pyarrow as pa
+
+    return pandas_text(pa.array(values, type=pa.large_string(), from_pandas=True), text)

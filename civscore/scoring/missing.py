@@ -36,10 +36,13 @@ def apply_missing(
     )
 
 
-def fill_column(points: np.ndarray, policy: str, not_applicable: np.ndarray | None = None) -> None:
+def fill_column(
+    points: np.ndarray, policy: str, not_applicable: np.ndarray | None = None, nan: np.ndarray | None = None
+) -> None:
     """In place, one indicator's points (NaN where missing or 不适用): NaN earns 0, except that
-    under ``mean`` a missing cell (not a 不适用 one) earns the mean of the cells with points."""
-    nan = np.isnan(points)
+    under ``mean`` a missing cell (not a 不适用 one) earns the mean of the cells with points.
+    ``nan``: ``np.isnan(points)`` when the caller has it already."""
+    nan = np.isnan(points) if nan is None else nan
     if not nan.any():
         return
     fill = nan if not_applicable is None else nan & ~not_applicable

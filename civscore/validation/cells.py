@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from civscore.validation.arrow_text import to_numbers
+from civscore.validation.arrow_text import arrow_text, as_string, drop_characters, holding, nfkc, on_cells, to_numbers
 from civscore.words import say
 
 # The one "no value" vocabulary (docs/guarantees.md), the same for CSV, XLSX and Parquet text.
@@ -64,7 +64,7 @@ class Parsed:
 def _as_text(col: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
         return col.str.strip()  # already Arrow-backed text: no conversion
-    return col.astype("string").str.strip()
+    return as_string(col).str.strip()
 
 
 def _missing_words(text: pd.Series) -> np.ndarray:
@@ -143,10 +143,11 @@ def parse_boolean(col: pd.Series) -> Parsed:
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
     if pd.api.types.is_numeric_dtype(col.dtype):
-        values = col.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        values = col.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(values)
         bad = ~missing & (values != 0) & (values != 1)
-        values[bad] = np.nan
+        if bad.any():  # else keep NumPy's view of the column, as parse_number does
+            values = np.where(bad, np.nan, values)
         return Parsed(values, missing, bad)
     text = _as_text(col).str.lower()
     missing = _missing_words(text)
@@ -163,6 +164,10 @@ def parse_text(col: pd.Series, keep_not_applicable: bool = False) -> Parsed:
 
     不适用 is a not-applicable cell, unless ``keep_not_applicable`` (a categorical map that
     scores 不适用 as a label of its own, as a v1 rubric could)."""
+    if arrow_text(col) is not None:  # a CSV's grades: parse each distinct cell once, not each cell
+        raw, distinct = pd.factorize(col)
+        if 0 < len(distinct) < len(col):
+            return _spread(parse_text(pd.Series(distinct, dtype=col.dtype), keep_not_applicable), raw)
     text = _as_text(col)
     if col.dtype == object or pd.api.types.is_float_dtype(col.dtype):
         text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
@@ -175,6 +180,22 @@ def parse_text(col: pd.Series, keep_not_applicable: bool = False) -> Parsed:
     values = np.append(labels, np.array([None], dtype=object))[codes]  # code -1 (missing) picks the trailing None
     return Parsed(
         values, missing, np.zeros(len(col), bool), codes=codes, labels=labels, not_applicable=na if na.any() else None
+    )
+
+
+def _spread(distinct: Parsed, raw: np.ndarray) -> Parsed:
+    """The text column whose cells are the ``distinct`` ones at ``raw`` codes (-1: a null cell).
+    Each table gets one more entry for -1 to pick: a null cell is missing, with no label."""
+    assert distinct.codes is not None and distinct.labels is not None
+    codes = np.append(distinct.codes, -1)[raw]
+    na = None if distinct.not_applicable is None else np.append(distinct.not_applicable, False)[raw]
+    return Parsed(
+        np.append(distinct.labels, np.array([None], dtype=object))[codes],
+        np.append(distinct.missing, True)[raw],
+        np.zeros(len(raw), bool),
+        codes=codes,
+        labels=distinct.labels,
+        not_applicable=na if na is not None and na.any() else None,
     )
 
 
@@ -217,9 +238,14 @@ def kind_rule(kind: str, yes_no: bool = True) -> str | None:
 
 def excel_errors(col: pd.Series) -> np.ndarray:
     """Cells holding an Excel error value (#REF!, #DIV/0!, ...): a formula that failed."""
+    found = np.zeros(len(col), bool)
     if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
-        return np.zeros(len(col), bool)
-    return _as_text(col).str.upper().isin(EXCEL_ERRORS).to_numpy(dtype=bool, na_value=False)
+        return found
+    text = col if arrow_text(col) is not None else as_string(col)
+    rows = holding(text, "#")  # every Excel error value starts with #: look at those cells only
+    if rows.size:
+        found[rows] = _as_text(text.iloc[rows]).str.upper().isin(EXCEL_ERRORS).to_numpy(dtype=bool, na_value=False)
+    return found
 
 
 def excel_error_rule() -> str:
@@ -344,21 +370,26 @@ def unit_labels(s: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s
-    text = typed_ids(s).str.normalize("NFKC").str.replace(_INVISIBLE, "", regex=True).str.strip()
+    text = drop_characters(nfkc(typed_ids(s)), _INVISIBLE).str.strip()
     text = text.where(text != "")
     return pd.Series(text.astype(object).where(text.notna(), None), index=s.index, dtype=object)
 
 
 def typed_ids(s: pd.Series) -> pd.Series:
     """Ids as typed, only trimmed (Excel's 1001.0 is the 1001 that was typed)."""
-    text = s.astype("string").str.strip()
+    text = as_string(s).str.strip()
     if s.dtype == object or pd.api.types.is_float_dtype(s.dtype):
-        text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+        text = on_cells(text, holding(text, ".0"), _integral)
     return text
+
+
+def _integral(text: pd.Series) -> pd.Series:
+    """Excel's 1001.0 as the 1001 that was typed."""
+    return text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
 
 
 def typed_blank(s: pd.Series) -> np.ndarray:
     """Cells that look blank as typed: nothing, or only spaces."""
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.isna().to_numpy(dtype=bool)
-    return (s.isna() | (s.astype("string").str.strip() == "")).to_numpy(dtype=bool, na_value=True)
+    return (s.isna() | (as_string(s).str.strip() == "")).to_numpy(dtype=bool, na_value=True)

@@ -16,6 +16,7 @@ from civscore.readers.data import read_data
 from civscore.rubric.evaluate import PreviousMissing, evaluate
 from civscore.rubric.expr import Expression
 from civscore.rubric.model import Indicator, Rubric
+from civscore.validation.arrow_text import as_string, holding
 from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, count_columns, rubric_kinds
 from civscore.validation.previous import PreviousTable, match_previous
 from civscore.validation.report import ValidationReport, _problem_table
@@ -300,6 +301,9 @@ def _merged_cells(data: pd.DataFrame, rubric: Rubric) -> list[dict]:
 
 SUMMARY_WORDS = ("合计", "总计", "小计", "平均", "平均值", "平均数", "均值", "汇总", "累计")
 # matched against the cell with every space removed: 合 计, 全街道合计, 平均值：
+# every summary word holds one of these: a cell without them is never a summary row
+_SUMMARY_CHARACTERS = "[计均汇]"
+assert all(any(c in w for c in _SUMMARY_CHARACTERS[1:-1]) for w in SUMMARY_WORDS)
 _SUMMARY = "(?:全|本)?(?:街道|社区|镇|区|县|市)?(?:" + "|".join(SUMMARY_WORDS) + ")[:：]?"
 
 
@@ -312,8 +316,12 @@ def _summary_rows(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> li
     for col in [unit.id_column, unit.name_column]:
         if not col or col not in frame.columns:
             continue
-        text = frame[col].astype("string").str.replace(r"\s+", "", regex=True)
-        hits = text.str.fullmatch(_SUMMARY).to_numpy(dtype=bool, na_value=False)
+        text = as_string(frame[col])
+        hits = np.zeros(len(frame), bool)
+        rows = holding(text, _SUMMARY_CHARACTERS)  # Python's \s below: only where a word can be
+        if rows.size:
+            words = text.iloc[rows].str.replace(r"\s+", "", regex=True)
+            hits[rows] = words.str.fullmatch(_SUMMARY).to_numpy(dtype=bool, na_value=False)
         for i in np.flatnonzero(hits & ~flagged).tolist():
             problems.append(dict(row=i, column=col, value=frame[col].iat[i], rule=_summary_rule()))
         flagged |= hits

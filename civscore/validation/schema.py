@@ -85,29 +85,50 @@ def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, 
     def labels(s: pd.Series) -> pd.Series:
         return cache.unit_labels(unit.id_column) if cache is not None else unit_labels(s)
 
+    done: dict[tuple[str, str], np.ndarray] = {}  # two rules of a column share a step's cells
+
+    def once(step: str, name: str, cells: Callable[[], np.ndarray]) -> np.ndarray:
+        if cache is None:
+            return cells()
+        if (step, name) not in done:
+            done[step, name] = cells()
+        return done[step, name]
+
+    def blank(name: str, s: pd.Series) -> np.ndarray:
+        return once("blank", name, lambda: typed_blank(s))
+
+    def repeated(s: pd.Series) -> np.ndarray:
+        return once("repeated", id_col, lambda: _repeated(labels(s)))
+
     def error_rule(name: str) -> Rule:
         return Rule(excel_error_rule(), lambda s: errors(name, s))
+
+    def blank_rule(name: str, words: str) -> Rule:
+        return Rule(words, lambda s: blank(name, s))
 
     id_col = unit.id_column
     rules: dict[str, list[Rule]] = {
         id_col: [
             error_rule(id_col),
-            Rule(say("单位编号不能为空", "unit id must not be empty"), lambda s: typed_blank(s) & ~errors(id_col, s)),
+            Rule(say("单位编号不能为空", "unit id must not be empty"), lambda s: blank(id_col, s) & ~errors(id_col, s)),
             Rule(
                 say(
                     "单位编号不能为空：它只含不可见字符或控制字符",
                     "unit id must not be empty: it holds only invisible or control characters",
                 ),
-                lambda s: labels(s).isna().to_numpy() & ~typed_blank(s),
+                lambda s: labels(s).isna().to_numpy() & ~blank(id_col, s),
             ),
-            Rule(say("单位编号不能重复", "unit id must be unique"), lambda s: _duplicates(labels(s), s, alike=True)),
+            Rule(
+                say("单位编号不能重复", "unit id must be unique"),
+                lambda s: _duplicates(labels(s), repeated(s), s, alike=True),
+            ),
             Rule(
                 say(
                     "单位编号不能重复：忽略全角/半角、空格和不可见字符后，它与另一行的编号相同",
                     "unit id must be unique: it equals another row's id once full-width/half-width, "
                     "spaces and invisible characters are ignored",
                 ),
-                lambda s: _duplicates(labels(s), s, alike=False),
+                lambda s: _duplicates(labels(s), repeated(s), s, alike=False),
             ),
         ]
     }
@@ -116,10 +137,7 @@ def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, 
     for g in unit.group_columns:
         rules[g] = [
             error_rule(g),
-            Rule(
-                say(f"不能为空：单位按 {g} 分组排名", f"must not be empty: units are ranked within {g}"),
-                lambda s: typed_blank(s),
-            ),
+            blank_rule(g, say(f"不能为空：单位按 {g} 分组排名", f"must not be empty: units are ranked within {g}")),
         ]
     users = _users(rubric)
     for name, kind in kinds.items():
@@ -174,10 +192,15 @@ def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
     return []
 
 
-def _duplicates(labels: pd.Series, typed: pd.Series, alike: bool) -> np.ndarray:
-    """Rows whose id another row also has. ``alike``: the ids were typed the same (after
-    trimming); otherwise: they differ as typed (ＳＱ００１ and SQ001) and only normalising joins them."""
-    dup = labels.duplicated(keep=False).to_numpy() & labels.notna().to_numpy()
+def _repeated(labels: pd.Series) -> np.ndarray:
+    """Rows whose id another row also has."""
+    return labels.duplicated(keep=False).to_numpy() & labels.notna().to_numpy()
+
+
+def _duplicates(labels: pd.Series, dup: np.ndarray, typed: pd.Series, alike: bool) -> np.ndarray:
+    """Of the rows whose id another row also has (``dup``), those whose ids were typed the same
+    (``alike``, after trimming), or else those that differ as typed (ＳＱ００１ and SQ001) and
+    only normalising joins them."""
     if not dup.any():
         return dup
     shown = typed_ids(typed)
