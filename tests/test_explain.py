@@ -208,7 +208,7 @@ def test_random_cases_reconcile(seed):
     assert_reconciles(scored_case(seed))
 
 
-def test_random_cases_cover_every_rule():
+def test_random_cases_cover_every_rule(english):
     """The generator really exercises rescaling, bonus caps, floors, caps and fails."""
     seen = set()
     for seed in RANDOM_SEEDS:
@@ -242,14 +242,26 @@ def test_rule_text_for_each_method():
     )
     data = frame(a=[84.0, 1.0], b=[100.0, 10.0], x=[80.0, None], n=[2.0, 20.0], flag=["是", "否"], g=["B", "A"])
     result = civscore.score(data, rubric)
-    u1 = result.explain("u1").set_index("item")["rule"]
+    zh1 = result.explain("u1").set_index("item")["rule"]
+    assert zh1["ratio"] == "≥ 0.8 → 6/8 分"
+    assert zh1["lin"] == "线性 60 → 0，100 → 4：2/4 分"
+    assert zh1["ded"] == "4 − 0.5 × 2 → 3/4 分"
+    assert zh1["yes"] == "是 → 3/3 分"
+    zh2 = result.explain("u2").set_index("item")["rule"]
+    assert zh2["ratio"] == "低于 0.5（其余）→ 0/8 分"
+    assert zh2["lin"] == "缺失 → 0/4 分（缺失：按 0 分）"
+    assert zh2["ded"] == "4 − 0.5 × 20，扣完为止 → 0/4 分"
+    assert zh2["cnt"] == "1 × 20，封顶 → 3/3 分"
+    assert zh2["yes"] == "否 → 0/3 分"
+    with using_language("en"):
+        u1 = result.explain("u1").set_index("item")["rule"]
+        u2 = result.explain("u2").set_index("item")["rule"]
     assert u1["ratio"] == "≥ 0.8 → 6 of 8"
     assert u1["lin"] == "linear 60 → 0, 100 → 4: 2 of 4"
     assert u1["ded"] == "4 − 0.5 × 2 → 3 of 4"
     assert u1["cnt"] == "1 × 2 → 2 of 3"
     assert u1["yes"] == "yes → 3 of 3"
     assert u1["cat"] == "B → 2 of 3"
-    u2 = result.explain("u2").set_index("item")["rule"]
     assert u2["ratio"] == "below 0.5 (otherwise) → 0 of 8"
     assert u2["lin"] == "missing → 0 of 4 (missing: zero)"
     assert u2["ded"] == "4 − 0.5 × 20, floored at 0 → 0 of 4"
@@ -257,7 +269,23 @@ def test_rule_text_for_each_method():
     assert u2["yes"] == "no → 0 of 3"
 
 
-def test_sample_planted_cases_are_explained(sample):
+def test_sample_planted_cases_are_explained_in_chinese(sample):
+    sq006 = sample.explain("SQ006").set_index("item")
+    assert "基础分按比例折算" in sq006.loc["elevator_retrofit", "rule"]
+    assert sample.explain("SQ011").set_index("item").loc["fitness_facilities", "note"].startswith("补入")
+    assert "一票否决" in sample.explain("SQ023").set_index("item").loc["major_safety_accident", "note"]
+    sq009 = sample.explain("SQ009").set_index("item")
+    assert sq009.loc["minors_gate", "rule"].endswith("封顶 79") and "总分封顶" in sq009.loc["minors_gate", "note"]
+    assert sq009.loc["bonus_cap", "rule"] == "特色加分封顶 10"
+
+
+@pytest.fixture
+def english():
+    with using_language("en"):
+        yield
+
+
+def test_sample_planted_cases_are_explained(sample, english):
     # SQ006 has no old buildings: elevator_retrofit excluded and the base rescaled
     sq006 = sample.explain("SQ006").set_index("item")
     assert bool(sq006.loc["elevator_retrofit", "excluded"]) and sq006.loc["elevator_retrofit", "available"] == 0
@@ -351,6 +379,21 @@ def test_cli_explain(capsys):
     )
     err = capsys.readouterr().err
     assert code == 1 and "没有单位 'SQ999'" in err and "Traceback" not in err
+
+
+def test_cli_explain_speaks_the_message_language(capsys, tmp_path):
+    args = [str(ROOT / "rubrics/civilized-community-2025.yaml"), str(ROOT / "data/communities_2025.csv"), "SQ009"]
+    out_file = tmp_path / "sq009.csv"
+    assert main(["explain", *args, "-o", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[1].split()
+    assert header[:4] == ["类别", "指标", "数值", "规则"] and "各项贡献合计：79" in out
+    assert "特色指标" in out and "否决" in out and "None" not in out
+    written = pd.read_csv(out_file)
+    assert list(written.columns[:3]) == ["类别", "指标", "名称"] and set(written["类别"]) >= {"基础指标", "否决"}
+    assert main(["--lang", "en", "explain", *args]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].split()[:4] == ["kind", "item", "value", "rule"] and "sum of contributions: 79" in out
 
 
 # --- attainment -------------------------------------------------------------------------------

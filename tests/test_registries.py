@@ -27,7 +27,7 @@ import civscore
 import civscore.plots
 from civscore.methods import METHODS
 from civscore.rubric.model import Indicator
-from civscore.words import fmt_all, fmt_points
+from civscore.words import fmt_all, fmt_points, using_language
 from civscore.writers.output import FORMATS, write_table
 from civscore.writers.safe_text import neutralise
 
@@ -80,14 +80,17 @@ def test_points_lie_between_zero_and_the_indicators_points(case):
     assert ((points[present] >= 0) & (points[present] <= ind.points)).all()
 
 
-def test_the_rule_text_names_the_points_earned(case):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_rule_text_names_the_points_earned(case, lang):
     ind, values, points = case
     present = values.notna().to_numpy()
-    texts = METHODS[ind.method].rule_text(ind, values[present], points[present])
+    with using_language(lang):
+        texts = METHODS[ind.method].rule_text(ind, values[present], points[present])
     earned = fmt_all(points[present], 2).astype(str)
+    P = fmt_points(ind.points)
     assert len(texts) == present.sum()
     for text, e in zip(texts, earned):
-        assert f"{e} of {fmt_points(ind.points)}" in text
+        assert (f"{e}/{P} 分" if lang == "zh" else f"{e} of {P}") in text
 
 
 def _reached(op: str, target: object) -> object:

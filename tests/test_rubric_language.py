@@ -86,7 +86,7 @@ def test_weights_with_exclusions_and_a_dimension_with_nothing_applicable():
 def test_weights_are_all_or_none_and_add_up_to_total_points():
     half = WEIGHTED.replace("    weight: 20\n", "")
     assert problems(half) == [
-        "lang.yaml:19 dimensions[2] (survey): has no weight, but mat, field do; "
+        "lang.yaml:19 dimensions[2] (survey): has no weight, but mat, field have one; "
         "give every top-level dimension a weight, or none"
     ]
     assert problems(half, "zh") == [
@@ -485,7 +485,7 @@ def test_explain_shows_a_closed_gate_and_gaps_asks_to_meet_it():
     result = civscore.score(data, rubric(GATED))
     with using_language("zh"):
         rows = result.explain("B").set_index("item")
-        assert rows.loc["updates", "rule"] == "未满足前提：有宣传栏 → 0 of 10"
+        assert rows.loc["updates", "rule"] == "未满足前提：有宣传栏 → 0/10 分"
         assert rows.loc["updates", "earned"] == 0 and rows.loc["updates", "available"] == 10
         todo = result.gaps("B").set_index("item")
     # the step is to meet the gate, never "raise 更新次数": 7 updates already earn 10 once it holds

@@ -53,11 +53,24 @@ def _missing_rule(ind: Indicator, policy: str, kind: str, earned: np.ndarray) ->
     P = fmt_points(ind.points)
     pts = _fmt_all(earned, 2).astype(str)
     if policy == "exclude" and kind == "base":
-        return np.full(len(earned), "missing → not applicable (missing: exclude; base rescaled)", dtype=object)
+        text = say(
+            "缺失 → 不适用（缺失：不计入，基础分按比例折算）",
+            "missing → not applicable (missing: exclude; base rescaled)",
+        )
+        return np.full(len(earned), text, dtype=object)
     if policy == "mean":
-        return np.char.add(np.char.add("missing → ", pts), f" of {P} (missing: mean of the other units)").astype(object)
-    why = "bonus; missing: exclude" if policy == "exclude" else f"missing: {policy}"
-    return np.char.add(np.char.add("missing → ", pts), f" of {P} ({why})").astype(object)
+        why = say("缺失：取其他单位的平均得分", "missing: mean of the other units")
+    elif policy == "exclude":
+        why = say("特色指标；缺失：不计入", "bonus; missing: exclude")
+    else:
+        why = (
+            say(f"缺失：按 {policy}", f"missing: {policy}")
+            if policy != "zero"
+            else say("缺失：按 0 分", "missing: zero")
+        )
+    head = say("缺失 → ", "missing → ")
+    tail = say(f"/{P} 分（{why}）", f" of {P} ({why})")
+    return np.char.add(np.char.add(head, pts), tail).astype(object)
 
 
 def explain_all(result: Scored) -> pd.DataFrame:
@@ -170,7 +183,7 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
         rule = np.where(
             gated,
             say(
-                f"未满足前提：{gate} → 0 of {fmt_points(ind.points)}",
+                f"未满足前提：{gate} → 0/{fmt_points(ind.points)} 分",
                 f"gate not met: {gate} → 0 of {fmt_points(ind.points)}",
             ),
             rule,
@@ -181,8 +194,12 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
         na_rule = say("不适用（不计入该单位的基础分）", "不适用 (left out of this unit's base)")
     rule = np.where(not_applicable, na_rule, rule)
     available = np.where(applicable, ind.points, 0.0)
-    note = np.where(imputed, "imputed: mean of the units that reported it", "")
-    note = np.where(~applicable, "excluded: left out of this unit's base (合理缺项)", note)
+    note = np.where(imputed, say("补入：已报送单位的平均得分", "imputed: mean of the units that reported it"), "")
+    note = np.where(
+        ~applicable,
+        say("不计入：此项不计入该单位的基础分（合理缺项）", "excluded: left out of this unit's base (合理缺项)"),
+        note,
+    )
     note = np.where(
         not_applicable,
         say(
@@ -328,7 +345,15 @@ def _rescale_block(result: Scored, order: int) -> _Block:
     adj = base - E
     show = A < T - EPS
     rule = np.array(
-        [f"base × {fmt(T)} / {fmt(a)} (合理缺项按比例折算)" if a > 0 else "no applicable indicator: base 0" for a in A],
+        [
+            say(
+                f"基础分 × {fmt(T)} / {fmt(a)}（合理缺项按比例折算）",
+                f"base × {fmt(T)} / {fmt(a)} (合理缺项按比例折算)",
+            )
+            if a > 0
+            else say("没有适用的指标：基础分为 0", "no applicable indicator: base 0")
+            for a in A
+        ],
         dtype=object,
     )
     frame = _frame(
@@ -356,9 +381,12 @@ def _bonus_cap_block(result: Scored, order: int) -> _Block:
         kind="adjustment",
         item="bonus_cap",
         name="特色加分封顶",
-        rule=f"bonus capped at {cap}",
+        rule=say(f"特色加分封顶 {cap}", f"bonus capped at {cap}"),
         contribution=adj,
-        note=np.char.add(np.char.add("bonus earned ", _fmt_all(raw, 2).astype(str)), f", counted {cap}").astype(object),
+        note=np.char.add(
+            np.char.add(say("特色指标得分 ", "bonus earned "), _fmt_all(raw, 2).astype(str)),
+            say(f"，计入 {cap}", f", counted {cap}"),
+        ).astype(object),
     )
     return frame[adj < -EPS]
 
@@ -392,15 +420,25 @@ def _veto_blocks(result: Scored, order: int) -> list[_Block]:
             binding = owner & (t2 < t1 - EPS)
             note = np.where(
                 binding,
-                np.char.add(np.char.add("total capped: ", _fmt_all(t1, 2).astype(str)), f" → {fmt(veto.effect.cap)}"),
-                np.where(owner, "total already at or below the cap", "a lower cap applies"),
+                np.char.add(
+                    np.char.add(say("总分封顶：", "total capped: "), _fmt_all(t1, 2).astype(str)),
+                    f" → {fmt(veto.effect.cap)}",
+                ),
+                np.where(
+                    owner,
+                    say("总分已不高于封顶分", "total already at or below the cap"),
+                    say("另有更低的封顶分", "a lower cap applies"),
+                ),
             ).astype(object)
         else:
             contribution = np.zeros(n)
+            tier = rubric.effective_veto_tier or say("（无）", "(none)")
             note = np.full(
                 n,
-                f"disqualified: tier {rubric.effective_veto_tier or '(none)'}, "
-                "ranked after every unit that is not vetoed",
+                say(
+                    f"一票否决：等级为 {tier}，排在所有未被否决的单位之后",
+                    f"disqualified: tier {tier}, ranked after every unit that is not vetoed",
+                ),
                 dtype=object,
             )
         frame = _frame(
@@ -409,7 +447,10 @@ def _veto_blocks(result: Scored, order: int) -> list[_Block]:
             kind="veto",
             item=veto.id,
             name=veto.name,
-            rule=f"when {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
+            rule=say(
+                f"当 {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
+                f"when {quantity_label(veto.when)} → {veto_effect_text(veto, rubric)}",
+            ),
             contribution=contribution,
             note=note,
         )
@@ -421,7 +462,7 @@ def _veto_blocks(result: Scored, order: int) -> list[_Block]:
         kind="adjustment",
         item="floor",
         name="扣分后总分不低于0",
-        rule="total floored at 0 after deductions",
+        rule=say("扣分后总分不低于 0", "total floored at 0 after deductions"),
         contribution=t1 - (t0 - deduct),
         note=np.full(n, "", dtype=object),
     )

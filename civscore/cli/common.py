@@ -30,8 +30,12 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
     parser.add_argument(
         "--sheet",
         metavar="NAME",
-        help="one sheet of an .xlsx data file (default: the first visible sheet); '*': every visible sheet with "
-        "the same header row, stacked (one sheet per 街道)",
+        help=say(
+            ".xlsx 数据文件中要读取的工作表（默认：第一张可见工作表）；'*'：表头相同的各张可见工作表"
+            "上下合并读取（如每个街道一张表）",
+            "one sheet of an .xlsx data file (default: the first visible sheet); '*': every visible sheet with "
+            "the same header row, stacked (one sheet per 街道)",
+        ),
     )
 
 

@@ -47,14 +47,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DATA",
         help=say("数据文件；两年时给两次（先旧后新）", "data file; give it twice for two years (before, then after)"),
     )
-    add_output_arg(p, "output file: .csv or .parquet (the unit table), .xlsx (adds indicator and dimension sheets)")
-    p.add_argument("--labels", nargs=2, metavar=("BEFORE", "AFTER"), help="names of the two sides, e.g. 2024 2025")
-    p.add_argument("--top", type=int, default=3, metavar="N", help="indicators listed per unit as drivers (default 3)")
+    add_output_arg(
+        p,
+        say(
+            "输出文件：.csv 或 .parquet（单位对比表），.xlsx（另含指标和维度工作表）",
+            "output file: .csv or .parquet (the unit table), .xlsx (adds indicator and dimension sheets)",
+        ),
+    )
+    p.add_argument(
+        "--labels",
+        nargs=2,
+        metavar=("BEFORE", "AFTER"),
+        help=say("前后两期的名称，例如 2024 2025", "names of the two sides, e.g. 2024 2025"),
+    )
+    p.add_argument(
+        "--top",
+        type=int,
+        default=3,
+        metavar="N",
+        help=say("每个单位列出的主要变动指标数（默认 3）", "indicators listed per unit as drivers (default 3)"),
+    )
     p.add_argument(
         "--sheet",
         metavar="NAME",
-        help="one sheet of .xlsx data files (default: the first visible sheet); '*': every visible sheet with "
-        "the same header row, stacked",
+        help=say(
+            ".xlsx 数据文件中要读取的工作表（默认：第一张可见工作表）；'*'：表头相同的各张可见工作表上下合并读取",
+            "one sheet of .xlsx data files (default: the first visible sheet); '*': every visible sheet with "
+            "the same header row, stacked",
+        ),
     )
     p.add_argument(
         "--previous",

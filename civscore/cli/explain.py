@@ -16,9 +16,48 @@ from civscore.cli.common import (
     output_format,
     score_or_report,
 )
-from civscore.words import fmt_points, say
+from civscore.words import fmt_points, language, say
 
 ORDER = 4
+
+# the columns printed, in order; a file written with -o keeps every column of civscore.explain()
+SHOWN = ("kind", "item", "value", "rule", "earned", "available", "lost", "contribution", "note")
+
+
+def _headers() -> dict[str, str]:
+    """The breakdown's column names as people read them (the API keeps the identifiers)."""
+    if language() == "en":
+        return {}
+    return {
+        "kind": "类别",
+        "item": "指标",
+        "name": "名称",
+        "dimension_id": "维度编号",
+        "dimension": "维度",
+        "method": "计分方法",
+        "value": "数值",
+        "rule": "规则",
+        "earned": "得分",
+        "available": "满分",
+        "lost": "失分",
+        "missing": "缺失",
+        "excluded": "不计入",
+        "imputed": "补入",
+        "contribution": "贡献",
+        "note": "说明",
+    }
+
+
+def _kinds() -> dict[str, str]:
+    if language() == "en":
+        return {}
+    return {"base": "基础指标", "bonus": "特色指标", "adjustment": "调整", "veto": "否决"}
+
+
+def _for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """The breakdown with headers and row kinds in the message language."""
+    out = table.assign(kind=table["kind"].replace(_kinds()))
+    return out.rename(columns=_headers())
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,13 +107,23 @@ def run(args: argparse.Namespace) -> int:
             f"{uid}{name}: total {total}, rank {rank}, tier {tier}",
         )
     )
-    shown = table[["kind", "item", "value", "rule", "earned", "available", "lost", "contribution", "note"]]
+    shown = _for_people(table[list(SHOWN)])
     with pd.option_context(
-        "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
+        "display.max_rows",
+        None,
+        "display.max_columns",
+        None,
+        "display.width",
+        200,
+        "display.max_colwidth",
+        60,
+        "display.unicode.east_asian_width",
+        True,  # columns line up under Chinese text
     ):
-        print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep=""))
-    print(f"sum of contributions: {fmt_points(table['contribution'].sum())}")
+        print(shown.astype(object).where(shown.notna(), "").to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    total_text = fmt_points(table["contribution"].sum())
+    print(say(f"各项贡献合计：{total_text}", f"sum of contributions: {total_text}"))
     if args.output:
-        civscore.write_table(table, args.output, sheet="explain")
-        print(f"breakdown written to {args.output}")
+        civscore.write_table(_for_people(table), args.output, sheet=say("得分明细", "explain"))
+        print(say(f"得分明细已写入 {args.output}", f"breakdown written to {args.output}"))
     return 0

@@ -37,11 +37,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=say("指标带有 `evidence:` 的测评体系 YAML", "rubric YAML whose indicators carry `evidence:`"),
     )
     p.add_argument("reports", nargs="+", metavar="REPORTS", help=say("工作总结文件（.txt）", "report files (.txt)"))
-    add_output_arg(p, "candidate sheet; the extension picks the format: .csv, .xlsx or .parquet")
+    add_output_arg(
+        p,
+        say(
+            "候选数据表；扩展名决定格式：.csv、.xlsx 或 .parquet",
+            "candidate sheet; the extension picks the format: .csv, .xlsx or .parquet",
+        ),
+    )
     p.add_argument(
         "--evidence-only",
         action="store_true",
-        help="only the evidence columns (default: also every other rubric column, empty, to fill in)",
+        help=say(
+            "只输出有材料依据的列（默认：评分细则的其他列也列出，留空待填）",
+            "only the evidence columns (default: also every other rubric column, empty, to fill in)",
+        ),
     )
     p.set_defaults(run=run, parser=p)
 

@@ -36,12 +36,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_data_args(p)
     add_output_arg(
-        p, "output file: .xlsx (one sheet per group), .docx (one page per unit), .csv or .parquet (one table)"
+        p,
+        say(
+            "输出文件：.xlsx（每个分组一张工作表）、.docx（每个单位一页）、.csv 或 .parquet（一张表）",
+            "output file: .xlsx (one sheet per group), .docx (one page per unit), .csv or .parquet (one table)",
+        ),
     )
     p.add_argument(
-        "--by", metavar="COLUMN", help="column whose values get a sheet each (default: the rubric's first group column)"
+        "--by",
+        metavar="COLUMN",
+        help=say(
+            "按此列的取值分工作表（默认：评分细则的第一个分组列）",
+            "column whose values get a sheet each (default: the rubric's first group column)",
+        ),
     )
-    p.add_argument("--unit", metavar="ID", help="only this unit")
+    p.add_argument("--unit", metavar="ID", help=say("只列出这个单位", "only this unit"))
     add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)

@@ -24,16 +24,36 @@ ORDER = 7
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="write an HTML report (ranking, tiers, charts) and the ranking files",
-        description="Validate DATA against RUBRIC, then run the report notebook (notebooks/01_evaluate.ipynb) "
-        "with them and write a self-contained HTML page (code hidden, charts embedded). "
-        "The notebook also writes ranking.csv and ranking.xlsx, the same files as `civscore score`, "
-        "into --output-dir (default: the folder of the HTML file).",
+        help=say(
+            "生成 HTML 测评报告（排名、等级、图表）和排名文件",
+            "write an HTML report (ranking, tiers, charts) and the ranking files",
+        ),
+        description=say(
+            "按 RUBRIC 校验 DATA，然后用它们运行报告笔记本（notebooks/01_evaluate.ipynb），"
+            "写出一个独立的 HTML 页面（隐藏代码，内嵌图表）。笔记本同时把 ranking.csv 和 ranking.xlsx"
+            "（与 `civscore score` 相同的文件）写入 --output-dir（默认：HTML 文件所在文件夹）。"
+            "OUT 为 .docx 时写出 Word 版通报。",
+            "Validate DATA against RUBRIC, then run the report notebook (notebooks/01_evaluate.ipynb) "
+            "with them and write a self-contained HTML page (code hidden, charts embedded). "
+            "The notebook also writes ranking.csv and ranking.xlsx, the same files as `civscore score`, "
+            "into --output-dir (default: the folder of the HTML file). With a .docx OUT, the 通报 as Word.",
+        ),
     )
     add_data_args(p)
-    add_output_arg(p, "the report to write: .html (the full report with charts) or .docx (the 通报 as a Word document)")
+    add_output_arg(
+        p,
+        say(
+            "要写出的报告：.html（含图表的完整报告）或 .docx（Word 版通报）",
+            "the report to write: .html (the full report with charts) or .docx (the 通报 as a Word document)",
+        ),
+    )
     p.add_argument(
-        "--output-dir", metavar="DIR", help="folder for ranking.csv and ranking.xlsx (default: the folder of HTML)"
+        "--output-dir",
+        metavar="DIR",
+        help=say(
+            "ranking.csv 和 ranking.xlsx 的输出文件夹（默认：HTML 文件所在文件夹）",
+            "folder for ranking.csv and ranking.xlsx (default: the folder of HTML)",
+        ),
     )
     add_problems_arg(p)
     p.add_argument("--notebook", metavar="IPYNB", help=argparse.SUPPRESS)  # another template, for testing
@@ -88,5 +108,11 @@ def run_word_report(args: argparse.Namespace) -> int:
         return 1
     civscore.write_report_docx(result, args.output)
     rubric = result.rubric
-    print(f"通报 for {len(result.table)} units with {rubric.name} {rubric.version} → {args.output}")
+    n = len(result.table)
+    print(
+        say(
+            f"{n} 个单位的通报（{rubric.name} {rubric.version}）→ {args.output}",
+            f"通报 for {n} units with {rubric.name} {rubric.version} → {args.output}",
+        )
+    )
     return 0

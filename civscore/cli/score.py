@@ -28,7 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     add_data_args(p)
-    add_output_arg(p, "result file; the extension picks the format: .csv, .xlsx or .parquet")
+    add_output_arg(
+        p,
+        say(
+            "结果文件；扩展名决定格式：.csv、.xlsx 或 .parquet",
+            "result file; the extension picks the format: .csv, .xlsx or .parquet",
+        ),
+    )
     add_previous_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)

@@ -100,7 +100,11 @@ class Bands(Method):
         met = np.column_stack([v >= b.threshold if at_least else v <= b.threshold for b in bands])
         first = np.where(met.any(axis=1), met.argmax(axis=1), len(bands))
         last = fmt(bands[-1].threshold)
-        otherwise = f"{'below' if at_least else 'above'} {last} (otherwise) → "
+        otherwise = (
+            say(f"低于 {last}（其余）→ ", f"below {last} (otherwise) → ")
+            if at_least
+            else say(f"高于 {last}（其余）→ ", f"above {last} (otherwise) → ")
+        )
         heads = np.array(labels + [otherwise], dtype=object)[first].astype(str)
         return np.char.add(heads, earned_of(earned, ind.points)).astype(object)
 

@@ -185,8 +185,9 @@ def outside(label: str, p: float | None, P: float | None) -> list[tuple[str, str
 
 
 def earned_of(earned: np.ndarray, P: float) -> np.ndarray:
-    """'3 of 4' per unit: the points earned of the indicator's points."""
-    return np.char.add(np.char.add(fmt_all(earned, 2).astype(str), " of "), fmt_points(P))
+    """'3/4 分' ('3 of 4' in English) per unit: the points earned of the indicator's points."""
+    text = np.char.add(fmt_all(earned, 2).astype(str), say("/", " of "))
+    return np.char.add(text, say(f"{fmt_points(P)} 分", fmt_points(P)))
 
 
 def head(ind: IndicatorLike) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from civscore.methods.base import EPS, NONE, IndicatorLike, Method, Steps, Values, earned_of, no_steps
 from civscore.methods.registry import register
-from civscore.words import quantity_label
+from civscore.words import quantity_label, say
 
 
 class Boolean(Method):
@@ -26,7 +26,9 @@ class Boolean(Method):
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
         v = values.to_numpy(dtype=float)
-        return np.char.add(np.where(v != 0, "yes → ", "no → "), earned_of(earned, ind.points)).astype(object)
+        return np.char.add(
+            np.where(v != 0, say("是 → ", "yes → "), say("否 → ", "no → ")), earned_of(earned, ind.points)
+        ).astype(object)
 
     def next_step(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> Steps:
         v = values.to_numpy(dtype=float)

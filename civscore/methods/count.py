@@ -21,7 +21,7 @@ from civscore.methods.base import (
     value_text,
 )
 from civscore.methods.registry import register
-from civscore.words import fmt, fmt_all, quantity_label
+from civscore.words import fmt, fmt_all, quantity_label, say
 
 
 class Count(PerItem):
@@ -39,7 +39,9 @@ class Count(PerItem):
         v = values.to_numpy(dtype=float)
         P, per_item = ind.points, given(ind.per_item, ind, "per_item")
         vv = fmt_all(v).astype(str)
-        text = np.char.add(np.char.add(f"{fmt(per_item)} × ", vv), np.where(per_item * v > P, ", capped", ""))
+        text = np.char.add(
+            np.char.add(f"{fmt(per_item)} × ", vv), np.where(per_item * v > P, say("，封顶", ", capped"), "")
+        )
         return np.char.add(np.char.add(text, " → "), earned_of(earned, P)).astype(object)
 
     def next_step(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> Steps:

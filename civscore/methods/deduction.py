@@ -21,7 +21,7 @@ from civscore.methods.base import (
     value_text,
 )
 from civscore.methods.registry import register
-from civscore.words import fmt, fmt_all, fmt_points, quantity_label
+from civscore.words import fmt, fmt_all, fmt_points, quantity_label, say
 
 
 class Deduction(PerItem):
@@ -41,7 +41,7 @@ class Deduction(PerItem):
         vv = fmt_all(v).astype(str)
         text = np.char.add(
             np.char.add(f"{fmt_points(P)} − {fmt(per_item)} × ", vv),
-            np.where(P - per_item * v < 0, ", floored at 0", ""),
+            np.where(P - per_item * v < 0, say("，扣完为止", ", floored at 0"), ""),
         )
         return np.char.add(np.char.add(text, " → "), earned_of(earned, P)).astype(object)
 

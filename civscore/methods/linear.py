@@ -46,7 +46,8 @@ class Linear(Method):
             return ind.points * np.clip((v - zero) / (full - zero), 0.0, 1.0)
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
-        span = f"linear {fmt(ind.zero)} → 0, {fmt(ind.full)} → {fmt_points(ind.points)}: "
+        zero, full, P = fmt(ind.zero), fmt(ind.full), fmt_points(ind.points)
+        span = say(f"线性 {zero} → 0，{full} → {P}：", f"linear {zero} → 0, {full} → {P}: ")
         return np.char.add(span, earned_of(earned, ind.points)).astype(object)
 
     def next_step(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> Steps:

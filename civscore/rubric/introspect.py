@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.rubric.model import Dimension, Rubric, Veto
-from civscore.words import fmt, quantity_label
+from civscore.words import fmt, quantity_label, say
 
 
 def dimension_names(rubric: Rubric) -> dict[tuple[str, ...], str]:
@@ -92,7 +92,13 @@ def shared_columns(rubric: Rubric) -> dict[str, str]:
 
 
 def veto_effect_text(veto: Veto, rubric: Rubric) -> str:
-    """'fail → 不达标', 'cap 79', 'deduct 5'."""
+    """'否决 → 不达标', '封顶 79', '扣 5 分' ('fail → 不达标', 'cap 79', 'deduct 5' in English)."""
     if veto.kind == "fail":
-        return f"fail → {rubric.effective_veto_tier or 'disqualified'}"
-    return f"{veto.kind} {fmt(getattr(veto.effect, veto.kind))}"
+        return say(
+            f"否决 → {rubric.effective_veto_tier or '取消资格'}",
+            f"fail → {rubric.effective_veto_tier or 'disqualified'}",
+        )
+    amount = fmt(getattr(veto.effect, veto.kind))
+    if veto.kind == "cap":
+        return say(f"封顶 {amount}", f"cap {amount}")
+    return say(f"扣 {amount} 分", f"{veto.kind} {amount}")

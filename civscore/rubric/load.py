@@ -303,7 +303,8 @@ def _dimension_weights(raw: dict, owners: list[_Owner], label: str, lines: dict[
                         format_path(owner.path),
                         say(
                             f"没有 weight，但 {have} 有；要么每个一级维度都写 weight，要么都不写",
-                            f"has no weight, but {have} do; give every top-level dimension a weight, or none",
+                            f"has no weight, but {have} {'has one' if len(weighted) == 1 else 'have one'}; "
+                            "give every top-level dimension a weight, or none",
                         ),
                     )
                 )
