@@ -10,8 +10,12 @@ export MPLBACKEND := Agg
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,test,spark]'
 	touch $(STAMP)
+
+# the record tables of rubrics/area-satisfaction-2019.yaml (survey, surveyor scores, inspection points)
+AREA_RECORDS := --records survey=data/records/survey.csv --records surveyors=data/records/surveyors.xlsx \
+	--records points=data/records/points --records problems=data/records/problems.csv
 
 ## demo: score the bundled rubric and sample data into out/ (ranking, report, rectification lists)
 demo: $(STAMP)
@@ -21,7 +25,9 @@ demo: $(STAMP)
 	$(VENV)/bin/civscore gaps rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/gaps.xlsx
 	$(VENV)/bin/civscore compare -r rubrics/civilized-community-2025.yaml -d data/communities_2024.csv -d data/communities_2025.csv --labels 2024 2025 -o out/compare_2024_2025.xlsx
 	$(VENV)/bin/civscore extract --rubric rubrics/civilized-community-2025.yaml data/reports/SQ*.txt -o out/candidates.xlsx
-	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx"
+	$(VENV)/bin/civscore measure rubrics/area-satisfaction-2019.yaml data/records/areas.csv $(AREA_RECORDS) -o out/area_measures.xlsx
+	$(VENV)/bin/civscore score rubrics/area-satisfaction-2019.yaml data/records/areas.csv $(AREA_RECORDS) -o out/area_ranking.xlsx
+	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx, area_measures.xlsx, area_ranking.xlsx"
 
 ## lint: ruff (lint and format) and mypy, clean on the whole package
 lint: $(STAMP)
@@ -29,9 +35,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check civscore tests bench data
 	$(VENV)/bin/mypy
 
-## test: lint (ruff, ruff format --check, mypy), then every test, notebooks included
+## test: lint (ruff, ruff format --check, mypy), then every test, notebooks included (Spark in local mode: needs Java 17)
 test: lint
-	$(PY) -m pytest -q tests notebooks --ignore=tests/browser --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	CIVSCORE_REQUIRE_SPARK=1 $(PY) -m pytest -q tests notebooks --ignore=tests/browser --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 ## test-browser: the sample outputs as people receive them: report.html in headless Chromium (errors, network,
 ## overflow, A4 page budget, hostile names) and every workbook and Word document through LibreOffice to PDF.
@@ -61,6 +67,7 @@ bench: $(STAMP)
 ## sample-data: regenerate the synthetic sample data (deterministic)
 sample-data: $(STAMP)
 	$(PY) data/generate_sample.py
+	$(PY) data/generate_records.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -10,6 +10,7 @@ The public API (rubric-contract section 7)::
     result.table
 """
 
+import civscore._light_import  # noqa: F401  # first: pandera without PySpark (see the module)
 from civscore.analysis.attainment import attainment
 from civscore.analysis.compare import Comparison, compare
 from civscore.analysis.explain import explain
@@ -18,6 +19,8 @@ from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem
 from civscore.evidence.extract import extract_evidence
 from civscore.evidence.sheet import CandidateCounts, candidate_counts, candidate_sheet
 from civscore.readers.data import read_data
+from civscore.records.measure import RecordsUsage, check_record_names, measure
+from civscore.records.read import RecordFile, read_records
 from civscore.report.render import ReportError, render_report
 from civscore.result import Result, score
 from civscore.robustness.sensitivity import Sensitivity, sensitivity
@@ -41,6 +44,8 @@ __all__ = [
     "CivscoreError",
     "Comparison",
     "DataError",
+    "RecordFile",
+    "RecordsUsage",
     "ReportError",
     "Result",
     "Rubric",
@@ -59,14 +64,17 @@ __all__ = [
     "check",
     "check_output_path",
     "check_output_target",
+    "check_record_names",
     "compare",
     "explain",
     "extract_evidence",
     "gaps",
     "load_rubric",
+    "measure",
     "parse_rubric_text",
     "points_beside",
     "read_data",
+    "read_records",
     "render_report",
     "rubric_json_schema",
     "rubric_json_schema_text",

@@ -7,7 +7,7 @@ steps. Everything below imports ``Scored``, never this module, so imports run on
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import fields
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from civscore.analysis.explain import explain as _explain
 from civscore.analysis.gaps import gaps as _gaps
 from civscore.errors import ValidationError
 from civscore.rubric.model import Rubric
-from civscore.scoring import engine
+from civscore.scoring import engine as engine_
 from civscore.scoring.scored import Scored
 from civscore.validation.check import Checked
 from civscore.writers.output import write_result
@@ -58,19 +58,32 @@ def score(
     previous: pd.DataFrame | str | Path | None = None,
     *,
     checked: Checked | None = None,
+    records: Mapping[str, str | Path | pd.DataFrame] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> Result:
     """Validate ``data`` against ``rubric``, then score and rank every unit (contract section 7).
 
     ``previous`` is the previous period's unit table (a DataFrame or a .csv / .xlsx / .parquet
     path) that ``previous(name)`` reads (contract section 9). ``checked``: what
-    :func:`civscore.check` returned for this ``data`` and ``rubric`` (with ``previous``), so that
-    data already validated is not validated again. Raises :class:`civscore.ValidationError`
-    (carrying the full report) when the data has problems. ``data`` is never modified.
+    :func:`civscore.check` returned for this ``data`` and ``rubric`` (with ``previous`` and
+    ``records``), so that data already validated is not validated again.
+
+    A rubric with record tables (section 8) needs ``records``: one path (.csv, .xlsx, .parquet,
+    a folder or glob of .parquet files) or DataFrame per declared table, e.g.
+    ``records={"survey": "问卷.csv"}``; ``engine`` is "duckdb" (default) or "spark"
+    (``spark_master``: a cluster's URL; default local[*] or SPARK_REMOTE). The measures, with
+    their n and standard error, are on ``result.measures``.
+
+    Raises :class:`civscore.ValidationError` (carrying the full report) when the data or the
+    records have problems. ``data`` is never modified.
     """
     if checked is None:
-        return Result.of(engine.score(data, rubric, previous=previous))
+        return Result.of(
+            engine_.score(data, rubric, previous=previous, records=records, engine=engine, spark_master=spark_master)
+        )
     if checked.report.n_units != len(data):
         raise ValueError(f"checked describes {checked.report.n_units} units, the data has {len(data)}")
     if not checked.report.ok:
         raise ValidationError(checked.report)
-    return Result.of(engine.score_checked(data, rubric, checked))
+    return Result.of(engine_.score_checked(data, rubric, checked))

@@ -37,6 +37,69 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
             "the same header row, stacked (one sheet per 街道)",
         ),
     )
+    add_records_args(parser)
+
+
+def add_records_args(parser: argparse.ArgumentParser) -> None:
+    """``--records NAME=FILE`` (once per record table the rubric declares) and the engine choice."""
+    parser.add_argument(
+        "--records",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help=say(
+            "评分标准声明的记录表（问卷答案、检查点位等）：.csv、.xlsx、.parquet，或 .parquet 文件的文件夹或通配符；"
+            "每个记录表给一次",
+            "a record table of the rubric (survey answers, inspection points...): .csv, .xlsx, .parquet, "
+            "or a folder or glob of .parquet files; once per table the rubric declares",
+        ),
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help=say(
+            "汇总记录表的引擎：duckdb（进程内，默认）或 spark（需安装 civscore[spark]）",
+            "where records are aggregated: duckdb (in-process, default) or spark (needs civscore[spark])",
+        ),
+    )
+    parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help=say(
+            "--engine spark 的 Spark master（默认 local[*]，或环境变量 SPARK_REMOTE）",
+            "Spark master for --engine spark (default local[*], or SPARK_REMOTE)",
+        ),
+    )
+
+
+def record_options(args: argparse.Namespace, rubric: civscore.Rubric) -> dict:
+    """``records``, ``engine`` and ``spark_master`` for the API, from --records NAME=FILE; wrong
+    usage (a malformed, repeated, undeclared or missing NAME) exits 2 before any work."""
+    parser = args.parser
+    records: dict[str, str] = {}
+    for item in getattr(args, "records", None) or []:
+        name, sep, path = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not path:
+            parser.error(
+                say(f"--records 须写成 NAME=FILE，不能是 {item!r}", f"--records needs NAME=FILE, not {item!r}")
+            )
+        if name in records:
+            parser.error(say(f"--records {name}=... 给了两次", f"--records {name}=... is given twice"))
+        records[name] = path
+    engine = getattr(args, "engine", "duckdb")
+    if engine != "spark" and getattr(args, "spark_master", None):
+        parser.error(
+            say("--spark-master 只能与 --engine spark 一起使用", "--spark-master applies only with --engine spark")
+        )
+    try:
+        civscore.check_record_names(rubric, records)
+    except civscore.RecordsUsage as exc:
+        parser.error(str(exc))
+    if not rubric.records:
+        return {}
+    return {"records": records, "engine": engine, "spark_master": getattr(args, "spark_master", None)}
 
 
 def add_output_arg(parser: argparse.ArgumentParser, help: str) -> None:
@@ -90,6 +153,8 @@ OUTPUT_ARGS = ("output", "problems")
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse, before any work, an output that is a folder, a pipe or device, or an input file."""
     inputs = [p for name in INPUT_ARGS for p in _paths(getattr(args, name, None))]
+    # --records NAME=FILE: the file is the input
+    inputs = [p.partition("=")[2] if p in (getattr(args, "records", None) or []) else p for p in inputs]
     outputs = [p for name in OUTPUT_ARGS for p in _paths(getattr(args, name, None))]
     if getattr(args, "command", None) == "report" and getattr(args, "output", None):
         folder = Path(args.output_dir) if getattr(args, "output_dir", None) else Path(args.output).parent
@@ -124,7 +189,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[civscore.Rubric, pd.DataFrame
 def check_or_report(args: argparse.Namespace, rubric: civscore.Rubric, data: pd.DataFrame) -> civscore.Checked | None:
     """Validate for a command that writes ``args.output``: the checked data, or None after
     printing every problem and saying that nothing was written."""
-    checked = civscore.check(data, rubric, previous=previous_of(args, rubric))
+    checked = civscore.check(data, rubric, previous=previous_of(args, rubric), **record_options(args, rubric))
     if checked.report.ok:
         print_notes(checked.report)
         return checked
@@ -149,7 +214,7 @@ def score_or_report(
     rubric = civscore.load_rubric(rubric_path)
     data = civscore.read_data(data_path, rubric, sheet=sheet)
     before = civscore.read_data(previous, rubric) if previous else previous_of(args, rubric)
-    checked = civscore.check(data, rubric, previous=before)
+    checked = civscore.check(data, rubric, previous=before, **record_options(args, rubric))
     if not checked.report.ok:
         print_report(checked.report, args, stream=sys.stderr)
         return None

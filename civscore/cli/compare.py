@@ -6,7 +6,14 @@ import argparse
 import sys
 
 import civscore
-from civscore.cli.common import add_output_arg, add_problems_arg, not_written, output_format, score_or_report
+from civscore.cli.common import (
+    add_output_arg,
+    add_problems_arg,
+    add_records_args,
+    not_written,
+    output_format,
+    score_or_report,
+)
 from civscore.words import say
 
 _KIND_ZH = {"rubric": "测评体系", "data": "数据", "both": "测评体系和数据"}  # what a comparison changed
@@ -85,6 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "the previous period's unit table read by previous(name); once for both sides, twice for before and after",
         ),
     )
+    add_records_args(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
 

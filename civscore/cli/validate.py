@@ -12,6 +12,7 @@ from civscore.cli.common import (
     previous_of,
     print_notes,
     print_report,
+    record_options,
 )
 from civscore.words import say
 
@@ -30,12 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_args(p, data_required=False)
     add_previous_arg(p)
     add_problems_arg(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, parser=p)
 
 
 def run(args: argparse.Namespace) -> int:
     rubric = civscore.load_rubric(args.rubric)
     n_ind = sum(1 for _ in rubric.iter_indicators())
+    if not args.data and args.records:  # the records alone
+        return _validate_records(args, rubric, record_options(args, rubric))
     if not args.data:
         print(
             say(
@@ -46,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    options = record_options(args, rubric)
     data = civscore.read_data(args.data, rubric, sheet=args.sheet)
-    report = civscore.validate(data, rubric, previous=previous_of(args, rubric))
+    report = civscore.validate(data, rubric, previous=previous_of(args, rubric), **options)
     if report.ok:
         print_notes(report)
         print(
@@ -59,3 +63,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print_report(report, args)
     return 1
+
+
+def _validate_records(args: argparse.Namespace, rubric: civscore.Rubric, options: dict) -> int:
+    """`validate RUBRIC --records ...` without DATA: the records alone (any unit id is known)."""
+    try:
+        table = civscore.measure(rubric, **options)
+    except civscore.ValidationError as exc:
+        print_report(exc.report, args)
+        return 1
+    print(
+        say(
+            f"记录表没有问题：{len(table)} 个单位，{len(rubric.measures)} 个度量",
+            f"records OK: {len(table)} units, {len(rubric.measures)} measures",
+        )
+    )
+    return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,15 @@ def read(path: Path, label: str, sheet: str | None = None) -> pd.DataFrame:
     return _read_parquet(path, label)
 
 
-def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ParquetFooter:
+    """What a Parquet file's footer says: its columns and its number of rows."""
+
+    columns: tuple[str, ...]
+    num_rows: int
+
+
+def _check_magic(path: Path, label: str) -> None:
     if path.stat().st_size < 12:  # header magic + footer length + footer magic
         raise DataError(label, say("太短，不可能是 Parquet 文件", "is too short to be a Parquet file"))
     with open(path, "rb") as fh:
@@ -37,6 +46,44 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
                 "is a truncated Parquet file (its footer is missing); write or copy it again",
             ),
         )
+
+
+def _not_readable(label: str, exc: BaseException) -> DataError:
+    return DataError(
+        label,
+        say(
+            f"不是可读取的 Parquet 文件（{type(exc).__name__}）",
+            f"is not a readable Parquet file ({type(exc).__name__})",
+        ),
+    )
+
+
+def read_parquet_footer(path: Path, label: str) -> ParquetFooter:
+    """Check a Parquet file that an engine will scan in place (records), reading only its footer."""
+    try:
+        if not path.is_file():
+            raise DataError(
+                label,
+                say("找不到文件", "file not found")
+                if not path.exists()
+                else say("不是普通文件", "is not a regular file"),
+            )
+        _check_magic(path, label)
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+    except DataError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise DataError(label, say(f"无法读取：{reason}", f"cannot be read: {reason}")) from None
+    except Exception as exc:  # pyarrow raises ArrowInvalid, ... for damaged files
+        raise _not_readable(label, exc) from None
+    return ParquetFooter(tuple(meta.schema.to_arrow_schema().names), meta.num_rows)
+
+
+def _read_parquet(path: Path, label: str) -> pd.DataFrame:
+    _check_magic(path, label)
     try:
         import pyarrow.parquet as pq
 
@@ -53,13 +100,7 @@ def _read_parquet(path: Path, label: str) -> pd.DataFrame:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
-        raise DataError(
-            label,
-            say(
-                f"不是可读取的 Parquet 文件（{type(exc).__name__}）",
-                f"is not a readable Parquet file ({type(exc).__name__})",
-            ),
-        ) from None
+        raise _not_readable(label, exc) from None
     if not isinstance(frame.index, pd.RangeIndex) or any(name is not None for name in frame.index.names):
         # written by df.to_parquet() with the ids as the index (pandas keeps it in the metadata):
         # the id is a column like any other here

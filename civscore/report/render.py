@@ -12,7 +12,7 @@ import importlib.util
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,12 +262,14 @@ def render_report(
     output_dir: str | Path | None = None,
     notebook: str | Path | None = None,
     timeout: int = CELL_TIMEOUT,
+    records: Mapping[str, str | Path] | None = None,
 ) -> ReportFiles:
     """Run notebook 01 on a rubric and data file and write a self-contained HTML report.
 
     The notebook also writes ``ranking.csv`` and ``ranking.xlsx`` (the same files as
     ``civscore score``) into ``output_dir``, by default the folder of ``output``. The HTML file
-    is written atomically and only if every cell ran.
+    is written atomically and only if every cell ran. ``records`` gives the file of each record
+    table the rubric declares (rubric-contract section 8).
     """
     import time
 
@@ -280,11 +282,13 @@ def render_report(
     notebook = Path(notebook) if notebook is not None else default_notebook()
     if not notebook.is_file():
         raise ReportError(say(f"找不到报告笔记本：{notebook}", f"report notebook not found: {notebook}"))
-    parameters = {
+    parameters: dict[str, object] = {
         "rubric_path": str(Path(rubric_path).resolve()),
         "data_path": str(Path(data_path).resolve()),
         "output_dir": str(out_dir.resolve()),
     }
+    if records:
+        parameters["records"] = {name: str(Path(path).resolve()) for name, path in records.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
         executed = Path(work) / notebook.name

@@ -33,6 +33,7 @@ from civscore.rubric.model import (
     indicator_rule_problems,
     is_close,
 )
+from civscore.rubric.records import ColumnCheck, Measure, RecordTable, measure_rule_problems
 from civscore.rubric.yaml_tree import Path_, Walker, YamlProblem, compose, decode, format_path, line_of, read_bytes
 from civscore.words import fmt, say
 
@@ -86,6 +87,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
     problems.extend(_reserved_ids(raw, owners, label, lines))
     problems.extend(_points_add_up(raw, label, lines))
     problems.extend(_method_rules(raw, owners, label, lines))
+    problems.extend(_measure_problems(raw, owners, label, lines))
     rubric: Rubric | None = None
     try:
         rubric = Rubric.model_validate(raw)
@@ -94,7 +96,7 @@ def parse_rubric_bytes(data: bytes, label: str) -> Rubric:
         # only where _method_rules did speak (it sees raw values, which may not be numbers yet)
         indicator_paths = {
             o.path for o in owners if o.kind in ("indicator", "bonus") and indicator_rule_problems(_get(raw, o.path))
-        }
+        } | {o.path for o in owners if o.kind == "measure" and measure_rule_problems(_get(raw, o.path))}
         # a value the YAML walker already refused (e.g. a disallowed tag) is not reported twice
         refused = {p.path for p in walker.problems}
         translated = _translate(exc, label, lines, skip_value_errors_at=indicator_paths)
@@ -150,7 +152,7 @@ def rubric_json_schema_text() -> str:
 class _Owner:
     id: Any
     path: Path_
-    kind: str  # dimension | indicator | bonus | veto
+    kind: str  # dimension | indicator | bonus | veto | measure
 
 
 def _owner_paths(raw: dict) -> list[_Owner]:
@@ -177,6 +179,10 @@ def _owner_paths(raw: dict) -> list[_Owner]:
         for j, veto in enumerate(raw["vetoes"]):
             if isinstance(veto, dict):
                 owners.append(_Owner(veto.get("id"), ("vetoes", j), "veto"))
+    if isinstance(raw.get("measures"), list):
+        for j, measure in enumerate(raw["measures"]):
+            if isinstance(measure, dict):
+                owners.append(_Owner(measure.get("id"), ("measures", j), "measure"))
     return owners
 
 
@@ -404,6 +410,58 @@ def _method_rules(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_
     return problems
 
 
+def _measure_problems(raw: dict, owners: list[_Owner], label: str, lines: dict[Path_, int]) -> list[RubricProblem]:
+    """Section 8's rules that need the whole file: declared tables, ids that clash with unit columns."""
+    records = raw.get("records")
+    tables = set(records) if isinstance(records, dict) else set()
+    unit: dict = raw["unit"] if isinstance(raw.get("unit"), dict) else {}
+    groups = unit.get("group_columns")
+    unit_columns = {unit.get("id_column"), unit.get("name_column")} | set(groups if isinstance(groups, list) else [])
+    derived: dict[str, str] = {}  # the measures table's `<id>_n` and `<id>_se` columns
+    for owner in owners:
+        if owner.kind == "measure" and isinstance(owner.id, str):
+            derived[f"{owner.id}_n"] = derived[f"{owner.id}_se"] = owner.id
+    problems = []
+    for owner in owners:
+        if owner.kind != "measure":
+            continue
+        measure = _get(raw, owner.path)
+
+        def problem(key: str, message: str, owner: _Owner = owner) -> None:
+            path = owner.path + (key,) if key else owner.path
+            problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
+
+        for key, message in measure_rule_problems(measure):
+            problem(key, message)
+        table = measure.get("from")
+        if isinstance(table, str) and table not in tables:
+            declared = ", ".join(sorted(tables)) or say("（未声明任何记录表）", "(none declared)")
+            problem(
+                "from",
+                say(
+                    f"记录表 {table!r} 没有在 records: 中声明；已声明：{declared}",
+                    f"record table {table!r} is not declared under records:; declared: {declared}",
+                ),
+            )
+        if isinstance(owner.id, str) and owner.id in derived:
+            problem(
+                "id",
+                say(
+                    f"度量 id {owner.id!r} 与度量 {derived[owner.id]} 的样本量或标准误列同名",
+                    f"measure id {owner.id!r} is the name of measure {derived[owner.id]}'s n or standard error column",
+                ),
+            )
+        if isinstance(owner.id, str) and owner.id in unit_columns:
+            problem(
+                "id",
+                say(
+                    f"度量 id {owner.id!r} 与单位表的列同名（unit 中已用作 id、名称或分组列）",
+                    f"measure id {owner.id!r} is also a unit-table column named under unit:",
+                ),
+            )
+    return problems
+
+
 def _split_key(key: str) -> list[str | int]:
     """'bands[1].points' -> ['bands', 1, 'points']."""
     parts: list[str | int] = []
@@ -419,6 +477,15 @@ def _translate(
     for err in exc.errors(include_url=False):
         loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in _UNION_TAGS))
         kind = err["type"]
+        if "[key]" in loc:  # a mapping key itself is wrong (a record table's name)
+            loc = tuple(part for part in loc if part != "[key]")
+            if kind == "string_pattern_mismatch":
+                text = say(
+                    f"记录表名 {_shown(err.get('input'))} 只能用字母、数字和 '_'",
+                    f"record table name {_shown(err.get('input'))} may only use letters, digits and '_'",
+                )
+                problems.append(RubricProblem(label, line_of(loc, lines), format_path(loc), text))
+                continue
         if kind == "value_error" and loc in skip_value_errors_at:
             continue  # the method rules, already reported item by item by _method_rules
         msg = err["msg"]
@@ -498,6 +565,10 @@ _UNION_TAGS = {"literal['fail']", "CapEffect", "DeductEffect", "function-wrap[_e
 
 
 def _allowed_keys(loc: Path_) -> list[str]:
+    if loc[:1] == ("records",):  # records: {NAME: {unit_column, key, columns: {COLUMN: {values, min, max}}}}
+        return sorted(RecordTable.model_fields if len(loc) == 2 else ColumnCheck.model_fields)
+    if loc[:1] == ("measures",):
+        return sorted(f.alias or name for name, f in Measure.model_fields.items())
     last_key = next((p for p in reversed(loc) if isinstance(p, str)), None)
     by_parent: dict[str | None, type[BaseModel]] = {
         None: Rubric,

@@ -30,6 +30,7 @@ from civscore.methods.base import number
 from civscore.methods.registry import METHODS, method_of, method_rule_problems, names
 from civscore.rubric.expr import Expression, ExpressionError
 from civscore.rubric.expr import parse_once as parse
+from civscore.rubric.records import Measure, RecordTable
 from civscore.words import fmt, say
 
 MissingPolicy = Literal["zero", "error", "exclude", "mean"]
@@ -419,6 +420,10 @@ class Rubric(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     bonus: Bonus | None = None
     vetoes: list[Veto] = Field(default_factory=list)
+    records: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")], RecordTable] = Field(
+        default_factory=dict, description="record tables (many rows per unit), rubric-contract section 8"
+    )
+    measures: list[Measure] = Field(default_factory=list, description="unit-level aggregates of record tables")
 
     _path: str | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)
@@ -480,6 +485,10 @@ class Rubric(_Strict):
         for _, ind in self.base_indicators():
             yield ind
         yield from self.bonus_indicators()
+
+    def measure_ids(self) -> list[str]:
+        """The ids of the measures, which expressions read as unit-table columns."""
+        return [m.id for m in self.measures]
 
     def missing_policy(self, indicator: Indicator) -> str:
         return indicator.missing or self.missing

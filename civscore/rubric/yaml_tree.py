@@ -38,6 +38,13 @@ _TEXT_KEYS = {
     "veto_tier",
     "evidence",
     "only_if",
+    # records and measures (contract section 8): column names and expressions as typed
+    "unit_column",
+    "key",
+    "from",
+    "of",
+    "where",
+    "values",
 }
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",

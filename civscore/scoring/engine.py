@@ -8,8 +8,9 @@ derived from it, and every stage of contract section 5 is kept beside them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,14 +51,22 @@ STAGES = (
 )
 
 
-def score(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> Scored:
+def score(
+    data: pd.DataFrame,
+    rubric: Rubric,
+    previous: pd.DataFrame | str | Path | None = None,
+    records: Mapping[str, Any] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+) -> Scored:
     """Validate ``data`` against ``rubric``, then score and rank every unit.
 
     ``previous`` is the previous period's unit table, for rubrics that use ``previous(name)``.
-    Raises :class:`civscore.ValidationError` (carrying the full report) when the data has
-    problems. ``data`` is never modified.
+    A rubric with record tables needs ``records`` (table name -> path or DataFrame), aggregated
+    by ``engine``. Raises :class:`civscore.ValidationError` (carrying the full report) when the
+    data or the records have problems. ``data`` is never modified.
     """
-    checked = check(data, rubric, previous=previous)
+    checked = check(data, rubric, previous=previous, records=records, engine=engine, spark_master=spark_master)
     if not checked.report.ok:
         raise ValidationError(checked.report)
     return score_checked(data, rubric, checked)
@@ -179,6 +188,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
         stages=stages,
+        measures=checked.measures,
     )
 
 

@@ -54,6 +54,9 @@ class Scored:
     # ranking never reads them, so they are made on first use (issue 16: memory at 1M units)
     build_applicable: Callable[[], pd.DataFrame] = field(repr=False)
     build_imputed: Callable[[], pd.DataFrame] = field(repr=False)
+    # contract section 8: per unit, each measure with its n and standard error (None when the
+    # rubric has no record tables); attrs["sources"] names each record table's file
+    measures: pd.DataFrame | None = None
 
     @cached_property
     def values(self) -> pd.DataFrame:

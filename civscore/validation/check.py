@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,15 +38,45 @@ class Checked:
     not_applicable: dict[str, np.ndarray] = field(default_factory=dict)
     gates: dict[str, np.ndarray] = field(default_factory=dict)  # indicator id -> only_if holds
     previous: PreviousTable | None = None  # the previous period's table, matched to these units
+    # per unit: each measure, its n and standard error (contract section 8); attrs["sources"]
+    # names each record table's file; None when the rubric has no record tables
+    measures: pd.DataFrame | None = None
 
 
-def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> Checked:
+def check(
+    data: pd.DataFrame,
+    rubric: Rubric,
+    previous: pd.DataFrame | str | Path | None = None,
+    records: Mapping[str, Any] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+) -> Checked:
     """Validate ``data`` against ``rubric``; never raises for bad data.
 
     ``previous`` is the previous period's unit table (a DataFrame, or a file read like the
     data), read by ``previous(name)`` in expressions; its problems are reported too, naming its
     own file and rows. A file that cannot be read at all raises :class:`civscore.DataError`.
+
+    A rubric with record tables (contract section 8) needs ``records`` (table name -> path or
+    DataFrame): the measures are computed first (by ``engine``: "duckdb" or "spark") and then
+    checked like data columns; record problems join the same report, with the record table's
+    name in a ``table`` column.
     """
+    if not (rubric.records or records):
+        return _check_units(data, rubric, previous)
+    from civscore.records.measure import attach_measures
+
+    frame, measured = attach_measures(data, rubric, records or {}, engine=engine, spark_master=spark_master)
+    checked = _check_units(frame, rubric, previous)
+    units = checked.report.problems.assign(table="")
+    both = [t for t in (measured.problems, units) if len(t)]
+    checked.report = replace(checked.report, problems=pd.concat(both, ignore_index=True) if both else units)
+    checked.measures = measured.table
+    checked.measures.attrs["sources"] = dict(measured.sources)
+    return checked
+
+
+def _check_units(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None) -> Checked:
     if isinstance(previous, (str, Path)):
         previous = read_data(previous, rubric)
     source = data.attrs.get("source")
@@ -79,13 +110,21 @@ def check(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Pat
     return checked
 
 
-def validate(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None = None) -> ValidationReport:
+def validate(
+    data: pd.DataFrame,
+    rubric: Rubric,
+    previous: pd.DataFrame | str | Path | None = None,
+    records: Mapping[str, Any] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+) -> ValidationReport:
     """Check ``data`` against ``rubric`` and return the report; never raises for bad data.
 
     ``previous``: the previous period's unit table, for rubrics that use ``previous(name)``
-    (a DataFrame, or a path read like the data).
+    (a DataFrame, or a path read like the data). ``records``: the record tables of a rubric
+    that declares any (table name -> path or DataFrame), aggregated by ``engine``.
     """
-    return check(data, rubric, previous=previous).report
+    return check(data, rubric, previous=previous, records=records, engine=engine, spark_master=spark_master).report
 
 
 def _missing_columns(frame: pd.DataFrame, rubric: Rubric, kinds: dict[str, str]) -> list[dict]:

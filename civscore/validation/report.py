@@ -15,6 +15,8 @@ from civscore.validation.cells import parse_text
 from civscore.words import say
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "unit", "column", "value", "rule"]
+# reports that include record tables (rubric-contract section 8) add a last column, `table`:
+# the record table's name, empty for problems of the unit table
 
 
 @dataclass
@@ -71,6 +73,9 @@ class ValidationReport:
 def _problem_line(p) -> str:
     """文件 x.xlsx，工作表 2025，第 6 行，单位 SQ005，列 知晓率，填写内容 '85%'：必须是数字 (or the English line)."""
     where = [say(f"文件 {p.file}", p.file) if p.file else say("数据", "data")]
+    table = getattr(p, "table", "")
+    if isinstance(table, str) and table:
+        where[0] += say(f"（记录表 {table}）", f" (record table {table})")
     if p.sheet:
         where.append(say(f"工作表 {p.sheet}", f"sheet {p.sheet}"))
     if pd.notna(p.row):
