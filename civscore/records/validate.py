@@ -27,6 +27,7 @@ from civscore.words import fmt, say
 FIRST_ROWS = 20  # records listed per failing rule; the rest are counted
 UNIT = "__civscore_unit__"
 VALUE = "__civscore_value__"
+RULE = "__civscore_rule__"
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,8 @@ def record_schema(name: str, rule_list: list[Rule]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=f"civscore record table {name}")
 
 
-def rule_counts(table: ir.Table, rule_list: list[Rule], engine) -> ir.Table:
-    """A one-row table in the engine: how many records break each rule (column ``r{i}``).
+def rule_counts(table: ir.Table, rule_list: list[Rule]) -> ir.Table:
+    """A one-row table: how many records break each rule (column ``r{i}``).
 
     The per-record rules are counted in one scan of the records; a key's duplicates need a
     group-by of their own, joined on as one more column."""
@@ -220,45 +221,55 @@ def rule_counts(table: ir.Table, rule_list: list[Rule], engine) -> ir.Table:
             one = r.count().name(f"r{i}").as_table()
             counts = one if counts is None else counts.cross_join(one)
     assert counts is not None
-    return engine.view(counts, small=True)
+    return counts
 
 
 def check_table(name: str, table: ir.Table, rule_list: list[Rule], engine, label: str) -> list[dict]:
     """Count each rule's failures in the engine and validate the counts with the pandera.ibis
-    schema; for each failing rule, list its first records in file order and say how many more."""
+    schema; for each failing rule, list its first records in file order and say how many more.
+
+    The engine is asked twice at most, whatever the number of rules: once for the counts (one
+    scan of the records), and, if any rule fails, once for the first records of every failing
+    rule together. The one-row table of counts is validated in process (an Ibis memtable), so a
+    Spark cluster is not asked one question per check."""
     if not rule_list:
         return []
-    counts = rule_counts(table, rule_list, engine)
-    failed: list[Rule] = []
+    numbers = engine.execute(rule_counts(table, rule_list))
+    failed: list[int] = []
     try:
-        record_schema(name, rule_list).validate(counts, lazy=True)
+        record_schema(name, rule_list).validate(ibis.memtable(numbers), lazy=True)
     except SchemaErrors as exc:
-        failed = [rule_list[int(e.check.name)] for e in exc.schema_errors if e.check is not None]
+        failed = sorted(int(e.check.name) for e in exc.schema_errors if e.check is not None)
     except SchemaError as exc:  # pandera raises a single error when only one check runs
         if exc.check is not None:
-            failed = [rule_list[int(exc.check.name)]]
-    numbers = engine.execute(counts) if failed else None
+            failed = [int(exc.check.name)]
+    if not failed:
+        return []
+    parts = []
+    for i in failed:
+        rows = rule_list[i].failing()
+        parts.append(rows.order_by([rows[FILE], rows[ROW]]).limit(FIRST_ROWS).mutate(**{RULE: ibis.literal(i)}))
+    first = engine.execute(ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0])
     problems: list[dict] = []
-    for r in failed:
-        failing = r.failing()
-        assert numbers is not None
-        count = int(numbers[f"r{rule_list.index(r)}"].iloc[0])
-        first = engine.execute(failing.order_by([failing[FILE], failing[ROW]]).limit(FIRST_ROWS))
-        for row in first.to_dict("records"):
+    for i in failed:
+        r = rule_list[i]
+        mine = first[first[RULE] == i].sort_values([FILE, ROW], kind="stable")
+        count = int(numbers[f"r{i}"].iloc[0])
+        for row in mine.to_dict("records"):
             problems.append(
                 _problem(
                     name, row[FILE], row=int(row[ROW]), unit=row[UNIT], column=r.column, value=row[VALUE], rule=r.text
                 )
             )
-        if count > len(first):
+        if count > len(mine):
             problems.append(
                 _problem(
                     name,
                     label,
                     column=r.column,
                     rule=say(
-                        f"……另有 {count - len(first):,} 条记录违反同一规则（共 {count:,} 条）：{r.text}",
-                        f"... and {count - len(first):,} more records break the same rule ({count:,} in all): {r.text}",
+                        f"……另有 {count - len(mine):,} 条记录违反同一规则（共 {count:,} 条）：{r.text}",
+                        f"... and {count - len(mine):,} more records break the same rule ({count:,} in all): {r.text}",
                     ),
                 )
             )

@@ -34,6 +34,7 @@ def session(master: str | None = None):
         if not remote:
             builder = (
                 builder.config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")  # no progress bars over our messages
                 .config("spark.sql.shuffle.partitions", os.environ.get("CIVSCORE_SPARK_PARTITIONS", "8"))
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -72,7 +73,11 @@ class SparkEngine:
         return self.con.table(name)
 
     def view(self, expr: ir.Table, small: bool = False) -> ir.Table:
-        return self.con.create_view(self._name(), expr, overwrite=True)
+        name = self._name()
+        view = self.con.create_view(name, expr, overwrite=True)
+        if small:  # records read from CSV or XLSX: computed once, kept for the checks and measures
+            self.session.catalog.cacheTable(name)
+        return view
 
     def execute(self, expr: ir.Expr):
         with quiet_ibis():
