@@ -31,7 +31,7 @@ def code_cells(path: Path) -> list:
 # --- the committed notebooks, without a kernel --------------------------------------------------
 
 
-def test_template_has_one_parameters_cell_with_exactly_the_three_parameters():
+def test_template_has_one_parameters_cell_with_exactly_the_four_parameters():
     tagged = [c for c in code_cells(TEMPLATE) if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     assigned = {
@@ -43,6 +43,7 @@ def test_template_has_one_parameters_cell_with_exactly_the_three_parameters():
         "rubric_path": "rubrics/civilized-community-2025.yaml",
         "data_path": "data/communities_2025.csv",
         "output_dir": "out",
+        "records": {},  # record table name -> file, for a rubric with records: (contract section 8)
     }
 
 
