@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civscore.analysis.common import EPS, resolve_unit
 from civscore.errors import CivscoreError
@@ -29,7 +31,7 @@ from civscore.rubric.introspect import dimension_names, indicator_table
 from civscore.rubric.model import Indicator, Rubric
 from civscore.scoring.missing import apply_missing
 from civscore.scoring.scored import Scored
-from civscore.words import fmt, fmt_points, say
+from civscore.words import fmt, fmt_all, say
 
 
 class CompareError(CivscoreError):
@@ -408,27 +410,20 @@ def _rank_drivers(contrib: pd.DataFrame, idc: str, top: int) -> pd.Series:
     A change every unit shares (a new indicator everyone earns) moves totals but not ranks; these
     are the indicators that moved the unit past others, e.g. '开展居民议事协商 +0 (平均 +1.71)'.
     """
-    moved = contrib[contrib["vs_mean"].abs() > 1e-6].copy()
+    moved = _largest(contrib, contrib["vs_mean"], 1e-6, idc, top)
     if moved.empty:
         return pd.Series(dtype=object)
-    moved["_abs"] = moved["vs_mean"].abs()
-    moved = moved.sort_values([idc, "_abs"], ascending=[True, False], kind="stable").groupby(idc, sort=False).head(top)
-    sign = lambda x: ("+" if x >= 0 else "−") + fmt_points(abs(x))  # noqa: E731
     mean = moved["change"] - moved["vs_mean"]
-    text = moved["name"] + " " + moved["change"].map(sign) + "（平均 " + mean.map(sign) + "）"
-    return text.groupby(moved[idc].to_numpy(), sort=False).agg("；".join)
+    text = moved["name"] + " " + _signed(moved["change"]) + "（平均 " + _signed(mean) + "）"
+    return _joined(text, moved[idc])
 
 
 def _drivers(contrib: pd.DataFrame, idc: str, top: int, kind: str) -> pd.Series:
     """The ``top`` indicators that moved each unit most, as text ('name +1 (rule +1, data 0)')."""
-    moved = contrib[contrib["change"].abs() > EPS].copy()
+    moved = _largest(contrib, contrib["change"], EPS, idc, top)
     if moved.empty:
         return pd.Series(dtype=object)
-    moved["_abs"] = moved["change"].abs()
-    moved = moved.sort_values([idc, "_abs"], ascending=[True, False], kind="stable")
-    moved = moved.groupby(idc, sort=False).head(top)
-    sign = lambda x: ("+" if x >= 0 else "−") + fmt_points(abs(x))  # noqa: E731
-    text = moved["name"] + " " + moved["change"].map(sign)
+    text = moved["name"] + " " + _signed(moved["change"])
     if kind != "data":
         split = np.where(
             ~moved["split"],
@@ -439,12 +434,43 @@ def _drivers(contrib: pd.DataFrame, idc: str, top: int, kind: str) -> pd.Series:
                 np.where(
                     moved["rule_change"].abs() <= EPS,
                     "（数据）",
-                    "（规则 " + moved["rule_change"].map(sign) + "，数据 " + moved["data_change"].map(sign) + "）",
+                    "（规则 " + _signed(moved["rule_change"]) + "，数据 " + _signed(moved["data_change"]) + "）",
                 ),
             ),
         )
         text = text + split
-    return text.groupby(moved[idc].to_numpy(), sort=False).agg("；".join)
+    return _joined(text, moved[idc])
+
+
+def _largest(contrib: pd.DataFrame, by: pd.Series, floor: float, idc: str, top: int) -> pd.DataFrame:
+    """Per unit, its ``top`` rows of largest ``|by|`` above ``floor``, largest first (ties in table
+    order), units in the order of their ids."""
+    size = by.abs().to_numpy()
+    keep = np.flatnonzero(size > floor)
+    units = pd.Categorical(contrib[idc].to_numpy()[keep])  # categories sorted: units in id order
+    order = np.lexsort((-size[keep], units.codes))
+    codes = units.codes[order]
+    starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1] if len(codes) else np.zeros(0, dtype=np.int64)
+    place = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    used = dict.fromkeys([idc, "name", "change", "vs_mean", "split", "rule_change", "data_change"])
+    # one take of the columns the texts need (Arrow-backed text is slow to take from many chunks)
+    return contrib[[c for c in used if c in contrib.columns]].iloc[keep[order[place < top]]]
+
+
+def _signed(values: pd.Series) -> np.ndarray:
+    """Points with their sign, '+1.5' or '−0.25' (each distinct value formatted once)."""
+    x = values.to_numpy(float)
+    return np.where(x >= 0, "+", "−").astype(object) + fmt_all(np.abs(x), 2)
+
+
+def _joined(text: pd.Series | np.ndarray, units: pd.Series) -> pd.Series:
+    """The texts of each unit's rows (consecutive) joined with '；', indexed by unit."""
+    ids = units.to_numpy()
+    texts = pa.array(np.asarray(text, dtype=object).tolist(), type=pa.string())
+    starts = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1] if len(ids) else np.zeros(0, dtype=np.int64)
+    offsets = pa.array(np.r_[starts, len(ids)].astype(np.int32))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, texts), "；")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=ids[starts])
 
 
 def dimension_trend(a: Scored, b: Scored) -> pd.DataFrame:
