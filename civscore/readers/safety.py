@@ -368,6 +368,9 @@ def _unpacked_size(path: Path, label: str) -> int:
         raise DataError(label, damaged_xlsx()) from None
 
 
+_MAY_HOLD_TEXT = frozenset({"string", "mixed", "mixed-integer"})  # what pandas infers for columns with text
+
+
 def _check_frame(frame: pd.DataFrame, label: str) -> None:
     if frame.shape[1] == 0:
         raise DataError(label, say("没有任何列", "has no columns"))
@@ -376,8 +379,10 @@ def _check_frame(frame: pd.DataFrame, label: str) -> None:
     check_cells(frame.shape[0], frame.shape[1], label)
     for name in frame.columns:
         col = frame[name]
+        if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in _MAY_HOLD_TEXT:
+            continue  # numbers, dates, yes/no from a workbook: never 10,000 characters
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            lengths = col.astype("string").str.len()
+            lengths = col.str.len() if col.dtype == object else col.astype("string").str.len()
             too_long = lengths > MAX_CELL_CHARS
             if too_long.any():
                 row = int(too_long.to_numpy().argmax()) + 2
