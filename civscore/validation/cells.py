@@ -149,6 +149,10 @@ def parse_boolean(col: pd.Series) -> Parsed:
         if bad.any():  # else keep NumPy's view of the column, as parse_number does
             values = np.where(bad, np.nan, values)
         return Parsed(values, missing, bad)
+    if arrow_text(col) is not None:  # a CSV's 是/否 or 0/1: parse each distinct cell once
+        raw, distinct = pd.factorize(col)
+        if 0 < len(distinct) < len(col):
+            return _spread(parse_boolean(pd.Series(distinct, dtype=col.dtype)), raw)
     text = _as_text(col).str.lower()
     missing = _missing_words(text)
     na = _not_applicable(text)
@@ -184,15 +188,19 @@ def parse_text(col: pd.Series, keep_not_applicable: bool = False) -> Parsed:
 
 
 def _spread(distinct: Parsed, raw: np.ndarray) -> Parsed:
-    """The text column whose cells are the ``distinct`` ones at ``raw`` codes (-1: a null cell).
-    Each table gets one more entry for -1 to pick: a null cell is missing, with no label."""
-    assert distinct.codes is not None and distinct.labels is not None
-    codes = np.append(distinct.codes, -1)[raw]
+    """The column whose cells are the ``distinct`` ones at ``raw`` codes (-1: a null cell).
+    Each table gets one more entry for -1 to pick: a null cell is missing, with no value."""
     na = None if distinct.not_applicable is None else np.append(distinct.not_applicable, False)[raw]
+    missing = np.append(distinct.missing, True)[raw]
+    bad = np.append(distinct.bad, False)[raw]
+    if distinct.codes is None or distinct.labels is None:  # numbers or yes/no
+        values = np.append(distinct.values, np.nan)[raw]
+        return Parsed(values, missing, bad, not_applicable=na if na is not None and na.any() else None)
+    codes = np.append(distinct.codes, -1)[raw]
     return Parsed(
         np.append(distinct.labels, np.array([None], dtype=object))[codes],
-        np.append(distinct.missing, True)[raw],
-        np.zeros(len(raw), bool),
+        missing,
+        bad,
         codes=codes,
         labels=distinct.labels,
         not_applicable=na if na is not None and na.any() else None,

@@ -78,7 +78,12 @@ def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, 
         return cache[name] if cache is not None else parse_column(s, kinds[name], name in counts)
 
     def errors(name: str, s: pd.Series) -> np.ndarray:
-        return cache.excel_errors(name) if cache is not None else excel_errors(s)
+        if cache is None:
+            return excel_errors(s)
+        if kinds.get(name, "text") == "text":
+            return cache.excel_errors(name)
+        # an Excel error value never reads as a number or yes/no: look among the bad cells only
+        return once("errors", name, lambda: _at(s, excel_errors, parsed(name, s).bad))
 
     unit = rubric.unit
 
@@ -156,14 +161,6 @@ def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
     def bad(s: pd.Series, dates: bool) -> np.ndarray:
         return _bad(parsed(name, s), s, dates=dates)
 
-    def at_bad(s: pd.Series, test: Callable[[pd.Series], np.ndarray], cells: np.ndarray) -> np.ndarray:
-        """``test`` (cell by cell, e.g. yes_no_words) of the ``cells`` rows of ``s``, else False."""
-        out = np.zeros(len(s), bool)
-        rows = np.flatnonzero(cells)
-        if rows.size:
-            out[rows] = test(s.iloc[rows])
-        return out
-
     def not_errors(s: pd.Series, cells: np.ndarray) -> np.ndarray:
         return cells & ~errors(name, s) if cells.any() else cells
 
@@ -171,11 +168,11 @@ def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
         # a yes/no word among numbers: say that yes/no counts only for a whole column
         def number(s: pd.Series) -> np.ndarray:
             cells = not_errors(s, bad(s, dates=False))
-            return cells & ~at_bad(s, yes_no_words, cells)
+            return cells & ~_at(s, yes_no_words, cells)
 
         def yes_no(s: pd.Series) -> np.ndarray:
             cells = parsed(name, s).bad
-            return at_bad(s, yes_no_words, cells)
+            return _at(s, yes_no_words, cells)
 
         return [
             Rule(str(kind_rule(kind, yes_no=False)), number),
@@ -190,6 +187,15 @@ def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
     if kind == "boolean":
         return [Rule(str(kind_rule(kind)), lambda s: not_errors(s, parsed(name, s).bad))]
     return []
+
+
+def _at(s: pd.Series, test: Callable[[pd.Series], np.ndarray], cells: np.ndarray) -> np.ndarray:
+    """``test`` (cell by cell: yes_no_words, excel_errors) of the ``cells`` rows of ``s``, else False."""
+    out = np.zeros(len(s), bool)
+    rows = np.flatnonzero(cells)
+    if rows.size:
+        out[rows] = test(s.iloc[rows])
+    return out
 
 
 def _repeated(labels: pd.Series) -> np.ndarray:
