@@ -19,7 +19,7 @@ from civscore.errors import CivscoreError, DataError, RubricError, RubricProblem
 from civscore.evidence.extract import extract_evidence
 from civscore.evidence.sheet import CandidateCounts, candidate_counts, candidate_sheet
 from civscore.readers.data import read_data
-from civscore.records.measure import RecordsUsage, check_record_names, measure
+from civscore.records.measure import RecordsUsage, check_record_names, measure, record_values
 from civscore.records.read import RecordFile, read_records
 from civscore.report.render import ReportError, render_report
 from civscore.result import Result, score
@@ -75,6 +75,7 @@ __all__ = [
     "points_beside",
     "read_data",
     "read_records",
+    "record_values",
     "render_report",
     "rubric_json_schema",
     "rubric_json_schema_text",

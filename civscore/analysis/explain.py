@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.analysis.measures import explain_notes as measure_notes
 from civscore.methods import method_of
 from civscore.rubric.introspect import indicator_table, veto_effect_text
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
@@ -220,6 +221,8 @@ def _indicator_block(result: Scored, ind: Indicator, info: pd.Series, order: int
         )
     if ind.expression.uses_previous:
         note = _join_notes(note, _both_years(result, ind))
+    if result.measures is not None:  # a value read off records: the measure, its n, error and file
+        note = _join_notes(note, measure_notes(result, ind))
     value = value_column(result, ind)
     value = np.where(not_applicable, "不适用", value).astype(object)
     return _frame(

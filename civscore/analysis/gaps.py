@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from civscore.analysis.common import EPS, resolve_unit, value_column
+from civscore.analysis.measures import record_steps
 from civscore.methods import method_of, points_for
 from civscore.methods.base import value_text
 from civscore.rubric.introspect import indicator_table, shared_columns
@@ -166,6 +167,8 @@ def _indicator_rows(result: Scored, totals: _Totals, j: int, ind: Indicator, inf
         np.char.add(np.char.add(step["text"].astype(str), "：+"), fmt_all(gain, 2).astype(str)),
         step["text"].astype(str),
     )
+    if result.measures is not None:  # the step said in records: more 满意 answers, fewer 问题点位...
+        text = _join([text, record_steps(result, ind, sel, step)], len(sel))
     note = _notes(result, totals, ind, kind, sel, c, gain, change, new, shared)
     rows = dict(
         kind=kind,

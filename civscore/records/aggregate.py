@@ -103,6 +103,26 @@ def aggregate_table(engine, cells: Cells, uid: ir.StringValue, measures: list[Me
     return _finish(sums, measures)
 
 
+def contributions(engine, cells: Cells, uid: ir.StringValue, measures: list[Measure]) -> pd.DataFrame:
+    """Every contributing record of each measure, for resampling (a bootstrap of a unit's
+    records): columns ``unit``, ``measure``, ``x`` (for a share 1.0 where ``of`` holds, else 0.0;
+    missing for count, whose records carry no value) and ``w`` (1.0 without ``weight``)."""
+    p = _parts(cells, uid, measures)
+    pieces = []
+    for j, m in enumerate(measures):
+        if m.aggregate == "count":
+            x = ibis.null("float64")
+        else:
+            x = p[f"x{j}"].cast("float64")
+            x = (x != 0).cast("float64") if m.aggregate == "share" else x
+        w = p[f"w{j}"].cast("float64") if m.weight else ibis.literal(1.0)
+        rows = p.filter(p[f"c{j}"] & p[UID].notnull())
+        pieces.append(rows.select(unit=rows[UID], measure=ibis.literal(m.id), x=x, w=w))
+    if not pieces:
+        return pd.DataFrame(columns=["unit", "measure", "x", "w"])
+    return engine.execute(ibis.union(*pieces, distinct=False) if len(pieces) > 1 else pieces[0])
+
+
 def _finish(sums: pd.DataFrame, measures: list[Measure]) -> pd.DataFrame:
     out = pd.DataFrame(index=sums.index)
     for j, m in enumerate(measures):

@@ -38,10 +38,25 @@ class Measured:
     table: pd.DataFrame
     problems: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
+    # with ``values_of``: the contributing records of those measures (see aggregate.contributions)
+    values: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
         return self.problems.empty
+
+    def for_units(self, data: pd.DataFrame, rubric: Rubric, labels: pd.Index) -> pd.DataFrame:
+        """The measures table as a scoring run keeps it: ``attrs["sources"]`` names each record
+        table's file, ``attrs["labels"]`` the unit of each row as the run's matrices name it
+        (``labels``: the run's unit ids, one per row of ``data``)."""
+        table = self.table
+        table.attrs["sources"] = dict(self.sources)
+        col = rubric.unit.id_column
+        if col in data.columns and len(labels) == len(data):
+            by_text = pd.Series(labels.to_numpy(dtype=object), index=unit_id_text(data, rubric).to_numpy(dtype=object))
+            by_text = by_text[~by_text.index.duplicated()]
+            table.attrs["labels"] = table[col].map(by_text).fillna(table[col]).to_numpy(dtype=object)
+        return table
 
 
 class RecordsUsage(CivscoreError, ValueError):
@@ -79,14 +94,16 @@ def measure_units(
     units: Sequence[str] | None = None,
     engine: str | Engine = "duckdb",
     spark_master: str | None = None,
+    values_of: Sequence[str] = (),
 ) -> Measured:
     """Compute every measure of ``rubric`` for ``units`` (unit ids as text; None: every unit id
-    found in the records). Never raises for bad records: they come back as problems."""
+    found in the records). Never raises for bad records: they come back as problems.
+    ``values_of``: measure ids whose contributing records are also returned (``values``)."""
     # Ibis, DuckDB and pandera.ibis take a second to import: only rubrics with records pay it
     import_without_pyspark("pandera.ibis")  # pandera would import PySpark too (see civscore._light_import)
     import ibis
 
-    from civscore.records.aggregate import aggregate_table, empty_values
+    from civscore.records.aggregate import aggregate_table, contributions, empty_values
     from civscore.records.compile import Cells, prepare
     from civscore.records.engines import get_engine
     from civscore.records.validate import check_table, missing_columns, rules, used_columns
@@ -100,6 +117,7 @@ def measure_units(
     problems: list[dict] = []
     found: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
+    values: list[pd.DataFrame] = []
     for name, spec in rubric.records.items():
         source = records[name]
         files = source if isinstance(source, RecordFile) else read_records(source)
@@ -116,6 +134,9 @@ def measure_units(
         if measures:
             uid = cells.text(spec.unit_column)
             found[name] = _named(aggregate_table(eng, cells, uid, measures), measures)
+            wanted = [m for m in measures if m.id in values_of]
+            if wanted:
+                values.append(contributions(eng, cells, uid, wanted))
     index = _unit_index(list(found.values()), units)
     out = pd.DataFrame(index=index)
     for name in rubric.records:
@@ -131,7 +152,14 @@ def measure_units(
     out.index.name = rubric.unit.id_column
     table = out.reset_index()
     table = table[[rubric.unit.id_column] + [c for m in rubric.measures for c in _columns(m)]]
-    return Measured(table, _problem_frame(problems), sources)
+    measured = Measured(table, _problem_frame(problems), sources)
+    if values_of:
+        kept = [v for v in values if len(v)]
+        every = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=["unit", "measure", "x", "w"])
+        if units is not None:
+            every = every[every["unit"].isin(set(index))]
+        measured.values = every.rename(columns={"unit": rubric.unit.id_column}).reset_index(drop=True)
+    return measured
 
 
 def _columns(m) -> list[str]:
@@ -236,6 +264,45 @@ def measure(
     Raises :class:`civscore.ValidationError` listing every record problem (file, row, unit,
     column, value, rule, record table) when the records are invalid.
     """
+    return _measured(rubric, records, units, engine, spark_master).table
+
+
+def record_values(
+    rubric: Rubric,
+    records: Mapping[str, RecordSource],
+    units: pd.DataFrame | Sequence[object] | None = None,
+    measures: Sequence[str] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+) -> pd.DataFrame:
+    """The contributing records behind each measure, one row per record and measure, for
+    resampling a unit's records (a bootstrap): the unit id column, ``measure`` (its id), ``x``
+    (the record's ``of``; for a share 1.0 where it holds, else 0.0; missing for count) and ``w``
+    (its weight, 1.0 without ``weight``). Exactly the records :func:`measure` aggregates:
+    ``where`` holds, ``of`` is not missing, the unit is one of ``units`` (when given).
+    ``min_records`` does not drop records here.
+
+    ``measures``: the measure ids wanted (default: every mean and share, the measures with a
+    standard error). Raises :class:`civscore.ValidationError` like :func:`measure`.
+    """
+    wanted = list(measures) if measures is not None else [m.id for m in rubric.measures if m.has_error]
+    unknown = sorted(set(wanted) - set(rubric.measure_ids()))
+    if unknown:
+        raise ValueError(say(f"没有这些度量：{'、'.join(unknown)}", f"no such measures: {', '.join(unknown)}"))
+    values = _measured(rubric, records, units, engine, spark_master, values_of=wanted).values
+    assert values is not None
+    return values
+
+
+def _measured(
+    rubric: Rubric,
+    records: Mapping[str, RecordSource],
+    units: pd.DataFrame | Sequence[object] | None,
+    engine: str,
+    spark_master: str | None,
+    values_of: Sequence[str] = (),
+) -> Measured:
+    """measure_units for the public verbs: ``units`` as a unit table or ids; raise on problems."""
     ids: list[str] | None = None
     if isinstance(units, pd.DataFrame):
         col = rubric.unit.id_column
@@ -245,8 +312,8 @@ def measure(
         ids = list(unit_id_text(units, rubric).dropna())
     elif units is not None:
         ids = [t for t in parse_text(pd.Series(list(units), dtype=object)).values if t is not None]
-    measured = measure_units(rubric, records, units=ids, engine=engine, spark_master=spark_master)
+    measured = measure_units(rubric, records, units=ids, engine=engine, spark_master=spark_master, values_of=values_of)
     if not measured.ok:
         source = ", ".join(measured.sources.values()) or None
         raise ValidationError(ValidationReport(measured.problems, source, len(measured.table)))
-    return measured.table
+    return measured

@@ -71,8 +71,7 @@ def check(
     units = checked.report.problems.assign(table="")
     both = [t for t in (measured.problems, units) if len(t)]
     checked.report = replace(checked.report, problems=pd.concat(both, ignore_index=True) if both else units)
-    checked.measures = measured.table
-    checked.measures.attrs["sources"] = dict(measured.sources)
+    checked.measures = measured.for_units(frame, rubric, checked.ids)
     return checked
 
 
