@@ -110,7 +110,7 @@ def case(kind: str, path: str) -> dict:
         columns = used_columns(spec, rubric.measures)
         files = read_records(path)
         cells = Cells(eng.view(prepare(eng.table(files), columns, name=eng.view)), columns)
-        rows = len(aggregate_table(eng, cells, cells.text(spec.unit_column), rubric.measures))
+        rows = len(aggregate_table(eng, cells, cells.text(spec.unit_column), rubric.measures)[0])
     else:
         engine = "spark" if kind == "spark" else "duckdb"
         rows = len(civscore.measure(rubric, records={"survey": path}, units=units, engine=engine))

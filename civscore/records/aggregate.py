@@ -27,10 +27,13 @@ from civscore.rubric.records import ZERO_WHEN_EMPTY, Measure
 UID = "__uid__"
 
 
-def _parts(cells: Cells, uid: ir.StringValue, measures: list[Measure]) -> ir.Table:
-    """Per record: its unit, and for measure j its x_j, w_j and whether it contributes (c_j)."""
+def _parts(
+    cells: Cells, uid: ir.StringValue, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
+) -> ir.Table:
+    """Per record: its unit, and for measure j its x_j, w_j and whether it contributes (c_j);
+    ``flags``: more per-record booleans to carry along (the record checks)."""
     table = cells.table
-    cols: dict[str, ir.Value] = {UID: uid}
+    cols: dict[str, ir.Value] = {UID: uid, **(flags or {})}
     for j, m in enumerate(measures):
         keep = compile_condition(m.where_expression, cells) if m.where_expression is not None else ibis.literal(True)
         if m.of_expression is not None:
@@ -78,11 +81,18 @@ def _sums(p: ir.Table, measures: list[Measure]) -> dict[str, ir.Scalar]:
     return out
 
 
-def aggregate_table(engine, cells: Cells, uid: ir.StringValue, measures: list[Measure]) -> pd.DataFrame:
+def aggregate_table(
+    engine, cells: Cells, uid: ir.StringValue, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Per unit id found in the records: every measure's value, n and standard error (as
-    columns ``v{j}``, ``n{j}``, ``se{j}``), indexed by unit id."""
-    p = _parts(cells, uid, measures)
-    sums = engine.execute(p.group_by(UID).aggregate(**_sums(p, measures)))
+    columns ``v{j}``, ``n{j}``, ``se{j}``), indexed by unit id; and, for each of ``flags``, the
+    number of records where it holds, counted in the same scan (the record checks: one pass
+    over 100 M records instead of two)."""
+    flags = flags or {}
+    p = _parts(cells, uid, measures, flags)
+    counts = {k: p[k].cast("int64").sum() for k in flags}
+    sums = engine.execute(p.group_by(UID).aggregate(**_sums(p, measures), **counts))
+    flagged = {k: int(sums[k].fillna(0).sum()) for k in flags}  # every group, the blank unit id's too
     sums = sums[sums[UID].notna()].set_index(UID)
     weighted_means = [j for j, m in enumerate(measures) if m.aggregate == "mean" and m.weight]
     if weighted_means and len(sums):
@@ -100,7 +110,7 @@ def aggregate_table(engine, cells: Cells, uid: ir.StringValue, measures: list[Me
         }
         ss = engine.execute(joined.group_by(UID).aggregate(**dev)).set_index(UID)
         sums = sums.join(ss)
-    return _finish(sums, measures)
+    return _finish(sums, measures), flagged
 
 
 def contributions(engine, cells: Cells, uid: ir.StringValue, measures: list[Measure]) -> pd.DataFrame:

@@ -106,7 +106,7 @@ def measure_units(
     from civscore.records.aggregate import aggregate_table, contributions, empty_values
     from civscore.records.compile import Cells, prepare
     from civscore.records.engines import get_engine
-    from civscore.records.validate import check_table, missing_columns, rules, used_columns
+    from civscore.records.validate import check_table, missing_columns, per_record, rules, used_columns
 
     check_record_names(rubric, records)
     eng = get_engine(engine, spark_master) if isinstance(engine, str) else engine
@@ -130,10 +130,14 @@ def measure_units(
         columns = used_columns(spec, measures)
         prepared = prepare(eng.table(files), columns, name=eng.view)
         cells = Cells(eng.view(prepared, small=not files.is_parquet), columns)
-        problems.extend(check_table(name, cells.table, rules(spec, measures, known, cells), eng, files.label))
-        if measures:
+        checks = rules(spec, measures, known, cells)
+        counted: dict[str, int] | None = None
+        if measures:  # the per-record checks are counted in the scan that aggregates the measures
             uid = cells.text(spec.unit_column)
-            found[name] = _named(aggregate_table(eng, cells, uid, measures), measures)
+            values_, counted = aggregate_table(eng, cells, uid, measures, per_record(checks))
+            found[name] = _named(values_, measures)
+        problems.extend(check_table(name, cells.table, checks, eng, files.label, counted=counted))
+        if measures:
             wanted = [m for m in measures if m.id in values_of]
             if wanted:
                 values.append(contributions(eng, cells, uid, wanted))

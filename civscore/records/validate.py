@@ -39,6 +39,7 @@ class Rule:
     failing: Callable[[], ir.Table]
     count: Callable[[], ir.IntegerScalar]
     per_row: bool = True  # counted in the one scan of all per-record rules
+    bad: Callable[[], ir.BooleanValue] | None = None  # per record: breaks the rule (per-row rules)
 
 
 def used_columns(spec: RecordTable, measures: list[Measure]) -> list[str]:
@@ -96,7 +97,7 @@ def rules(spec: RecordTable, measures: list[Measure], units: ir.Table | None, ce
             # views, spelling every derived cell out again inside it (seconds per million rows)
             return bad(cells).cast("int64").sum().fill_null(0)
 
-        out.append(Rule(column, text, failing, count))
+        out.append(Rule(column, text, failing, count, bad=lambda: bad(cells)))
 
     uc = spec.unit_column
     rule(
@@ -209,32 +210,47 @@ def record_schema(name: str, rule_list: list[Rule]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=f"civscore record table {name}")
 
 
-def rule_counts(table: ir.Table, rule_list: list[Rule]) -> ir.Table:
-    """A one-row table: how many records break each rule (column ``r{i}``).
+def per_record(rule_list: list[Rule]) -> dict[str, ir.BooleanValue]:
+    """The per-record rules as columns ``r{i}`` (True where the record breaks rule i), for
+    counting them in the same scan as the measures (see :func:`check_table`'s ``counted``)."""
+    return {f"r{i}": r.bad() for i, r in enumerate(rule_list) if r.per_row and r.bad is not None}
+
+
+def rule_counts(table: ir.Table, rule_list: list[Rule], skip: frozenset[str] = frozenset()) -> ir.Table | None:
+    """A one-row table: how many records break each rule (column ``r{i}``), leaving out the
+    columns in ``skip`` (counted already); None when nothing is left to count.
 
     The per-record rules are counted in one scan of the records; a key's duplicates need a
     group-by of their own, joined on as one more column."""
-    per_row = {f"r{i}": r.count() for i, r in enumerate(rule_list) if r.per_row}
+    per_row = {f"r{i}": r.count() for i, r in enumerate(rule_list) if r.per_row and f"r{i}" not in skip}
     counts = table.aggregate(**per_row) if per_row else None
     for i, r in enumerate(rule_list):
-        if not r.per_row:
+        if not r.per_row and f"r{i}" not in skip:
             one = r.count().name(f"r{i}").as_table()
             counts = one if counts is None else counts.cross_join(one)
-    assert counts is not None
     return counts
 
 
-def check_table(name: str, table: ir.Table, rule_list: list[Rule], engine, label: str) -> list[dict]:
+def check_table(
+    name: str, table: ir.Table, rule_list: list[Rule], engine, label: str, counted: dict[str, int] | None = None
+) -> list[dict]:
     """Count each rule's failures in the engine and validate the counts with the pandera.ibis
     schema; for each failing rule, list its first records in file order and say how many more.
 
     The engine is asked twice at most, whatever the number of rules: once for the counts (one
     scan of the records), and, if any rule fails, once for the first records of every failing
-    rule together. The one-row table of counts is validated in process (an Ibis memtable), so a
+    rule together. ``counted``: the counts of the per-record rules, already taken in the scan
+    that aggregated the measures (:func:`per_record`), so that only a key's duplicates are left
+    to count here. The one-row table of counts is validated in process (an Ibis memtable), so a
     Spark cluster is not asked one question per check."""
     if not rule_list:
         return []
-    numbers = engine.execute(rule_counts(table, rule_list))
+    counted = counted or {}
+    rest = rule_counts(table, rule_list, skip=frozenset(counted))
+    numbers = engine.execute(rest) if rest is not None else pd.DataFrame(index=[0])
+    for col, k in counted.items():
+        numbers[col] = k
+    numbers = numbers[[f"r{i}" for i in range(len(rule_list))]]
     failed: list[int] = []
     try:
         record_schema(name, rule_list).validate(ibis.memtable(numbers), lazy=True)
