@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,10 +42,11 @@ CHUNK_ELEMENTS = 1 << 18
 
 @dataclass
 class Model:
-    """Everything the runs share, derived from one :func:`civscore.score` call."""
+    """Everything the runs share, derived from one :func:`civscore.score` call (or from one
+    run's block of a score of stacked unit tables, see :mod:`~civscore.robustness.sampling`)."""
 
     rubric: Rubric
-    nominal: Scored
+    nominal: Scored  # the scored result the arrays below come from
     ids: pd.Index
     points: np.ndarray  # (k,) base indicator points as written
     dim_codes: np.ndarray  # (k,) index of each base indicator's top-level dimension
@@ -52,6 +54,11 @@ class Model:
     veto_matrix: np.ndarray
     nominal_rank: np.ndarray
     groups: dict[str, pd.Series]  # group column -> integer group code of each unit
+    # (units x all indicators) the points and applicability under the rubric's own policies,
+    # and where 不适用 left an indicator out
+    rubric_points: np.ndarray
+    rubric_applicable: np.ndarray
+    not_applicable: np.ndarray
     # (dimensions,) the rubric's top-level dimension weights (contract section 9), None if unweighted
     dim_weights: np.ndarray | None = None
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -119,12 +126,10 @@ class Model:
         if policy not in self._earned:
             k = self.n_base
             if policy == "rubric":
-                earned = self.nominal.points.to_numpy(dtype=float)
-                applicable = self.nominal.applicable.to_numpy(dtype=bool)
+                earned, applicable = self.rubric_points, self.rubric_applicable
             else:
-                na = self.nominal.not_applicable.to_numpy(dtype=bool)
                 earned, applicable, _ = apply_missing(
-                    self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=na
+                    self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=self.not_applicable
                 )
             self._earned[policy] = (
                 np.ascontiguousarray(earned[:, :k]),
@@ -135,33 +140,69 @@ class Model:
         return self._earned[policy]
 
 
-def build_model(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | None = None) -> Model:
-    """Score ``data`` once (validating it) and keep what the Monte Carlo runs need."""
-    nominal = score(data, rubric, previous=previous)
-    ids = nominal.points.index
+def build_model(
+    data: pd.DataFrame,
+    rubric: Rubric,
+    previous: pd.DataFrame | None = None,
+    records: Mapping[str, Any] | None = None,
+    engine: str = "duckdb",
+) -> Model:
+    """Score ``data`` once (validating it, with its ``records`` if the rubric has record
+    tables) and keep what the Monte Carlo runs need."""
+    nominal = score(data, rubric, previous=previous, records=records, engine=engine)
+    return model_of(nominal, rubric, scored_arrays(nominal, rubric))
+
+
+def scored_arrays(scored: Scored, rubric: Rubric) -> dict[str, np.ndarray]:
+    """The matrices of a scored result a model reads, as NumPy arrays in the units' order."""
+    ids = scored.points.index
+    table = scored.table.set_index(rubric.unit.id_column).loc[ids].reset_index(drop=True)
+    arrays = {
+        "points": scored.points.to_numpy(dtype=float),
+        "applicable": scored.applicable.to_numpy(dtype=bool),
+        "not_applicable": scored.not_applicable.to_numpy(dtype=bool),
+        "missing": scored.missing.to_numpy(dtype=bool),
+        "gated": scored.gated.to_numpy(dtype=bool),
+        "vetoes": scored.vetoes.to_numpy(dtype=bool),
+        "rank": table["rank"].to_numpy(dtype=np.int64),
+    }
+    # factorised once (a missing value is a group of its own, as in score()), so that each
+    # chunk's ranking does not factorise the text again
+    for g in rubric.unit.group_columns:
+        arrays[f"group:{g}"] = pd.factorize(table[g], use_na_sentinel=False)[0]
+    return arrays
+
+
+def model_of(
+    scored: Scored,
+    rubric: Rubric,
+    arrays: dict[str, np.ndarray],
+    rows: slice = slice(None),
+    ids: pd.Index | None = None,
+) -> Model:
+    """The model of ``rows`` of a scored result (all of them by default), from its
+    :func:`scored_arrays`; ``ids`` name those units (default: the scored result's ids)."""
     base = rubric.base_indicators()
     dim_ids = [d.id for d in rubric.dimensions]
-    raw = nominal.points.to_numpy(dtype=float, copy=True)
+    points = arrays["points"][rows]
+    raw = points.copy()
     # the points before the missing policy: NaN where missing (a closed gate earns 0 whatever the
     # policy) and where 不适用 (left out under every policy)
-    raw[nominal.missing.to_numpy(dtype=bool) & ~nominal.gated.to_numpy(dtype=bool)] = np.nan
-    raw[nominal.not_applicable.to_numpy(dtype=bool)] = np.nan
-    table = nominal.table.set_index(rubric.unit.id_column).loc[ids]
+    raw[arrays["missing"][rows] & ~arrays["gated"][rows]] = np.nan
+    raw[arrays["not_applicable"][rows]] = np.nan
     return Model(
         rubric=rubric,
-        nominal=nominal,
-        ids=ids,
+        nominal=scored,
+        ids=scored.points.index[rows] if ids is None else ids,
         points=np.array([ind.points for _, ind in base], dtype=float),
         dim_codes=np.array([dim_ids.index(path[0]) for path, _ in base], dtype=np.int64),
         raw=raw,
-        veto_matrix=nominal.vetoes.to_numpy(dtype=bool),
-        nominal_rank=table["rank"].to_numpy(dtype=np.int64),
-        # factorised once (a missing value is a group of its own, as in score()), so that each
-        # chunk's ranking does not factorise the text again
-        groups={
-            g: pd.Series(pd.factorize(table[g].reset_index(drop=True), use_na_sentinel=False)[0])
-            for g in rubric.unit.group_columns
-        },
+        veto_matrix=arrays["vetoes"][rows],
+        nominal_rank=arrays["rank"][rows],
+        groups={g: pd.Series(arrays[f"group:{g}"][rows]) for g in rubric.unit.group_columns},
+        rubric_points=points,
+        rubric_applicable=arrays["applicable"][rows],
+        not_applicable=arrays["not_applicable"][rows],
         dim_weights=np.array([d.weight or 0.0 for d in rubric.dimensions]) if rubric.weighted else None,
     )
 

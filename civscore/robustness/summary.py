@@ -21,6 +21,7 @@ class UncertaintySettings(TypedDict):
     missing: list[str]
     aggregation: list[str]
     workers: int
+    sampling: bool
 
 
 class Summarised(Protocol):

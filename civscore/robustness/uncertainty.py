@@ -16,16 +16,19 @@ runs x units in :mod:`~civscore.robustness.ranking`), exactly as in ``score()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from civscore.readers.data import read_data
 from civscore.robustness.ranking import rank_runs
+from civscore.robustness.sampling import check_sampling, draw_measures, run_models, unit_table
 from civscore.robustness.simulation import (
     AGGREGATIONS,
     MISSING_OPTIONS,
@@ -162,6 +165,9 @@ def uncertainty(
     chunk_runs: int | None = None,
     workers: int | None = None,
     previous: pd.DataFrame | None = None,
+    sampling: bool = False,
+    records: Mapping[str, Any] | None = None,
+    engine: str = "duckdb",
 ) -> Uncertainty:
     """Monte Carlo of the ranking over weights and, opt-in, over further choices.
 
@@ -190,6 +196,13 @@ def uncertainty(
     5 % and 95 % totals, ``nominal_tier``, ``same_tier_share`` (share of runs in the nominal
     tier), and for each group column the nominal, median, 5 % and 95 % rank within the group.
 
+    ``sampling=True`` adds the sampling error of the measures a rubric computes from record
+    tables (contract section 8; ``records`` and ``engine`` as in :func:`civscore.score`): every
+    run draws each unit's share and mean measures again from their n and standard error
+    (:mod:`civscore.robustness.sampling` says how) and scores the units with them. Use
+    ``weight_noise=0`` for the sampling error alone. A rubric without such measures, or
+    ``sampling=True`` without ``records``, raises ``ValueError``.
+
     ``previous`` is the previous period's unit table for rubrics that use ``previous(name)``.
     Raises :class:`civscore.ValidationError` for invalid data and ``ValueError`` for bad
     arguments.
@@ -197,7 +210,11 @@ def uncertainty(
     runs, weight_noise = _check_args(runs, weight_noise, level)
     policies = choice_options("missing", missing, MISSING_OPTIONS, default=("rubric",))
     aggregations = choice_options("aggregation", aggregation, AGGREGATIONS, default=("arithmetic",))
-    model = build_model(data, rubric, previous)
+    if sampling:
+        check_sampling(rubric, records)
+        if isinstance(previous, (str, Path)):
+            previous = read_data(previous, rubric)
+    model = build_model(data, rubric, previous, records=records, engine=engine)
     rng = np.random.default_rng(seed)
     dim_weights = None
     if model.dim_weights is not None and level == "dimension":
@@ -215,17 +232,20 @@ def uncertainty(
     agg = np.array([AGGREGATIONS.index(a) for a in aggregations])[agg_local]
 
     out = _allocate(model, runs)
-    simulate(
-        model,
-        weights,
-        policy,
-        agg,
-        lambda rows, totals: _store(out, rows, totals, model),
-        policies,
-        chunk_runs,
-        workers,
-        dimension_weights=dim_weights,
-    )
+    if sampling:
+        _simulate_sampled(out, model, data, previous, rng, weights, policy, agg, policies, dim_weights)
+    else:
+        simulate(
+            model,
+            weights,
+            policy,
+            agg,
+            lambda rows, totals: _store(out, rows, totals, model),
+            policies,
+            chunk_runs,
+            workers,
+            dimension_weights=dim_weights,
+        )
 
     choices = pd.DataFrame(
         {
@@ -241,6 +261,7 @@ def uncertainty(
         missing=list(policies),
         aggregation=list(aggregations),
         workers=default_workers(workers),
+        sampling=bool(sampling),
     )
     return Uncertainty(
         model=model,
@@ -250,6 +271,42 @@ def uncertainty(
         settings=settings,
         dimension_weights_array=dim_weights,
     )
+
+
+def _simulate_sampled(
+    out: Runs,
+    model: Model,
+    data: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    rng: np.random.Generator,
+    weights: np.ndarray,
+    policy: np.ndarray,
+    agg: np.ndarray,
+    policies: Sequence[str],
+    dim_weights: np.ndarray | None,
+) -> None:
+    """Every run on its own unit table, the measures drawn again; weights and choices as in
+    the other runs. Drawn after the weights and choices: a seed gives the same weights with or
+    without sampling."""
+    measures = model.nominal.measures
+    assert measures is not None
+    draws = draw_measures(measures, model.rubric, unit_table(data, model.rubric, measures)[1], len(weights), rng)
+    for r, run_model in run_models(model, data, draws, previous):
+        one = slice(r, r + 1)
+
+        def store(_rows: object, totals: dict[str, np.ndarray], m: Model = run_model, one: slice = one) -> None:
+            _store(out, one, totals, m)
+
+        simulate(
+            run_model,
+            weights[one],
+            policy[one],
+            agg[one],
+            store,
+            policies,
+            workers=1,
+            dimension_weights=None if dim_weights is None else dim_weights[one],
+        )
 
 
 def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]:
