@@ -62,7 +62,7 @@ def plain_steps(result: Scored, table: pd.DataFrame) -> pd.Series:
     computed = [ind for ind in result.rubric.iter_indicators() if not ind.expression.is_bare_column]
     if not computed:
         return steps
-    items = pd.Categorical(table["item"], categories=[ind.id for ind in computed]).codes
+    items = pd.Index([ind.id for ind in computed]).get_indexer(pd.Index(table["item"]))  # -1: not computed
     for i, ind in enumerate(computed):
         head = f"{quantity_label(ind.value)} = "
         rows = np.flatnonzero(items == i)  # this indicator's rows only, then their text

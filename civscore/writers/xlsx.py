@@ -51,6 +51,9 @@ BAND_FILL = "#F2F2F2"
 HEADER_FILL = "#D9D9D9"
 # points of row height per line of 11 pt text, as Excel and LibreOffice lay it out
 LINE_PT = 14.5
+# points per line of wrapped 11 pt text in a row of several lines: Noto Sans CJK, the font
+# LibreOffice and WPS fall back to for Chinese, sets lines ~1.45 em apart (measured in its PDFs)
+WRAPPED_LINE_PT = 16.0
 # rows turned into XML at a time: bounds the memory a sheet of any length takes while written
 BLOCK_ROWS = 20_000
 BODY_COMPRESSION = 1  # zlib level of table bodies (see _package)
@@ -461,7 +464,8 @@ class _HandoutWriter:
             if col in self.sheet.wrap:
                 texts = _shown_text(self.table.iloc[:, j])
                 lines = np.maximum(lines, line_counts(texts, text_room(self.widths[j])))
-        return lines * LINE_PT + 0.5  # 15 pt for one line of 11 pt text, as Excel sets it
+        # one line: 15 pt, as Excel sets it; wrapped Chinese text needs the CJK font's taller lines
+        return np.where(lines > 1, lines * WRAPPED_LINE_PT + 2, LINE_PT + 0.5)
 
     def _page_setup(self, first_body: int) -> None:
         ws, sheet = self.ws, self.sheet
