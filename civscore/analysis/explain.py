@@ -18,6 +18,7 @@ import pandas as pd
 from civscore.analysis.common import EPS, resolve_unit, value_column
 from civscore.analysis.measures import explain_notes as measure_notes
 from civscore.methods import method_of
+from civscore.methods.base import earned_of
 from civscore.rubric.introspect import indicator_table, veto_effect_text
 from civscore.rubric.model import CapEffect, DeductEffect, Indicator, Rubric
 from civscore.scoring.scored import Scored
@@ -51,8 +52,6 @@ def rule_text(ind: Indicator, values: pd.Series, earned: np.ndarray) -> np.ndarr
 
 
 def _missing_rule(ind: Indicator, policy: str, kind: str, earned: np.ndarray) -> np.ndarray:
-    P = fmt_points(ind.points)
-    pts = _fmt_all(earned, 2).astype(str)
     if policy == "exclude" and kind == "base":
         text = say(
             "缺失 → 不适用（缺失：不计入，基础分按比例折算）",
@@ -70,8 +69,8 @@ def _missing_rule(ind: Indicator, policy: str, kind: str, earned: np.ndarray) ->
             else say("缺失：按 0 分", "missing: zero")
         )
     head = say("缺失 → ", "missing → ")
-    tail = say(f"/{P} 分（{why}）", f" of {P} ({why})")
-    return np.char.add(np.char.add(head, pts), tail).astype(object)
+    tail = say(f"（{why}）", f" ({why})")
+    return np.char.add(np.char.add(head, earned_of(earned, ind.points)), tail).astype(object)
 
 
 def explain_all(result: Scored) -> pd.DataFrame:
