@@ -87,6 +87,25 @@ PRINT_WIDTHS = {
 }
 
 
+# the columns of the analysis table that print_table reads (besides the unit's id and name)
+PRINTED_FROM = (
+    "rank",
+    "total",
+    "tier",
+    "priority",
+    "kind",
+    "item",
+    "item_name",
+    "value",
+    "lost",
+    "next_step",
+    "total_change",
+    "rank_after",
+    "tier_after",
+    "note",
+)
+
+
 def print_table(result: Scored, table: pd.DataFrame) -> pd.DataFrame:
     """The rectification list as printed: unit, its standing, and per item the step and its effect."""
     unit = result.rubric.unit
@@ -148,6 +167,10 @@ def gaps_book(
     taken: set[str] = set()
     sheets = []
     source = Path(result.report.source).name if result.report.source else "（内存数据）"
+    unit = rubric.unit
+    # the columns the printed list reads: splitting the list into groups copies only these
+    needed = [unit.id_column, unit.name_column, by, *PRINTED_FROM]
+    table = table[[c for c in dict.fromkeys(needed) if c and c in table.columns]]
     for group, part in _groups(result, table, by):
         printed = print_table(result, part)
         n_units = part[result.id_column].nunique()
