@@ -7,6 +7,9 @@ reader. Hypothesis writes small files from the characters that make CSV hard.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 
 from civscore.errors import DataError
 from civscore.readers import csv as csv_reader
+from civscore.readers import csv_fast
 
 CHARS = ["a", "1", "0", " ", ",", ";", "\t", '"', "\n", "\r\n", "\r", "中", "é", "="]
 
@@ -102,3 +106,52 @@ def test_fast_path_on_rows_of_cells(rows, sep, newline):
     careful = _careful(data)
     assert not isinstance(careful, str), f"the fast path read a file the careful reader refuses: {careful}"
     _same(fast, careful)
+
+
+_QUOTED = re.compile(rb'"(?:[^"]|"")*"')
+
+
+def _quotes_by_regex(data: bytes, sep: bytes) -> bool:
+    """The quote rule cell by cell (the fast path's first version): every quoted cell, as a
+    regular expression finds it, starts and ends at a cell boundary and stays on one line."""
+    total = data.count(b'"')
+    inside = 0
+    for match in _QUOTED.finditer(data):
+        start, end = match.span()
+        if start > 0 and data[start - 1 : start] not in (sep, b"\n"):
+            return False
+        if end < len(data) and data[end : end + 1] not in (sep, b"\r", b"\n"):
+            return False
+        if data.find(b"\n", start, end) >= 0:
+            return False
+        inside += data.count(b'"', start, end)
+    return inside == total
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(['"', '""', "a", ",", ";", "\n", "\r\n", "中"]), max_size=30), st.sampled_from([",", ";"])
+)
+def test_quote_rule_on_whole_arrays_is_the_cell_by_cell_rule(parts, sep):
+    data = "".join(parts).encode("utf-8")
+    body = np.frombuffer(data, dtype=np.uint8)
+    lines, _, quotes = csv_fast._marks(body)
+    expected = _quotes_by_regex(data, sep.encode())
+    assert csv_fast._quotes_well_formed(body, quotes, lines, ord(sep)) == expected
+
+
+def test_marks_cross_block_boundaries(monkeypatch):
+    monkeypatch.setattr(csv_fast, "_BLOCK", 7)
+    data = b'a,"b"\r\nc,"d,e"\r\n' * 5
+    lines, returns, quotes = csv_fast._marks(np.frombuffer(data, dtype=np.uint8))
+    assert lines.tolist() == [i for i, c in enumerate(data) if c == 0x0A]
+    assert returns.tolist() == [i for i, c in enumerate(data) if c == 0x0D]
+    assert quotes.tolist() == [i for i, c in enumerate(data) if c == 0x22]
+
+
+def test_long_lines_with_short_cells_take_the_fast_path():
+    # a line over the cell limit is not a cell over it: the cells are measured then
+    data = ("a,b\n" + "\n".join(f"{'x' * 6000},{'y' * 6000}" for _ in range(3)) + "\n").encode()
+    fast = csv_reader._read_fast(data)
+    assert isinstance(fast, pd.DataFrame)
+    _same(fast, _careful(data))
