@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import civscore
+from civscore.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,3 +63,31 @@ def default_language(monkeypatch):
 @pytest.fixture
 def sample_rubric() -> civscore.Rubric:
     return civscore.load_rubric(ROOT / "rubrics" / "civilized-community-2025.yaml")
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """The command line in this process: ``run(args, folder, lang="en")`` runs ``civscore ARGS``
+    in ``folder`` (a subprocess per case would spend most of the test suite importing Ibis);
+    tests/test_cli.py runs the console script itself."""
+
+    def run_(args, folder, lang="en") -> Ran:
+        monkeypatch.chdir(folder)
+        monkeypatch.setenv("CIVSCORE_LANG", lang)
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return Ran(code, out, err)
+
+    return run_

@@ -5,7 +5,6 @@ written; inputs unchanged."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 
 import civscore
-from civscore.cli import main
 from civscore.records.validate import FIRST_ROWS
 from civscore.words import using_language
 
@@ -67,33 +65,6 @@ def files(tmp_path):
     (tmp_path / "good.csv").write_text(GOOD, encoding="utf-8")
     (tmp_path / "bad.csv").write_bytes(BAD.encode("gbk"))  # as Excel on Chinese Windows saves it
     return tmp_path
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """The command line in this process (a subprocess per case would spend most of the test
-    suite importing Ibis); tests/test_cli.py runs the console script itself."""
-
-    def run_(args, folder) -> Ran:
-        monkeypatch.chdir(folder)
-        monkeypatch.setenv("CIVSCORE_LANG", "en")
-        capsys.readouterr()
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return Ran(code, out, err)
-
-    return run_
 
 
 def digest(folder: Path) -> dict[str, str]:

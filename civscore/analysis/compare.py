@@ -316,12 +316,33 @@ def _cross_points(a: Scored, ind_b: Indicator, policy: str, is_base: bool) -> np
     return earned[:, 0]
 
 
+def _measure_rules(rubric: Rubric) -> dict[str, dict]:
+    """Per measure id, what makes its values: the aggregate, ``of``, ``where``, ``weight``,
+    ``min_records`` and the unit column of its record table (not its names)."""
+    return {
+        m.id: {
+            **m.model_dump(exclude={"id", "name", "description", "from_"}),
+            "unit_column": rubric.records[m.table].unit_column,
+        }
+        for m in rubric.measures
+    }
+
+
+def _same_measures_read(ind: Indicator, before: dict[str, dict], after: dict[str, dict]) -> bool:
+    """Whether every measure the indicator's value or gate reads is made the same way on both
+    sides: the same expression over a measure whose ``of`` changed is a change of the rule, and
+    its points cannot be split into the rule's and the data's share."""
+    read = set(ind.expression.columns) | (set(ind.gate.columns) if ind.gate is not None else set())
+    return all(before.get(c) == after.get(c) for c in read if c in before or c in after)
+
+
 def _contributions(a: Scored, b: Scored, common: pd.Index) -> pd.DataFrame:
     """Per (common unit, indicator of either rubric): points before/after and the split."""
     ia, ib = indicator_table(a.rubric), indicator_table(b.rubric)
     inds_a = {i.id: i for i in a.rubric.iter_indicators()}
     inds_b = {i.id: i for i in b.rubric.iter_indicators()}
     order = list(ib.index) + [i for i in ia.index if i not in ib.index]
+    measures_a, measures_b = _measure_rules(a.rubric), _measure_rules(b.rubric)
     rows = []
     for iid in order:
         in_a, in_b = iid in inds_a, iid in inds_b
@@ -330,7 +351,8 @@ def _contributions(a: Scored, b: Scored, common: pd.Index) -> pd.DataFrame:
         change = pb - pa
         split = True
         same_gate = in_a and in_b and (inds_a[iid].only_if or "").strip() == (inds_b[iid].only_if or "").strip()
-        if in_a and in_b and same_gate and inds_a[iid].value.strip() == inds_b[iid].value.strip():
+        same_value = in_a and in_b and inds_a[iid].value.strip() == inds_b[iid].value.strip()
+        if same_value and same_gate and _same_measures_read(inds_a[iid], measures_a, measures_b):
             cross = (
                 pd.Series(
                     _cross_points(a, inds_b[iid], b.rubric.missing_policy(inds_b[iid]), ib.loc[iid, "kind"] == "base"),
@@ -340,7 +362,9 @@ def _contributions(a: Scored, b: Scored, common: pd.Index) -> pd.DataFrame:
                 .to_numpy()
             )
             rule, data = cross - pa, pb - cross
-        elif in_a and in_b:  # the value expression or the gate changed: not separable without the raw data
+        elif in_a and in_b:
+            # the value expression, the gate or a measure they read changed: not separable
+            # without the raw data
             rule, data, split = np.full(len(common), np.nan), np.full(len(common), np.nan), False
         else:  # added or removed indicator: a change of the rule
             rule, data = change, np.zeros(len(common))

@@ -40,14 +40,16 @@ def add_data_args(parser: argparse.ArgumentParser, data_required: bool = True) -
     add_records_args(parser)
 
 
-def add_records_args(parser: argparse.ArgumentParser) -> None:
-    """``--records NAME=FILE`` (once per record table the rubric declares) and the engine choice."""
+def add_records_args(parser: argparse.ArgumentParser, records_help: str | None = None) -> None:
+    """``--records NAME=FILE`` (once per record table the rubric declares) and the engine choice;
+    ``records_help`` replaces the help of --records (compare takes it per side)."""
     parser.add_argument(
         "--records",
         action="append",
         default=[],
         metavar="NAME=FILE",
-        help=say(
+        help=records_help
+        or say(
             "评分标准声明的记录表（问卷答案、检查点位等）：.csv、.xlsx、.parquet，或 .parquet 文件的文件夹或通配符；"
             "每个记录表给一次",
             "a record table of the rubric (survey answers, inspection points...): .csv, .xlsx, .parquet, "
@@ -73,11 +75,11 @@ def add_records_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def record_options(args: argparse.Namespace, rubric: civscore.Rubric) -> dict:
-    """``records``, ``engine`` and ``spark_master`` for the API, from --records NAME=FILE; wrong
-    usage (a malformed, repeated, undeclared or missing NAME) exits 2 before any work."""
+def given_records(args: argparse.Namespace, times: int = 1) -> dict[str, list[str]]:
+    """The files of ``--records NAME=FILE`` by NAME, in the order given; a malformed item, or a
+    NAME given more than ``times`` times, exits 2 before any work."""
     parser = args.parser
-    records: dict[str, str] = {}
+    given: dict[str, list[str]] = {}
     for item in getattr(args, "records", None) or []:
         name, sep, path = item.partition("=")
         name = name.strip()
@@ -85,21 +87,39 @@ def record_options(args: argparse.Namespace, rubric: civscore.Rubric) -> dict:
             parser.error(
                 say(f"--records 须写成 NAME=FILE，不能是 {item!r}", f"--records needs NAME=FILE, not {item!r}")
             )
-        if name in records:
-            parser.error(say(f"--records {name}=... 给了两次", f"--records {name}=... is given twice"))
-        records[name] = path
+        given.setdefault(name, []).append(path)
+        if len(given[name]) > times:
+            parser.error(
+                say(f"--records {name}=... 给了两次", f"--records {name}=... is given twice")
+                if times == 1
+                else say(
+                    f"--records {name}=... 最多给 {times} 次", f"--records {name}=... is given more than {times} times"
+                )
+            )
+    return given
+
+
+def engine_options(args: argparse.Namespace) -> dict:
+    """``engine`` and ``spark_master`` for the API; --spark-master without --engine spark exits 2."""
     engine = getattr(args, "engine", "duckdb")
-    if engine != "spark" and getattr(args, "spark_master", None):
-        parser.error(
+    master = getattr(args, "spark_master", None)
+    if engine != "spark" and master:
+        args.parser.error(
             say("--spark-master 只能与 --engine spark 一起使用", "--spark-master applies only with --engine spark")
         )
+    return {"engine": engine, "spark_master": master}
+
+
+def record_options(args: argparse.Namespace, rubric: civscore.Rubric) -> dict:
+    """``records``, ``engine`` and ``spark_master`` for the API, from --records NAME=FILE; wrong
+    usage (a malformed, repeated, undeclared or missing NAME) exits 2 before any work."""
+    records = {name: paths[0] for name, paths in given_records(args).items()}
+    options = engine_options(args)
     try:
         civscore.check_record_names(rubric, records)
     except civscore.RecordsUsage as exc:
-        parser.error(str(exc))
-    if not rubric.records:
-        return {}
-    return {"records": records, "engine": engine, "spark_master": getattr(args, "spark_master", None)}
+        args.parser.error(str(exc))
+    return {"records": records, **options} if rubric.records else {}
 
 
 def add_output_arg(parser: argparse.ArgumentParser, help: str) -> None:
@@ -207,14 +227,22 @@ def score_inputs(args: argparse.Namespace) -> civscore.Result | None:
 
 
 def score_or_report(
-    rubric_path: str, data_path: str, sheet: str | None, args: argparse.Namespace, previous: str | None = None
+    rubric: str | civscore.Rubric,
+    data_path: str,
+    sheet: str | None,
+    args: argparse.Namespace,
+    previous: str | None = None,
+    records: dict | None = None,
 ) -> civscore.Result | None:
     """Load, validate (once) and score; print the report and return None when the data is invalid.
-    ``previous`` overrides ``--previous`` (compare gives each side its own)."""
-    rubric = civscore.load_rubric(rubric_path)
+    ``previous`` overrides ``--previous`` and ``records`` the options of --records (compare gives
+    each side its own)."""
+    if not isinstance(rubric, civscore.Rubric):
+        rubric = civscore.load_rubric(rubric)
     data = civscore.read_data(data_path, rubric, sheet=sheet)
     before = civscore.read_data(previous, rubric) if previous else previous_of(args, rubric)
-    checked = civscore.check(data, rubric, previous=before, **record_options(args, rubric))
+    options = record_options(args, rubric) if records is None else records
+    checked = civscore.check(data, rubric, previous=before, **options)
     if not checked.report.ok:
         print_report(checked.report, args, stream=sys.stderr)
         return None

@@ -10,6 +10,8 @@ from civscore.cli.common import (
     add_output_arg,
     add_problems_arg,
     add_records_args,
+    engine_options,
+    given_records,
     not_written,
     output_format,
     score_or_report,
@@ -19,6 +21,8 @@ from civscore.words import say
 _KIND_ZH = {"rubric": "测评体系", "data": "数据", "both": "测评体系和数据"}  # what a comparison changed
 
 ORDER = 6
+
+_SIDE_ZH, _SIDE_EN = ("前者", "后者"), ("before", "after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +96,16 @@ def register(sub: argparse._SubParsersAction) -> None:
             "the previous period's unit table read by previous(name); once for both sides, twice for before and after",
         ),
     )
-    add_records_args(p)
+    add_records_args(
+        p,
+        say(
+            "记录表（问卷答案、检查点位等）：.csv、.xlsx、.parquet，或 .parquet 文件的文件夹或通配符；每个测评体系"
+            "取它声明的记录表；给一次两边共用，同一记录表给两次依次对应前后两边（如两年的问卷）",
+            "a record table (survey answers, inspection points...): .csv, .xlsx, .parquet, or a folder or glob "
+            "of .parquet files; each rubric takes the tables it declares; once for both sides, or the same NAME "
+            "twice for before and after (e.g. two years of answers)",
+        ),
+    )
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
 
@@ -115,13 +128,15 @@ def run(args: argparse.Namespace) -> int:
         )
     output_format(parser, args.output)
     if args.previous and len(args.previous) > 2:
-        parser.error("give --previous at most twice (before, then after)")
-    rubrics = args.rubric * (2 // len(args.rubric))
+        parser.error(say("--previous 最多给两次（先旧后新）", "give --previous at most twice (before, then after)"))
+    loaded = [civscore.load_rubric(path) for path in args.rubric]
+    rubrics = loaded * (2 // len(loaded))
     datas = args.data * (2 // len(args.data))
     previous = (args.previous or [None]) * (2 // len(args.previous or [None]))
+    records = side_records(args, rubrics)
     results = []
-    for rubric_path, data_path, before in zip(rubrics, datas, previous):
-        result = score_or_report(rubric_path, data_path, args.sheet, args, previous=before)
+    for rubric, data_path, before, options in zip(rubrics, datas, previous, records):
+        result = score_or_report(rubric, data_path, args.sheet, args, previous=before, records=options)
         if result is None:
             print(not_written(args.output), file=sys.stderr)
             return 1
@@ -142,3 +157,80 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def side_records(args: argparse.Namespace, rubrics: list[civscore.Rubric]) -> list[dict]:
+    """The record options of each side (before, after), from --records NAME=FILE.
+
+    Each rubric takes the record tables it declares. A NAME given once serves every side whose
+    rubric declares it; given twice, the first file is the before side's and the second the
+    after side's. Wrong usage exits 2 before any work, every problem in one message: a NAME
+    that neither rubric declares, a NAME a side needs and was not given (naming that side's
+    rubric), a NAME given twice that only one side declares.
+    """
+    parser = args.parser
+    given = given_records(args, times=2)
+    options = engine_options(args)
+    paths = args.rubric * (2 // len(args.rubric))
+    one_rubric = len(args.rubric) == 1
+    declared = [set(r.records) for r in rubrics]
+    problems = []
+    for name, files in given.items():
+        sides = [i for i in (0, 1) if name in declared[i]]
+        if not sides:
+            problems.append(_undeclared(name, paths, declared, one_rubric))
+        elif len(files) == 2 and len(sides) == 1:
+            i = sides[0]
+            problems.append(
+                say(
+                    f"记录表 {name} 只有{_SIDE_ZH[i]}的测评体系 {paths[i]} 声明，--records {name}=... 只能给一次",
+                    f"record table {name} is declared only by the {_SIDE_EN[i]} rubric {paths[i]}: "
+                    f"give --records {name}=... once",
+                )
+            )
+    for i in (0, 1) if not one_rubric else (0,):
+        for name in sorted(declared[i] - set(given)):
+            problems.append(
+                say(f"测评体系 {paths[i]}", f"the rubric {paths[i]}")
+                + ("" if one_rubric else say(f"（{_SIDE_ZH[i]}）", f" ({_SIDE_EN[i]})"))
+                + say(
+                    f"需要记录表 {name}：请给出 --records {name}=FILE",
+                    f" needs record table {name}: add --records {name}=FILE",
+                )
+            )
+    if problems:
+        parser.error(say("；", "; ").join(problems))
+    if len(args.data) == 2:
+        for name, files in given.items():
+            if len(files) == 1 and all(name in d for d in declared):
+                print(
+                    say(
+                        f"注意：记录表 {name} 的文件 {files[0]} 用于前后两边；两期各有记录时，请给两次 "
+                        f"--records {name}=FILE（先旧后新）",
+                        f"note: record table {name}: {files[0]} is used for both sides; when each period "
+                        f"has its own records, give --records {name}=FILE twice (before, then after)",
+                    ),
+                    file=sys.stderr,
+                )
+    return [
+        {"records": {n: f[i] if len(f) == 2 else f[0] for n, f in given.items() if n in declared[i]}, **options}
+        if rubrics[i].records
+        else {}
+        for i in (0, 1)
+    ]
+
+
+def _undeclared(name: str, paths: list[str], declared: list[set[str]], one_rubric: bool) -> str:
+    def known(i: int) -> str:
+        return ", ".join(sorted(declared[i])) or say("（无）", "(none)")
+
+    if one_rubric:
+        return say(
+            f"记录表 {name!r} 未在测评体系 {paths[0]} 中声明（已声明：{known(0)}）",
+            f"record table {name!r} is not declared by the rubric {paths[0]} (declared: {known(0)})",
+        )
+    return say(
+        f"记录表 {name!r} 两个测评体系都没有声明（{paths[0]} 声明：{known(0)}；{paths[1]} 声明：{known(1)}）",
+        f"record table {name!r} is declared by neither rubric ({paths[0]} declares: {known(0)}; "
+        f"{paths[1]}: {known(1)})",
+    )

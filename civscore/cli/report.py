@@ -73,21 +73,15 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     # Validate here first: a bad file gets the same plain report as `civscore validate` in a
-    # second, instead of a failed notebook cell after the kernel has started.
-    if args.engine != "duckdb":  # the notebook aggregates records in its own kernel, with the default engine
-        args.parser.error(
-            say(
-                "`report` 用默认引擎（duckdb）汇总记录表；请去掉 --engine",
-                "`report` aggregates records with the default engine (duckdb); leave out --engine",
-            )
-        )
+    # second, instead of a failed notebook cell after the kernel has started. With --engine spark
+    # the notebook's kernel aggregates the records on Spark again (its own session).
     rubric, data = load_inputs(args)
-    records = record_options(args, rubric).get("records")
+    options = record_options(args, rubric)
     if check_or_report(args, rubric, data) is None:
         return 1
     try:
         files = civscore.render_report(
-            args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook, records=records
+            args.rubric, args.data, args.output, output_dir=args.output_dir, notebook=args.notebook, **options
         )
     except civscore.ReportError as exc:
         print(

@@ -263,13 +263,16 @@ def render_report(
     notebook: str | Path | None = None,
     timeout: int = CELL_TIMEOUT,
     records: Mapping[str, str | Path] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> ReportFiles:
     """Run notebook 01 on a rubric and data file and write a self-contained HTML report.
 
     The notebook also writes ``ranking.csv`` and ``ranking.xlsx`` (the same files as
     ``civscore score``) into ``output_dir``, by default the folder of ``output``. The HTML file
     is written atomically and only if every cell ran. ``records`` gives the file of each record
-    table the rubric declares (rubric-contract section 8).
+    table the rubric declares (rubric-contract section 8), aggregated in the notebook's kernel by
+    ``engine`` ("duckdb" or "spark", on ``spark_master``).
     """
     import time
 
@@ -289,6 +292,7 @@ def render_report(
     }
     if records:
         parameters["records"] = {name: str(Path(path).resolve()) for name, path in records.items()}
+        parameters.update(engine=engine, spark_master=spark_master)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
         executed = Path(work) / notebook.name
