@@ -11,11 +11,12 @@ from conftest import ROOT, frame, make_rubric
 import civscore
 import civscore.robustness.ranking as ranking_module
 from civscore.robustness.ranking import mean_abs_shift, rank_runs, ranking
-from civscore.robustness.simulation import GEOMETRIC_FLOOR
+from civscore.robustness.simulation import GEOMETRIC_FLOOR, _rescale_in_place, build_model
 from civscore.robustness.uncertainty import uncertainty
 from civscore.rubric.model import is_close
 from civscore.scoring.ranks import competition_rank
 from civscore.scoring.tiers import assign_tiers, tier_codes
+from civscore.scoring.totals import finish_totals, rescale_base
 from civscore.words import using_language
 
 
@@ -323,6 +324,26 @@ def test_run_ranking_matches_the_definition(scale, block, monkeypatch):
             assert (plain[r] == brute_rank(totals[r], disq, np.zeros(n))).all()
             assert (within[r] == brute_rank(totals[r], disq, groups)).all()
             assert shift[r] == np.abs(brute_rank(totals[r], disq, np.zeros(n)) - nominal).mean()
+
+
+def test_runs_are_finished_in_place_to_the_bits_of_the_engine(data, rubric):
+    """Finishing.apply and _rescale_in_place are finish_totals and rescale_base done in place."""
+    model = build_model(data, rubric)
+    assert model.veto_matrix.any()  # the sample rubric's vetoes fire: deductions, caps, fails
+    rng = np.random.default_rng(5)
+    n = len(model.ids)
+    for policy in ("rubric", "zero", "mean", "exclude"):
+        earned_bonus = model.earned(policy)[2]
+        base = rng.uniform(-5, 100, size=(9, n))
+        base[0, :3] = [np.nan, 0.0, -0.0]
+        expected = finish_totals(base.copy(), earned_bonus, rubric, model.veto_matrix)
+        got = model.finishing(policy).apply(base.copy())
+        np.testing.assert_array_equal(got["total"], expected["total"], strict=True)
+        np.testing.assert_array_equal(got["disqualified"], expected["disqualified"], strict=True)
+        assert np.array_equal(np.signbit(got["total"]), np.signbit(expected["total"]))
+    E = rng.uniform(0, 80, size=(9, n))
+    for A in (rng.uniform(1, 100, size=(9, n)), rng.choice([0.0, 3.0, 97.5], size=(9, n)), np.full((9, 1), 60.0)):
+        np.testing.assert_array_equal(_rescale_in_place(E.copy(), A, 100.0), rescale_base(E, A, 100.0), strict=True)
 
 
 def test_batched_tier_codes_match_assign_tiers(rubric):

@@ -125,3 +125,52 @@ def test_sampling_on_a_rubric_without_share_or_mean_measures_is_refused():
         civscore.uncertainty(data, rubric, runs=5, sampling=True)
     with using_language("en"), pytest.raises(ValueError, match="share or mean"):
         civscore.uncertainty(data, rubric, runs=5, sampling=True)
+
+
+def test_sampled_runs_do_not_depend_on_chunking_or_threads(rubric, units, survey):
+    records = {"survey": survey}
+    kw = dict(runs=23, seed=6, sampling=True, records=records, missing=True, aggregation=True)
+    serial = civscore.uncertainty(units, rubric, chunk_runs=1, workers=1, **kw)
+    for chunk_runs, workers in ((7, 3), (23, 2), (None, None)):
+        other = civscore.uncertainty(units, rubric, chunk_runs=chunk_runs, workers=workers, **kw)
+        pd.testing.assert_frame_equal(serial.totals, other.totals)
+        pd.testing.assert_frame_equal(serial.ranks, other.ranks)
+        pd.testing.assert_frame_equal(serial.tiers, other.tiers)
+        pd.testing.assert_frame_equal(serial.rank_stats, other.rank_stats)
+    assert serial.totals.nunique().max() > 1  # the runs do differ
+
+
+def test_sampled_records_of_the_area_sample_do_not_depend_on_chunking():
+    rubric = civscore.load_rubric(ROOT / "rubrics" / "area-satisfaction-2019.yaml")
+    data = civscore.read_data(ROOT / "data" / "records" / "areas.csv", rubric)
+    folder = ROOT / "data" / "records"
+    records = {
+        "survey": folder / "survey.csv",
+        "surveyors": folder / "surveyors.xlsx",
+        "points": folder / "points",
+        "problems": folder / "problems.csv",
+    }
+    kw = dict(runs=12, seed=2, sampling=True, records=records)
+    one = civscore.uncertainty(data, rubric, chunk_runs=1, workers=1, **kw)
+    many = civscore.uncertainty(data, rubric, chunk_runs=5, workers=2, **kw)
+    pd.testing.assert_frame_equal(one.totals, many.totals)
+    pd.testing.assert_frame_equal(one.ranks, many.ranks)
+    pd.testing.assert_frame_equal(one.rank_stats, many.rank_stats)
+
+
+# The share rests on at least 10 answers, else the indicator earns the mean of the other areas:
+# A3 (8 answers) has no share in any run and earns the mean of that run's four other areas.
+MEAN_RUBRIC = RUBRIC.replace('of: 评价 == "满意"}', 'of: 评价 == "满意", min_records: 10}').replace(
+    "points: 10}", "points: 10, missing: mean}"
+)
+
+
+def test_a_sampled_run_fills_a_mean_from_its_own_units_not_from_the_other_runs(units, survey):
+    rubric = civscore.parse_rubric_text(MEAN_RUBRIC, "sampling_mean.yaml")
+    u = civscore.uncertainty(units, rubric, runs=30, weight_noise=0, seed=3, sampling=True, records={"survey": survey})
+    totals = u.totals
+    others = totals[["A1", "A2", "A4", "A5"]].mean(axis=1)
+    np.testing.assert_allclose(totals["A3"], others, rtol=1e-12)
+    assert others.nunique() > 1  # the mean moves with each run's draws
+    nominal = u.nominal.table.set_index("区域代码")["total"]
+    assert nominal["A3"] == pytest.approx(nominal[["A1", "A2", "A4", "A5"]].mean())

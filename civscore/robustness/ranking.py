@@ -35,6 +35,14 @@ class Ranking:
     # (units,) int32: the rank at sorted position p when no totals tie, p + 1 - start of its group
     position_rank: np.ndarray
 
+    def shifted_classes(self, shift: int) -> np.ndarray:
+        """``class_bits << shift``, kept for the next block (the shift is usually the same)."""
+        cached = getattr(self, "_shifted", None)
+        if cached is None or cached[0] != shift:
+            cached = (shift, self.class_bits << shift)
+            self._shifted = cached  # a race only makes another thread build the same array
+        return cached[1]
+
 
 def ranking(disqualified: np.ndarray, codes: np.ndarray | None = None) -> Ranking:
     """Prepare the ranking of runs x units totals: overall (``codes`` None) or within groups
@@ -67,7 +75,6 @@ class _Workspace(threading.local):
                 "same": np.empty((rows, max(n - 1, 0)), bool),
                 "small": np.empty(shape, np.int32),
                 "positions": np.arange(n, dtype=np.int64),
-                "offsets": (np.arange(rows, dtype=np.int64) * n)[:, None],
             }
         return self.buffers
 
@@ -88,13 +95,14 @@ def rank_runs(total: np.ndarray, rankings: list[Ranking], outs: list[np.ndarray]
         block = slice(start, min(start + rows, runs))
         ws = _workspace.arrays(block.stop - start, n)
         keys = _keys(total[block], rankings, ws)
-        for r, out in zip(rankings, outs):
+        for i, (r, out) in enumerate(zip(rankings, outs)):
             if keys is None:
                 out[block] = _generic(total[block], r)
                 continue
-            order, ranks = _sorted_ranks(*keys, r, ws)
-            order += ws["offsets"]
-            out[block].reshape(-1)[order.ravel()] = ranks.ravel()
+            # the last ranking of a block may sort the shared keys themselves
+            order, ranks = _sorted_ranks(*keys, r, ws, last=i == len(rankings) - 1)
+            for row, (o, k) in enumerate(zip(order, ranks)):  # a row at a time: no offsets, no copy
+                out[start + row, o] = k
 
 
 def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> np.ndarray:
@@ -117,7 +125,7 @@ def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> n
         if keys is None:
             out[block] = np.abs(_generic(total[block], r) - nominal.astype(np.int64)).mean(axis=1)
             continue
-        order, ranks = _sorted_ranks(*keys, r, ws)
+        order, ranks = _sorted_ranks(*keys, r, ws, last=True)
         shift = ws["small"]
         np.take(nominal, order, out=shift)
         shift -= ranks
@@ -153,15 +161,16 @@ def _keys(total: np.ndarray, rankings: list[Ranking], ws: dict[str, np.ndarray])
 
 
 def _sorted_ranks(
-    keys: np.ndarray, idx_bits: int, cls_shift: int, r: Ranking, ws: dict[str, np.ndarray]
+    keys: np.ndarray, idx_bits: int, cls_shift: int, r: Ranking, ws: dict[str, np.ndarray], last: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """(unit of each sorted position, its competition rank), both runs x units; the first is a
-    workspace array the caller may change."""
-    packed = ws["packed"]
+    workspace array the caller may change. ``last``: ``keys`` are not needed afterwards and
+    are sorted in place (one copy less)."""
+    packed = keys if last else ws["packed"]
     # the class goes above the value: one int64 sort of (class | value | position)
     if r.class_bits.any():
-        np.bitwise_or(keys, r.class_bits << cls_shift, out=packed)
-    else:
+        np.bitwise_or(keys, r.shifted_classes(cls_shift), out=packed)
+    elif not last:
         np.copyto(packed, keys)
     packed.sort(axis=1)
     order = np.bitwise_and(packed, (1 << idx_bits) - 1, out=ws["order"])

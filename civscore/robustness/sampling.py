@@ -34,6 +34,7 @@ from civscore.records.measure import unit_id_text
 from civscore.robustness.simulation import Model, model_of, scored_arrays
 from civscore.rubric.model import Rubric
 from civscore.scoring.engine import score
+from civscore.scoring.missing import fill_column
 from civscore.words import say
 
 # unit-table rows scored together: a chunk of runs is stacked into about this many rows
@@ -101,16 +102,24 @@ def unit_table(data: pd.DataFrame, rubric: Rubric, measures: pd.DataFrame) -> tu
     return frame, ids.reset_index(drop=True)
 
 
-def run_models(
+def run_chunks(
     nominal: Model,
     data: pd.DataFrame,
     draws: dict[str, np.ndarray],
     previous: pd.DataFrame | None = None,
-) -> Iterator[tuple[int, Model]]:
-    """Yield (run, model of that run) for every run: the unit table scored with the run's
-    measures (``draws`` as :func:`draw_measures` gives them for the unit table's rows). Runs
-    are stacked into one unit table per chunk (ids made unique per run) and scored by the
-    engine in one call, under the rubric with its measures as plain columns."""
+    chunk_runs: int | None = None,
+) -> Iterator[list[tuple[int, Model]]]:
+    """Yield, a chunk of runs at a time, [(run, model of that run), ...]: the unit table scored
+    with the run's measures (``draws`` as :func:`draw_measures` gives them for the unit table's
+    rows). The ``chunk_runs`` runs of a chunk (default: about :data:`STACK_ROWS` rows) are
+    stacked into one unit table (ids made unique per run) and scored by the engine in one call,
+    under the rubric with its measures as plain columns.
+
+    Every run's model is that of its unit table scored alone: the engine fills a ``missing:
+    mean`` indicator with the mean over the whole (stacked) column, so those columns are filled
+    again from the run's own units, exactly as ``score()`` of that run would (the same values,
+    the same order); nothing else the engine does reads other units. So the chunking does not
+    change a run (tests/test_uncertainty_sampling.py)."""
     rubric = nominal.rubric
     measures = nominal.nominal.measures
     assert measures is not None
@@ -119,7 +128,9 @@ def run_models(
     col = rubric.unit.id_column
     n = len(frame)
     runs = next(iter(draws.values())).shape[0]
-    chunk = max(1, STACK_ROWS // max(n, 1))
+    chunk = chunk_runs or max(1, STACK_ROWS // max(n, 1))
+    indicators = [ind for _, ind in rubric.base_indicators()] + rubric.bonus_indicators()
+    means = [j for j, ind in enumerate(indicators) if rubric.missing_policy(ind) == "mean"]
     for start in range(0, runs, chunk):
         stop = min(start + chunk, runs)
         stacked = _stack(frame, col, stop - start, start)
@@ -128,10 +139,24 @@ def run_models(
         prev = None if previous is None else _stack(previous, col, stop - start, start)
         scored = score(stacked, plain, previous=prev)
         arrays = scored_arrays(scored, plain)
+        models = []
         for r in range(stop - start):
             model = model_of(scored, rubric, arrays, slice(r * n, (r + 1) * n), ids=nominal.ids)
             model.nominal_rank = nominal.nominal_rank
-            yield start + r, model
+            if means:
+                model.rubric_points = _mean_filled(model, means)
+            models.append((start + r, model))
+        yield models
+
+
+def _mean_filled(model: Model, columns: list[int]) -> np.ndarray:
+    """The model's points with its ``missing: mean`` columns filled from its own units."""
+    points = model.rubric_points.copy()
+    for j in columns:
+        col = model.raw[:, j].copy()
+        fill_column(col, "mean", model.not_applicable[:, j])
+        points[:, j] = col
+    return points
 
 
 def _stack(frame: pd.DataFrame, col: str, copies: int, first: int) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from civscore.rubric.model import Rubric
 from civscore.scoring.engine import score
 from civscore.scoring.missing import apply_missing
 from civscore.scoring.scored import Scored
-from civscore.scoring.totals import finish_totals, rescale_base, veto_effects
+from civscore.scoring.totals import finish_totals, veto_effects
 from civscore.words import say
 
 MISSING_OPTIONS = ("rubric", "zero", "mean", "exclude")
@@ -38,6 +38,34 @@ GEOMETRIC_FLOOR = 0.01
 # array; 26 runs of 10,000 units), so that a chunk's totals stay in cache on their way to the
 # ranking. The Sobol analysis ran 25 % faster than with 2**20; uncertainty within noise.
 CHUNK_ELEMENTS = 1 << 18
+
+
+@dataclass
+class Finishing:
+    """What :func:`~civscore.scoring.totals.finish_totals` adds to and takes from every unit's
+    base: the same in every run, so it is worked out once per analysis and applied in place."""
+
+    bonus: np.ndarray  # (units,) the bonus after its cap
+    deduct: np.ndarray  # (units,) points all triggered deductions take off
+    cap: np.ndarray  # (units,) the smallest triggered cap, inf if none
+    fail: np.ndarray  # (units,) bool: a fail veto fired
+
+    def __post_init__(self) -> None:
+        self.any_deduct = bool(self.deduct.any())
+        self.capped = np.flatnonzero(np.isfinite(self.cap))
+
+    def apply(self, base: np.ndarray) -> dict[str, np.ndarray]:
+        """``finish_totals(base, ...)`` for runs x units ``base``, in place on ``base`` and to
+        the same bits: total = min(max(base + bonus - deduct, 0), cap). Subtracting a zero
+        deduction and taking the minimum with an infinite cap leave every value as it is, so
+        only the units a deduction or cap reaches are touched (tests/test_uncertainty.py)."""
+        base += self.bonus
+        if self.any_deduct:
+            base -= self.deduct
+        np.maximum(base, 0.0, out=base)
+        if len(self.capped):
+            base[:, self.capped] = np.minimum(base[:, self.capped], self.cap[self.capped])
+        return {"total": base, "disqualified": self.fail}
 
 
 @dataclass
@@ -63,8 +91,10 @@ class Model:
     dim_weights: np.ndarray | None = None
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
+    _each_applies: dict[str, bool] = field(default_factory=dict, repr=False)
     _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _rankings: dict[str | None, Ranking] = field(default_factory=dict, repr=False)
+    _finishing: dict[str, Finishing] = field(default_factory=dict, repr=False)
 
     @property
     def n_base(self) -> int:
@@ -86,6 +116,12 @@ class Model:
         self.earned(policy)
         return self._all_apply[policy]
 
+    def each_applies(self, policy: str) -> bool:
+        """True when some base indicator applies to each unit under ``policy``: then every
+        run's applicable points A are > 0 (positive weights of applicable indicators)."""
+        self.earned(policy)
+        return self._each_applies[policy]
+
     def dimension_sums(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
         """Per unit and top-level dimension (units x dimensions): the earned points and the
         points of the applicable indicators, under a missing policy (see :meth:`earned`)."""
@@ -104,6 +140,17 @@ class Model:
             codes = None if group is None else self.groups[group].to_numpy()
             self._rankings[group] = ranking(fail, codes)
         return self._rankings[group]
+
+    def finishing(self, policy: str) -> Finishing:
+        """The per-unit bonus and veto effects under a missing policy (the same in every run)."""
+        if policy not in self._finishing:
+            bonus = self.earned(policy)[2]
+            # finish_totals on a single row gives the capped bonus, deductions, caps and fails
+            # exactly as score() applies them; the runs then reuse them (see Finishing.apply)
+            capped = finish_totals(np.zeros(len(self.ids)), bonus, self.rubric, self.veto_matrix)["bonus"]
+            deduct, cap, fail = veto_effects(self.veto_matrix, self.rubric)
+            self._finishing[policy] = Finishing(capped, deduct, cap, fail)
+        return self._finishing[policy]
 
     def dimension_factors(self, factors: np.ndarray) -> np.ndarray | None:
         """runs x dimensions: the factor every indicator of a dimension shares in each run, or
@@ -137,6 +184,7 @@ class Model:
                 earned[:, k:],
             )
             self._all_apply[policy] = bool(applicable[:, :k].all())
+            self._each_applies[policy] = bool(applicable[:, :k].any(axis=1).all())
         return self._earned[policy]
 
 
@@ -257,10 +305,12 @@ def simulate(
     n_units = len(model.ids)
     chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
     factors = weights / model.points  # earned points scale with the weight: earned * w / P
+    positive = bool((weights > 0).all())
     tasks = []
     per_dimension = model.dimension_factors(factors) if len(model.rubric.dimensions) < model.n_base else None
     for p, name in enumerate(policies):
         model.earned(name)  # fill the caches before any thread reads them
+        model.finishing(name)
         if per_dimension is not None:
             model.dimension_sums(name)
         for a in range(len(AGGREGATIONS)):
@@ -272,7 +322,7 @@ def simulate(
 
     def run(task: tuple[np.ndarray, str, int]) -> None:
         rows, name, a = task
-        earned, applicable, bonus = model.earned(name)
+        earned, applicable, _ = model.earned(name)
         f, w = factors[rows], weights[rows]
         all_apply = model.all_apply(name)
         dim_f = per_dimension[rows] if per_dimension is not None else None
@@ -287,13 +337,13 @@ def simulate(
             else:
                 E = f @ earned.T
                 A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
-            base = rescale_base(E, A, model.rubric.total_points)
+            base = _rescale_in_place(E, A, model.rubric.total_points, positive and model.each_applies(name))
         else:
             base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums)
         target: np.ndarray | slice = rows
         if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
             target = slice(int(rows[0]), int(rows[-1]) + 1)
-        consume(target, finish_totals(base, bonus, model.rubric, model.veto_matrix))
+        consume(target, model.finishing(name).apply(base))
 
     workers = default_workers(workers)
     if workers <= 1 or len(tasks) <= 1:
@@ -306,6 +356,21 @@ def simulate(
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
         for done in [pool.submit(run, task) for task in tasks]:
             done.result()  # re-raises a worker's exception here
+
+
+def _rescale_in_place(E: np.ndarray, A: np.ndarray, total_points: float, positive: bool = False) -> np.ndarray:
+    """:func:`~civscore.scoring.totals.rescale_base` (E * total_points / A, 0 where A = 0)
+    written into ``E``: the same operations in the same order, without two runs x units
+    temporaries per chunk. ``positive``: the caller knows every A > 0; else ``A.min() > 0`` is
+    the engine's ``all(A > 0)`` (NaN fails both) without a boolean array."""
+    np.multiply(E, total_points, out=E)
+    if positive or A.min() > 0:
+        return np.divide(E, A, out=E)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        present = A > 0
+        np.divide(E, np.where(present, A, 1.0), out=E)
+    np.copyto(E, 0.0, where=~present)
+    return E
 
 
 def default_workers(workers: int | None) -> int:
@@ -374,25 +439,34 @@ def _geometric_base(
             A_d = dim_f[:, d : d + 1] * dim_sums[1][:, d]
         else:
             A_d = w[:, cols] @ applicable[:, cols].T
-        A_total = A_total + A_d
+        A_total += A_d  # the same sums in the same order as A_total + A_d, in place
         parts.append((E_d, A_d))
     # in place on each runs x units E_d: the same operations in the same order as
-    # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * share, without five temporaries (issue 16)
+    # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * where(A > 0, A_d / A, 0), with the
+    # where() only when some A_d or A is 0 (temporaries cost more than the arithmetic, issue 16)
     with np.errstate(invalid="ignore", divide="ignore"):
-        some_total = A_total > 0
-        safe_total = np.where(some_total, A_total, 1.0)
+        all_total = bool(A_total.min() > 0)  # NaN-free: sums of non-negative points
+        some_total = None if all_total else A_total > 0
+        safe_total = A_total if some_total is None else np.where(some_total, A_total, 1.0)
         for E_d, A_d in parts:
-            present = A_d > 0
-            np.divide(E_d, np.where(present, A_d, 1.0), out=E_d)
-            if not present.all():
+            if A_d.min() > 0:
+                np.divide(E_d, A_d, out=E_d)
+            else:
+                present = A_d > 0
+                np.divide(E_d, np.where(present, A_d, 1.0), out=E_d)
                 np.copyto(E_d, 1.0, where=~present)
             np.maximum(E_d, GEOMETRIC_FLOOR, out=E_d)
             np.log(E_d, out=E_d)
-            E_d *= np.where(some_total, A_d / safe_total, 0.0)
+            share = np.divide(A_d, safe_total)
+            if some_total is not None:
+                np.copyto(share, 0.0, where=~some_total)
+            E_d *= share
             log_sum += E_d
     np.exp(log_sum, out=log_sum)
     log_sum *= model.rubric.total_points
-    return log_sum if some_total.all() else np.where(some_total, log_sum, 0.0)  # A = 0: base 0, as score()
+    if some_total is not None:
+        np.copyto(log_sum, 0.0, where=~some_total)  # A = 0: base 0, as score()
+    return log_sum
 
 
 def choice_options(

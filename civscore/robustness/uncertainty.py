@@ -17,7 +17,7 @@ runs x units in :mod:`~civscore.robustness.ranking`), exactly as in ``score()``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,10 +25,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from civscore.readers.data import read_data
 from civscore.robustness.ranking import rank_runs
-from civscore.robustness.sampling import check_sampling, draw_measures, run_models, unit_table
+from civscore.robustness.sampling import check_sampling, draw_measures, run_chunks, unit_table
 from civscore.robustness.simulation import (
     AGGREGATIONS,
     MISSING_OPTIONS,
@@ -189,7 +190,8 @@ def uncertainty(
       dimension's attainment (earned / applicable points; floored at 1 %).
 
     ``seed`` fixes every draw: the same seed gives an identical result. Runs are computed in
-    chunks of ``chunk_runs`` (default: about 2**20 unit-runs per chunk, so memory stays bounded)
+    chunks of ``chunk_runs`` (default: about 2**18 unit-runs per chunk, so memory stays bounded;
+    with ``sampling``, the runs stacked into one engine call, default about 2**17 unit rows)
     on ``workers`` threads (default: one per core, at most 4). ``rank_stats`` has the
     id (and name) column, ``nominal_rank``, ``median_rank``, ``q05_rank``, ``q95_rank``,
     ``mean_rank``, ``best_rank``, ``worst_rank``, ``interval`` (q95 - q05), the nominal, median,
@@ -233,7 +235,9 @@ def uncertainty(
 
     out = _allocate(model, runs)
     if sampling:
-        _simulate_sampled(out, model, data, previous, rng, weights, policy, agg, policies, dim_weights)
+        _simulate_sampled(
+            out, model, data, previous, rng, weights, policy, agg, policies, dim_weights, chunk_runs, workers
+        )
     else:
         simulate(
             model,
@@ -284,29 +288,49 @@ def _simulate_sampled(
     agg: np.ndarray,
     policies: Sequence[str],
     dim_weights: np.ndarray | None,
+    chunk_runs: int | None,
+    workers: int | None,
 ) -> None:
     """Every run on its own unit table, the measures drawn again; weights and choices as in
-    the other runs. Drawn after the weights and choices: a seed gives the same weights with or
-    without sampling."""
+    the other runs. Drawn after the weights and choices, all at once: a seed gives the same
+    weights with or without sampling, and the same runs whatever ``chunk_runs`` and ``workers``.
+
+    ``chunk_runs`` runs are stacked into one engine call; each run of a chunk is then weighed,
+    finished and ranked on one of ``workers`` threads while the next chunk is being scored (each
+    run writes its own rows, so the order in which they finish does not matter)."""
     measures = model.nominal.measures
     assert measures is not None
     draws = draw_measures(measures, model.rubric, unit_table(data, model.rubric, measures)[1], len(weights), rng)
-    for r, run_model in run_models(model, data, draws, previous):
+
+    def run(task: tuple[int, Model]) -> None:
+        r, run_model = task
         one = slice(r, r + 1)
-
-        def store(_rows: object, totals: dict[str, np.ndarray], m: Model = run_model, one: slice = one) -> None:
-            _store(out, one, totals, m)
-
         simulate(
             run_model,
             weights[one],
             policy[one],
             agg[one],
-            store,
+            lambda _rows, totals: _store(out, one, totals, run_model),
             policies,
             workers=1,
             dimension_weights=None if dim_weights is None else dim_weights[one],
         )
+
+    chunks = run_chunks(model, data, draws, previous, chunk_runs)
+    n_workers = default_workers(workers)
+    if n_workers <= 1:
+        for chunk in chunks:
+            for task in chunk:
+                run(task)
+        return
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=n_workers) as pool:
+        pending: list[Future[None]] = []
+        for chunk in chunks:  # scoring the next chunk here while the pool runs this one
+            for done in pending:
+                done.result()  # at most two chunks' models alive; re-raises a worker's error
+            pending = [pool.submit(run, task) for task in chunk]
+        for done in pending:
+            done.result()
 
 
 def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]:
@@ -371,13 +395,9 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
     table = model.nominal.table
     unit = model.rubric.unit
     by_id = table.set_index(unit.id_column).loc[model.ids]
-    # the sorts are independent and release the GIL: run them side by side
-    arrays = [runs.rank, runs.total, *runs.group_rank.values()]
-    with ThreadPoolExecutor(max_workers=min(len(arrays), u.settings["workers"])) as pool:
-        sorted_rank, sorted_total, *sorted_groups = pool.map(_sorted_per_unit, arrays)
-    q_rank = _order_statistics(sorted_rank, QUANTILES)
-    q_total = _interpolated_quantiles(sorted_total, QUANTILES)
     nominal_tier = np.asarray(tier_codes(by_id["total"].to_numpy(), by_id["disqualified"].to_numpy(), model.rubric))
+    q = _unit_quantiles(runs, nominal_tier, u.settings["workers"])
+    q_rank, q_total = q["rank"], q["total"]
     stats: dict[str, object] = {unit.id_column: model.ids.to_numpy()}
     if unit.name_column:
         stats[unit.name_column] = by_id[unit.name_column].to_numpy()
@@ -387,36 +407,76 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
         q05_rank=q_rank[0],
         q95_rank=q_rank[2],
         mean_rank=runs.rank.mean(axis=0),
-        best_rank=sorted_rank[:, 0],
-        worst_rank=sorted_rank[:, -1],
+        best_rank=q["best_rank"],
+        worst_rank=q["worst_rank"],
         interval=q_rank[2] - q_rank[0],
         nominal_total=by_id["total"].to_numpy(),
         median_total=q_total[1],
         q05_total=q_total[0],
         q95_total=q_total[2],
         nominal_tier=by_id["tier"].to_numpy(),
-        same_tier_share=(runs.tier == nominal_tier[None, :]).mean(axis=0),
+        same_tier_share=q["same_tier_share"],
     )
-    for g, sorted_group in zip(runs.group_rank, sorted_groups):
-        q = _order_statistics(sorted_group, QUANTILES)
+    for g in runs.group_rank:
         stats[f"rank_in_{g}"] = by_id[f"rank_in_{g}"].to_numpy()
-        stats[f"median_rank_in_{g}"] = q[1]
-        stats[f"q05_rank_in_{g}"] = q[0]
-        stats[f"q95_rank_in_{g}"] = q[2]
+        stats[f"median_rank_in_{g}"] = q[g][1]
+        stats[f"q05_rank_in_{g}"] = q[g][0]
+        stats[f"q95_rank_in_{g}"] = q[g][2]
     frame = pd.DataFrame(stats)
     order = np.lexsort((_id_key(frame[unit.id_column]), frame["nominal_rank"].to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _sorted_per_unit(values: np.ndarray, block: int = 256) -> np.ndarray:
-    """units x runs, each row sorted. The transpose is copied a block of units at a time
-    (cache-friendly reads). A full sort, not a partition at the handful of positions the
-    statistics read: NumPy's vectorised sort of each unit's 1,000 runs is 3-4x cheaper than
-    ``partition`` with several kth on these machines (issue 16), and gives the same values.
+# Units summarised together: a block of units x runs is about 2 MB per float64 copy, so that the
+# transposed copies stay in cache and are reused; transposing and sorting the whole runs x units
+# arrays at once asked the kernel for ~160 MB of fresh (huge) pages per rank_stats (issue 16)
+SUMMARY_ELEMENTS = 1 << 18
+
+
+def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[str, Any]:
+    """Per unit: the rank, total and group-rank quantiles of :data:`QUANTILES`, best and worst
+    rank and the share of runs in the nominal tier, a block of units at a time (in threads:
+    NumPy's copies and sorts release the GIL)."""
+    n_runs, n_units = runs.rank.shape
+    block = max(1, SUMMARY_ELEMENTS // max(n_runs, 1))
+    ranked = {"rank": runs.rank, **runs.group_rank}
+    out: dict[str, Any] = {k: [np.empty(n_units, np.int64) for _ in QUANTILES] for k in ranked}
+    out["total"] = [np.empty(n_units) for _ in QUANTILES]
+    out["best_rank"] = np.empty(n_units, runs.rank.dtype)
+    out["worst_rank"] = np.empty(n_units, runs.rank.dtype)
+    out["same_tier_share"] = np.empty(n_units)
+
+    def summarise(start: int) -> None:
+        cols = slice(start, min(start + block, n_units))
+        for key, values in ranked.items():
+            rows = _sorted_per_unit(values[:, cols])
+            for target, q in zip(out[key], _order_statistics(rows, QUANTILES)):
+                target[cols] = q
+            if key == "rank":
+                out["best_rank"][cols] = rows[:, 0]
+                out["worst_rank"][cols] = rows[:, -1]
+        for target, q in zip(out["total"], _interpolated_quantiles(_sorted_per_unit(runs.total[:, cols]), QUANTILES)):
+            target[cols] = q
+        out["same_tier_share"][cols] = (runs.tier[:, cols] == nominal_tier[None, cols]).mean(axis=0)
+
+    starts = range(0, n_units, block)
+    if workers <= 1 or len(starts) <= 1:
+        for start in starts:
+            summarise(start)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in [pool.submit(summarise, start) for start in starts]:
+                done.result()
+    return out
+
+
+def _sorted_per_unit(values: np.ndarray) -> np.ndarray:
+    """units x runs, each row sorted (``values`` is runs x units). A full sort, not a partition
+    at the handful of positions the statistics read: NumPy's vectorised sort of each unit's
+    1,000 runs is 3-4x cheaper than ``partition`` with several kth on these machines (issue 16),
+    and gives the same values.
     """
-    out = np.empty(values.shape[::-1], dtype=values.dtype)
-    for start in range(0, values.shape[1], block):
-        out[start : start + block] = values[:, start : start + block].T
+    out = np.ascontiguousarray(values.T)
     out.sort(axis=1)
     return out
 
