@@ -28,6 +28,7 @@ from civscore.robustness.uncertainty import Uncertainty, uncertainty
 from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema, rubric_json_schema_text
 from civscore.tables.compare import write_comparison
 from civscore.tables.gaps import write_gaps
+from civscore.tables.problems import write_candidates, write_problems
 from civscore.validation.check import Checked, check, validate
 from civscore.validation.report import ValidationReport
 from civscore.validation.schema import build_schema
@@ -83,9 +84,11 @@ __all__ = [
     "sensitivity",
     "uncertainty",
     "validate",
+    "write_candidates",
     "write_comparison",
     "write_gaps",
     "write_gaps_docx",
+    "write_problems",
     "write_report_docx",
     "write_result",
     "write_table",

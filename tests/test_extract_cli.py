@@ -102,8 +102,8 @@ def test_extract_writes_xlsx_evidence_only(runs, extracted, rubric):
     r, out = runs["xlsx"]
     assert r.returncode == 0, r.stderr
     book = pd.read_excel(out, sheet_name=None)
-    assert list(book) == ["candidates"]
-    sheet = book["candidates"].set_index(ID)
+    assert list(book) == ["候选数据"]  # the sheet is named in the language of messages
+    sheet = book["候选数据"].set_index(ID)
     triples = [
         c
         for col in evidence_columns(rubric)

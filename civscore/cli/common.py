@@ -280,7 +280,7 @@ def print_report(report: civscore.ValidationReport, args: argparse.Namespace, st
             )
     print_notes(report, stream)
     if getattr(args, "problems", None):
-        civscore.write_table(report.problems, args.problems, sheet="problems")
+        civscore.write_problems(report.problems, args.problems)
         print(say(f"全部问题已写入 {args.problems}", f"every problem written to {args.problems}"), file=stream)
 
 

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     output_format(args.parser, args.output)
     rubric = civscore.load_rubric(args.rubric)
     sheet = civscore.candidate_sheet(args.reports, rubric, template=not args.evidence_only)
-    civscore.write_table(sheet, args.output, sheet="candidates")
+    civscore.write_candidates(sheet, args.output)
     counts = civscore.candidate_counts(sheet, rubric)
     print(
         say(

@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from civscore.scoring.scored import Scored
+from civscore.tables.problems import PROBLEM_HEADERS
 from civscore.validation.report import ValidationReport
 
 SCORE_HEADERS = {
@@ -20,15 +21,6 @@ SCORE_HEADERS = {
     "vetoes": "触发的否决项",
     "coverage": "指标覆盖率",
     "rank": "排名",
-}
-PROBLEM_HEADERS = {
-    "file": "文件",
-    "sheet": "工作表",
-    "row": "行号",
-    "unit": "单位",
-    "column": "列",
-    "value": "填写内容",
-    "rule": "规则",
 }
 TIER_SHADES = ["#d9d9d9", "#e8e8e8", "#f2f2f2", "#ffffff"]
 # vetoed units: dark red bold text on pale red (contrast 8.6:1), never the shade of their total
