@@ -13,7 +13,7 @@ import civscore
 from civscore.analysis.common import UnknownUnitError
 from civscore.cli import main
 from civscore.rubric.evaluate import evaluate
-from civscore.tables.gaps import write_gaps
+from civscore.tables.gaps import gaps_book, print_table, write_gaps
 
 TOL = 1e-9
 
@@ -325,6 +325,28 @@ def test_workbook_one_sheet_per_street(sample, tmp_path):
     # a computed quantity is named as the rubric names the indicator, not as a formula
     steps = [r[header.index("下一步整改")] for r in ws.iter_rows(min_row=top + 1, values_only=True)]
     assert not any(" * " in s or " / " in s for s in steps if s)
+
+
+def test_each_sheet_is_the_printed_list_of_its_rows(sample):
+    """The sheets take their rows from columns built once for the whole list: the same as
+    printing each street's rows alone, also when a unit's rows are not next to each other."""
+    _, _, result = sample
+    table = result.gaps()
+    shuffled = table.sample(frac=1, random_state=3).reset_index(drop=True)
+    for order in (table, shuffled):
+        book = gaps_book(result, order)
+        for sheet in book.sheets[:-1]:
+            rows = order[order["街道"] == sheet.name].reset_index(drop=True)
+            pd.testing.assert_frame_equal(sheet.table, print_table(result, rows))
+            ids = rows["社区代码"].to_numpy()
+            first = np.r_[True, ids[1:] != ids[:-1]]
+            assert (sheet.table["当前情况"].to_numpy() != "").tolist() == first.tolist()
+            assert sheet.band.tolist() == (np.cumsum(first) % 2 == 0).tolist()
+            assert sheet.flagged.tolist() == rows["kind"].str.startswith("veto").tolist()
+    printed = print_table(result, table)
+    unit = table.iloc[0]
+    assert printed.loc[0, "当前情况"] == f"第 {unit['rank']} 名 {unit['total']:g} 分 {unit['tier']}"
+    assert printed["类别"].iloc[0] == "基础指标" and printed["序号"].tolist() == table["priority"].tolist()
 
 
 def test_workbook_for_one_unit_has_one_sheet(sample, tmp_path):

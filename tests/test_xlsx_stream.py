@@ -84,6 +84,31 @@ def test_rows_come_in_blocks_without_loss(tmp_path, monkeypatch):
     assert handout.max_row == top + 10
 
 
+@pytest.mark.parametrize("distinct", [2, 128, 129, 32_768, 32_769])
+def test_repeated_values_read_back_in_every_block(tmp_path, monkeypatch, distinct):
+    """Columns whose values repeat are written from their distinct values' cells: every row
+    still gets its own value, in blocks, with blanks, infinities and -0.0 kept apart."""
+    monkeypatch.setattr(xlsx, "BLOCK_ROWS", 7_001)
+    n = max(2 * distinct + 5, 40)
+    codes = np.random.default_rng(distinct).integers(0, distinct, n)
+    codes[:distinct] = np.arange(distinct)  # every distinct value is there
+    numbers = (codes * 0.25 - 3.0).astype(float)
+    numbers[[1, 5]] = np.nan
+    numbers[[2, 6]] = -np.inf
+    numbers[3] = -0.0
+    texts = pd.array([f"=第{c}项" if c % 3 == 0 else f"值 {c}" for c in codes], dtype="str")
+    texts[[4, 8]] = None
+    table = pd.DataFrame({"n": numbers, "t": texts})
+    out = civscore.write_table(table, tmp_path / "r.xlsx", sheet="t")
+    rows = openpyxl.load_workbook(out, read_only=True)["t"].iter_rows(min_row=2, values_only=True)
+    shown_n, shown_t = zip(*rows)
+    want_n = [None if np.isnan(v) else "#NUM!" if np.isinf(v) else v for v in numbers]
+    want_t = [None if v is None or v != v else ("'" + v if v.startswith("=") else v) for v in texts]
+    assert list(shown_n) == want_n and list(shown_t) == want_t
+    with zipfile.ZipFile(out) as z:
+        assert "<v>-0</v>" in z.read("xl/worksheets/sheet1.xml").decode()
+
+
 def test_display_widths_count_wide_characters_twice():
     texts = ["abc", "社区", "a社b", "", "Ｆ", "→≤", "😀x", "𠀀"]
     assert display_widths(texts).tolist() == [3, 4, 4, 0, 2, 2, 3, 2]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civscore.analysis.gaps import KIND_LABELS
 from civscore.scoring.scored import Scored
@@ -56,20 +58,70 @@ def plain_steps(result: Scored, table: pd.DataFrame) -> pd.Series:
     A step on a ratio reads "刑事案件数 / 常住人口(人) * 10000 = 7.724 → ≤ 5" in the analysis
     (exact, for analysts); a hand-out says "每万人刑事案件数 7.724 → ≤ 5" instead.
     """
+    return pd.Series(pd.array(_plain_steps(result, table), dtype="str"), index=table.index, name="next_step")
+
+
+def _plain_steps(result: Scored, table: pd.DataFrame) -> pa.Array:
     from civscore.rubric.introspect import quantity_label
 
-    steps = table["next_step"].astype(object).where(table["next_step"].notna(), "").astype(str)
+    steps = pc.fill_null(arrow_text(table["next_step"]), "")
     computed = [ind for ind in result.rubric.iter_indicators() if not ind.expression.is_bare_column]
-    if not computed:
+    if not computed or not len(steps):
         return steps
     items = pd.Index([ind.id for ind in computed]).get_indexer(pd.Index(table["item"]))  # -1: not computed
+    found: list[np.ndarray] = []
+    plain: list[pa.Array] = []
     for i, ind in enumerate(computed):
         head = f"{quantity_label(ind.value)} = "
         rows = np.flatnonzero(items == i)  # this indicator's rows only, then their text
-        rows = rows[steps.iloc[rows].str.startswith(head).to_numpy(bool)]
-        if len(rows):
-            steps.iloc[rows] = f"{ind.name} " + steps.iloc[rows].str.slice(len(head))
-    return steps
+        texts = steps.take(pa.array(rows))
+        hit = pc.starts_with(texts, head).to_numpy(zero_copy_only=False)
+        if hit.any():
+            found.append(rows[hit])
+            kept = pc.utf8_slice_codeunits(texts.filter(pa.array(hit)), len(head))
+            plain.append(pc.binary_join_element_wise(f"{ind.name} ", kept, ""))
+    if not found:
+        return steps
+    rows = np.concatenate(found)
+    mask = np.zeros(len(steps), dtype=bool)
+    mask[rows] = True
+    # replace_with_mask takes the replacements in row order
+    return pc.replace_with_mask(steps, pa.array(mask), pa.concat_arrays(plain).take(pa.array(np.argsort(rows))))
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A column of text as Arrow strings (blank: null), from str or object columns alike;
+    a value that is not text becomes its ``str`` (as the printed list shows it)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    try:
+        return pa.array(values.to_numpy(object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        shown = values.astype(object).where(values.notna(), None).map(lambda v: v if v is None else str(v))
+        return pa.array(shown.to_numpy(object), type=pa.string())
+
+
+def _shown(values: pd.Series, decimals: int = 4) -> pa.Array:
+    """:func:`civscore.words.fmt_all` of a column as Arrow strings, each distinct number formatted once."""
+    arr = values.to_numpy()
+    if arr.dtype.kind not in "fiu":  # yes/no and numbers mixed: fmt_all keeps them apart
+        return pa.array(fmt_all(arr, decimals), type=pa.string())
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    texts = pa.array([*fmt_all(uniques, decimals), "缺失"], type=pa.string())
+    return texts.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
+def _blank_or(texts: pa.Array, blank: np.ndarray) -> pa.Array:
+    """``texts`` with '' where ``blank``."""
+    return pc.if_else(pa.array(blank), "", texts) if blank.any() else texts
+
+
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _as_str(texts: pa.Array) -> pd.api.extensions.ExtensionArray:
+    return pd.array(texts, dtype="str")
 
 
 # the printed list: what a community must do, in as few columns as stay readable at 10 pt on A4
@@ -87,61 +139,58 @@ PRINT_WIDTHS = {
 }
 
 
-# the columns of the analysis table that print_table reads (besides the unit's id and name)
-PRINTED_FROM = (
-    "rank",
-    "total",
-    "tier",
-    "priority",
-    "kind",
-    "item",
-    "item_name",
-    "value",
-    "lost",
-    "next_step",
-    "total_change",
-    "rank_after",
-    "tier_after",
-    "note",
-)
-
-
 def print_table(result: Scored, table: pd.DataFrame) -> pd.DataFrame:
     """The rectification list as printed: unit, its standing, and per item the step and its effect."""
-    unit = result.rubric.unit
-    # the name identifies a unit on a street's list; the id only when there is no name
-    out = table[[unit.name_column or unit.id_column]].astype(object).reset_index(drop=True)
-    rank = table["rank"].astype("Int64").astype(str).to_numpy()
-    standing = (
-        "第 "
-        + rank
-        + " 名 "
-        + pd.Series(fmt_all(table["total"].round(2), 2)).to_numpy()
-        + " 分 "
-        + table["tier"].astype(object).where(table["tier"].notna(), "").astype(str).to_numpy()
-    )
-    ids = table[unit.id_column].to_numpy()
-    first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.zeros(0, dtype=bool)
-    # a unit's standing once, on its first row; its name stays on every row (pages break anywhere)
-    out["当前情况"] = np.where(first, standing, "")
-    out["序号"] = table["priority"].to_numpy()
-    out["类别"] = table["kind"].map(KIND_LABELS).to_numpy()
-    out["指标/否决项"] = table["item_name"].to_numpy()
-    out["当前值"] = np.where(table["value"].isna(), "", fmt_all(table["value"]))
-    out["失分"] = table["lost"].astype(float).round(2).to_numpy()
-    out["下一步整改"] = plain_steps(result, table).to_numpy()
-    out["总分变化"] = table["total_change"].astype(float).round(2).to_numpy()
-    after_rank = table["rank_after"].astype("Int64").astype(str).to_numpy()
-    after_tier = table["tier_after"].astype(object).where(table["tier_after"].notna(), "").astype(str).to_numpy()
-    out["仅此项整改后"] = np.where(table["rank_after"].isna(), "", "第 " + after_rank + " 名 " + after_tier)
-    out["说明"] = table["note"].astype(object).where(table["note"].notna(), "").to_numpy()
+    out = _printed(result, table)
+    ids = pd.factorize(table[result.rubric.unit.id_column])[0]
+    out["当前情况"] = _as_str(_standing_once(out["当前情况"], ids))
     return out
 
 
-def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
-    """(group, its rows) in the order the groups first appear in the data; only groups with rows."""
+def _standing_once(standing: pd.Series, ids: np.ndarray) -> pa.Array:
+    """A unit's standing once, on its first row (``ids``: the rows' unit codes, in row order)."""
+    first = np.r_[True, ids[1:] != ids[:-1]] if len(ids) else np.zeros(0, dtype=bool)
+    return _blank_or(pa.array(standing, type=pa.string(), from_pandas=True), ~first)
+
+
+def _printed(result: Scored, table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`print_table` with the standing on every row, whole columns built in Arrow."""
+    unit = result.rubric.unit
+    # the name identifies a unit on a street's list; the id only when there is no name
+    key = table[unit.name_column or unit.id_column]
+    try:
+        first: object = _as_str(pa.array(key.to_numpy(object), type=pa.string(), from_pandas=True))
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: the cells keep their kind
+        first = key.to_numpy(object)
+    rank = pc.fill_null(pc.cast(pa.array(table["rank"].astype("Int64")), pa.string()), "<NA>")
+    tier = pc.fill_null(arrow_text(table["tier"]), "")
+    standing = _join("第 ", rank, " 名 ", _shown(table["total"].round(2), 2), " 分 ", tier)
+    kinds = pc.dictionary_encode(arrow_text(table["kind"]))
+    labels = pa.array([KIND_LABELS.get(k) for k in kinds.dictionary.to_pylist()], type=pa.string())
+    after_rank = pc.fill_null(pc.cast(pa.array(table["rank_after"].astype("Int64")), pa.string()), "<NA>")
+    after_tier = pc.fill_null(arrow_text(table["tier_after"]), "")
+    after = _blank_or(_join("第 ", after_rank, " 名 ", after_tier), table["rank_after"].isna().to_numpy())
+    columns = {
+        str(key.name): first,
+        "当前情况": _as_str(standing),
+        "序号": table["priority"].to_numpy(),
+        "类别": _as_str(labels.take(kinds.indices)),
+        "指标/否决项": _as_str(arrow_text(table["item_name"])),
+        "当前值": _as_str(_blank_or(_shown(table["value"]), table["value"].isna().to_numpy())),
+        "失分": table["lost"].astype(float).round(2).to_numpy(),
+        "下一步整改": _as_str(_plain_steps(result, table)),
+        "总分变化": table["total_change"].astype(float).round(2).to_numpy(),
+        "仅此项整改后": _as_str(after),
+        "说明": _as_str(pc.fill_null(arrow_text(table["note"]), "")),
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(table)))
+
+
+def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[str, np.ndarray]]:
+    """(group, its row positions) in the order the groups first appear in the data; only groups
+    with rows."""
     if by is None:
-        return [("全部单位", table)]
+        return [("全部单位", np.arange(len(table)))]
     if by not in table.columns:
         raise ValueError(
             say(f"无法按 {by!r} 分表：结果中没有这一列", f"cannot split the list by {by!r}: not a column of the result")
@@ -149,11 +198,12 @@ def _groups(result: Scored, table: pd.DataFrame, by: str | None) -> list[tuple[s
     keys = table[by].astype(object).where(table[by].notna(), "未分组")
     units = result.table.set_index(result.id_column)[by].reindex(result.points.index)
     order = list(dict.fromkeys(units.astype(object).where(units.notna(), "未分组")))
-    codes = pd.Categorical(keys, categories=order).codes  # one pass, then a comparison of integers per group
-    parts = [(str(g), codes == i) for i, g in enumerate(order)]
-    found = [(g, table[rows]) for g, rows in parts if rows.any()]
+    codes = pd.Categorical(keys, categories=order).codes  # one pass, then the rows of each group
+    by_group = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_group], np.arange(len(order) + 1))
+    found = [(str(g), by_group[bounds[i] : bounds[i + 1]]) for i, g in enumerate(order) if bounds[i + 1] > bounds[i]]
     # a list for one unit (gaps --unit) is one sheet, not an empty sheet for every other group
-    return found or [("全部单位", table)]
+    return found or [("全部单位", np.arange(len(table)))]
 
 
 def gaps_book(
@@ -167,16 +217,16 @@ def gaps_book(
     taken: set[str] = set()
     sheets = []
     source = Path(result.report.source).name if result.report.source else "（内存数据）"
-    unit = rubric.unit
-    # the columns the printed list reads: splitting the list into groups copies only these
-    needed = [unit.id_column, unit.name_column, by, *PRINTED_FROM]
-    table = table[[c for c in dict.fromkeys(needed) if c and c in table.columns]]
-    for group, part in _groups(result, table, by):
-        printed = print_table(result, part)
-        n_units = part[result.id_column].nunique()
-        is_veto = part["kind"].astype(str).str.startswith("veto").to_numpy()
+    # the printed columns are built once for every row; each group's sheet takes its rows
+    whole = _printed(result, table)
+    ids = pd.factorize(table[result.id_column])[0]
+    vetoes = pc.starts_with(pc.fill_null(arrow_text(table["kind"]), ""), "veto").to_numpy(zero_copy_only=False)
+    for group, rows in _groups(result, table, by):
+        printed = whole.take(rows).reset_index(drop=True)
+        printed["当前情况"] = _as_str(_standing_once(printed["当前情况"], ids[rows]))
+        n_units = len(np.unique(ids[rows]))
         notes = (
-            f"测评体系：{rubric.name}（版本 {rubric.version}）　数据：{source}　{n_units} 个单位，{len(part)} 项",
+            f"测评体系：{rubric.name}（版本 {rubric.version}）　数据：{source}　{n_units} 个单位，{len(rows)} 项",
             issue_line(issuer, on),
             "每个单位：否决项在前（红色粗体），其余按失分从大到小；“总分变化”“仅此项整改后”假定只完成该项整改。",
         )
@@ -200,8 +250,8 @@ def gaps_book(
                     }
                 ),
                 number_formats={"序号": "0", "失分": "0.00", "总分变化": "+0.00;-0.00;0"},
-                flagged=is_veto,
-                band=unit_bands(part[result.id_column]),
+                flagged=vetoes[rows],
+                band=unit_bands(pd.Series(ids[rows])),
                 key_columns=key,
             )
         )

@@ -18,13 +18,15 @@ import math
 import os
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import xlsxwriter
+from isal import isal_zlib
 from xlsxwriter.worksheet import Worksheet
 
 from civscore.errors import OutputError
@@ -33,7 +35,7 @@ from civscore.tables.book import Sheet, Workbook
 from civscore.words import say
 from civscore.writers.atomic import atomic_path, check_output_target, write_atomic
 from civscore.writers.safe_text import neutralise
-from civscore.writers.xlsx_rows import column_letter, column_parts, rows_xml, style_column
+from civscore.writers.xlsx_rows import cell_endings, column_letter, column_parts, rows_xml, style_column
 from civscore.writers.xlsx_widths import display_width, display_widths, line_counts
 
 SUFFIX = ".xlsx"
@@ -56,7 +58,6 @@ LINE_PT = 14.5
 WRAPPED_LINE_PT = 16.0
 # rows turned into XML at a time: bounds the memory a sheet of any length takes while written
 BLOCK_ROWS = 20_000
-BODY_COMPRESSION = 1  # zlib level of table bodies (see _package)
 
 
 def write_table(table: pd.DataFrame, tmp: Path, sheet: str | None = None) -> None:
@@ -171,8 +172,8 @@ def _package(
     staged: io.BytesIO, target: Path | BinaryIO, bodies: dict[bytes, Callable[[], Iterator[memoryview]]]
 ) -> None:
     """Copy xlsxwriter's package to ``target``, each table body streamed into its sheet in place
-    of its marker. Bodies are compressed fast (level 1): they are nearly all of a big workbook's
-    bytes, and the default level would take longer than building them."""
+    of its marker. Bodies are compressed fast (ISA-L, level 1): they are nearly all of a big
+    workbook's bytes, and zlib's default level would take longer than building them."""
     with zipfile.ZipFile(staged) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             data = source.read(info)
@@ -183,13 +184,27 @@ def _package(
             head, tail = data.split(marker, 1)
             member = zipfile.ZipInfo(info.filename, info.date_time)
             member.compress_type = zipfile.ZIP_DEFLATED
-            # ZipFile.open takes the level from the member (3.13 adds the name compress_level)
-            member._compresslevel = BODY_COMPRESSION  # type: ignore[attr-defined]
             with out.open(member, "w", force_zip64=True) as sheet:
+                # ISA-L's deflate (level 1) instead of zlib's: several times faster and no larger;
+                # any inflate reads it. _compressor is where ZipFile's writer keeps its compressor.
+                sheet._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)  # type: ignore[attr-defined]
                 sheet.write(head)
-                for block in bodies[marker]():
-                    sheet.write(block)
+                _write_blocks(sheet, bodies[marker]())
                 sheet.write(tail)
+
+
+def _write_blocks(sheet: IO[bytes], blocks: Iterator[memoryview]) -> None:
+    """Write ``blocks`` to the zip member ``sheet``, each compressed in a second thread while
+    the next one is built (deflate and CRC release the GIL): on a machine with a core to
+    spare, a big sheet takes the time of the slower of the two, not of both."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for block in blocks:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(sheet.write, block)
+        if pending is not None:
+            pending.result()
 
 
 class _StreamedWorksheet(Worksheet):
@@ -265,13 +280,13 @@ def _body_blocks(
     letters = [column_letter(j) for j in range(table.shape[1])]
 
     def blocks() -> Iterator[memoryview]:
+        endings = [cell_endings(table.iloc[:, j]) for j in range(table.shape[1])]
         for start in range(0, len(table), BLOCK_ROWS):
             stop = min(start + BLOCK_ROWS, len(table))
-            part = table.iloc[start:stop]
             classes = row_class[start:stop]
             columns = [
-                column_parts(part.iloc[:, j], letters[j], style_column(styles[j], classes))
-                for j in range(part.shape[1])
+                column_parts(ending(start, stop), letter, style_column(style, classes))
+                for ending, letter, style in zip(endings, letters, styles)
             ]
             yield rows_xml(top + start, stop - start, columns, None if heights is None else heights[start:stop])
 

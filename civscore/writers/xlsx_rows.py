@@ -13,6 +13,7 @@ characters; numbers in their shortest exact decimal form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -134,17 +135,40 @@ def _numbers(numbers: np.ndarray) -> pa.Array:
     return out
 
 
-def _endings(values: pd.Series, safe: bool) -> pa.Array:
-    """What follows the style in each cell of a column; null where the cell is blank."""
+def cell_endings(values: pd.Series, safe: bool = True) -> Callable[[int, int], pa.Array]:
+    """What follows the style in the cells of rows ``start`` .. ``stop - 1`` of a column (null
+    where a cell is blank), for any block of its rows: ``cell_endings(col)(start, stop)``.
+
+    A column whose values repeat (at most half distinct: categories, names, points) has the
+    endings of its distinct values made once, and each block takes its rows' from them.
+    """
     kind = values.dtype
     if pd.api.types.is_bool_dtype(kind) and not values.isna().any():
-        return pc.if_else(pa.array(values.to_numpy(bool)), _TRUE, _FALSE)
-    if pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind):
-        return _numbers(values.to_numpy(float, na_value=np.nan))
-    if isinstance(kind, pd.StringDtype):  # text or missing, nothing else: stays in Arrow
-        texts = pa.array(values, type=pa.string(), from_pandas=True)
-        texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
-        return text_xml(safe_texts(texts) if safe else texts)
+        flags = pa.array(values.to_numpy(bool))
+        return lambda start, stop: pc.if_else(flags.slice(start, stop - start), _TRUE, _FALSE)
+    numeric = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+    if numeric:
+        column = pa.array(values.to_numpy(float, na_value=np.nan), type=pa.float64())
+    elif isinstance(kind, pd.StringDtype):  # text or missing, nothing else: stays in Arrow
+        column = pa.array(values, type=pa.string(), from_pandas=True)
+    else:
+        return lambda start, stop: _object_endings(values.iloc[start:stop], safe)
+
+    def work(part: pa.Array) -> pa.Array:
+        return _numbers(part.to_numpy(zero_copy_only=False)) if numeric else _text_endings(part, safe)
+
+    coded = pc.dictionary_encode(column)
+    if len(coded.dictionary) > len(column) // 2:
+        return lambda start, stop: work(column.slice(start, stop - start))
+    done = work(coded.dictionary)
+    # the smallest integers that hold the codes: a long table's codes stay small in memory
+    width = next(t for t in (pa.int8(), pa.int16(), pa.int32()) if len(coded.dictionary) <= 2 ** (t.bit_width - 1))
+    codes = pc.cast(coded.indices, width)
+    return lambda start, stop: done.take(codes.slice(start, stop - start))
+
+
+def _object_endings(values: pd.Series, safe: bool) -> pa.Array:
+    """Cell endings of a column of mixed Python values (text, yes/no, numbers, blanks)."""
     obj = values.to_numpy(object)
     types = pd.Series(obj, dtype=object).map(_kind).to_numpy()
     out = pa.nulls(len(obj), pa.string())
@@ -162,17 +186,23 @@ def _endings(values: pd.Series, safe: bool) -> pa.Array:
     return out
 
 
+def _text_endings(texts: pa.Array, safe: bool) -> pa.Array:
+    """What follows the style in cells of text; null for a blank (null or empty) text."""
+    texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+    return text_xml(safe_texts(texts) if safe else texts)
+
+
 ROWS = object()  # stands, in a column's parts, for the row numbers of the block
 
 
-def column_parts(values: pd.Series, letter: str, styles: pa.Array | str, safe: bool = True) -> list:
+def column_parts(endings: pa.Array, letter: str, styles: pa.Array | str) -> list:
     """The pieces that make one column's ``<c>`` elements for a block of rows, to be joined row
-    by row with the other columns' (:func:`rows_xml`): ``styles`` is the ``s`` attribute text per
-    row, or one for all. Every cell is written, a blank one as an empty element with its style
-    (as an absent cell shows its column's format, so does this one). Text is made formula-safe
-    unless ``safe`` is False.
+    by row with the other columns' (:func:`rows_xml`): ``endings`` from :func:`cell_endings`,
+    ``styles`` the ``s`` attribute text per row, or one for all. Every cell is written, a blank
+    one as an empty element with its style (as an absent cell shows its column's format, so
+    does this one).
     """
-    return ['<c r="' + letter, ROWS, styles, pc.fill_null(_endings(values, safe), _BLANK)]
+    return ['<c r="' + letter, ROWS, styles, pc.fill_null(endings, _BLANK)]
 
 
 def rows_xml(first_row: int, n: int, columns: list[list], heights: np.ndarray | None = None) -> memoryview:
@@ -211,4 +241,4 @@ def style_column(styles: np.ndarray, classes: np.ndarray) -> pa.Array | str:
     return pc.take(pa.array(styles.tolist(), type=pa.string()), pa.array(classes))
 
 
-__all__ = ["column_letter", "column_parts", "row_numbers", "rows_xml", "style_column", "text_xml"]
+__all__ = ["cell_endings", "column_letter", "column_parts", "row_numbers", "rows_xml", "style_column", "text_xml"]
