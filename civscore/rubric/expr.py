@@ -385,3 +385,17 @@ def _infer_kinds(node: Node, want: Kind, expr: Expression, arith: bool) -> None:
 # categorical method asks whether it is a bare column: one parse serves all. Expressions are not
 # changed after parsing, so sharing them is safe.
 parse_once = functools.lru_cache(maxsize=4096)(parse)
+
+
+def shown(source: str, limit: int = 80) -> str:
+    """An expression quoted for a message, shortened so a 2,000-character typo stays readable."""
+    return repr(source if len(source) <= limit else source[: limit - 1] + "…")
+
+
+def parse_or_explain(source: str, context: Literal["value", "when"]) -> Expression:
+    """Parse an expression, turning a refusal into a ValueError (a pydantic validation error in a
+    model's validator) that quotes it."""
+    try:
+        return parse_once(source, context)
+    except ExpressionError as exc:
+        raise ValueError(say(f"表达式 {shown(source)} {exc}", f"expression {shown(source)} {exc}")) from None

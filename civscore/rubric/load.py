@@ -21,6 +21,7 @@ from typing import Any, TypeGuard
 from pydantic import BaseModel, ValidationError
 
 from civscore.errors import RubricError, RubricProblem
+from civscore.rubric.indicator_rules import indicator_rule_problems
 from civscore.rubric.model import (
     Band,
     Bonus,
@@ -30,7 +31,6 @@ from civscore.rubric.model import (
     Tier,
     Unit,
     Veto,
-    indicator_rule_problems,
     is_close,
 )
 from civscore.rubric.records import ColumnCheck, Measure, RecordTable, measure_rule_problems

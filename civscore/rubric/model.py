@@ -8,291 +8,34 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    PrivateAttr,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-import civscore.methods  # noqa: F401  (walking the package registers every scoring method)
-from civscore.methods.base import number
-from civscore.methods.registry import METHODS, method_of, method_rule_problems, names
-from civscore.rubric.expr import Expression, ExpressionError
+from civscore.methods.registry import method_of
+from civscore.rubric.expr import Expression, parse_or_explain
 from civscore.rubric.expr import parse_once as parse
+from civscore.rubric.indicator import ID_PATTERN, Band, Indicator, MissingPolicy, Strict
 from civscore.rubric.records import Measure, RecordTable
-from civscore.words import fmt, say
+from civscore.words import say
 
-MissingPolicy = Literal["zero", "error", "exclude", "mean"]
-ID_PATTERN = r"^[A-Za-z0-9_-]+$"
-Points = Annotated[float, Field(allow_inf_nan=False)]
-# points written as a percentage of the indicator's points (contract section 9): "66%", "33.3%"
-PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
-_POINTS_OR_PERCENT_SCHEMA = {
-    "anyOf": [
-        {"type": "number"},
-        {"type": "string", "pattern": r"^\d+(\.\d+)?%$", "description": "a percentage of the indicator's points"},
-    ]
-}
-# in the file a number or "66%"; in the model always points (percentages are resolved on loading)
-PointsOrPercent = Annotated[float, Field(allow_inf_nan=False), WithJsonSchema(_POINTS_OR_PERCENT_SCHEMA)]
-
-
-def percent_of(x: Any) -> float | None:
-    """The percentage written in ``x`` ("66%" -> 66.0), or None when ``x`` is not one."""
-    if not isinstance(x, str):
-        return None
-    match = PERCENT.match(x)
-    return float(match.group(1)) if match else None
+__all__ = [
+    "Band",
+    "Bonus",
+    "CapEffect",
+    "DeductEffect",
+    "Dimension",
+    "Indicator",
+    "Rubric",
+    "Tier",
+    "Unit",
+    "Veto",
+    "is_close",
+]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
-
-
-class Band(_Strict):
-    """One band (分档): points earned when the value is at least / at most a threshold."""
-
-    at_least: Points | None = None
-    at_most: Points | None = None
-    points: PointsOrPercent
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> Band:
-        if (self.at_least is None) == (self.at_most is None):
-            raise ValueError(
-                say(
-                    "每个分档必须恰好写 at_least 或 at_most 中的一个", "a band needs exactly one of at_least or at_most"
-                )
-            )
-        return self
-
-    @property
-    def threshold(self) -> float:
-        if self.at_least is not None:
-            return self.at_least
-        if self.at_most is not None:
-            return self.at_most
-        raise ValueError("a band needs exactly one of at_least or at_most")
-
-
-class Indicator(_Strict):
-    """One scored indicator (指标)."""
-
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    name: str
-    value: str = Field(description="Expression over data columns (rubric-contract section 2).")
-    method: str = Field(
-        description="The scoring method (contract section 3); civscore.methods has one module per method.",
-        json_schema_extra=lambda schema: schema.update(enum=list[JsonValue](names())),
-    )
-    points: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    source: str | None = Field(None, description="How evidence is gathered, e.g. 材料审核 / 问卷调查 / 实地考察.")
-    missing: MissingPolicy | None = None
-    description: str | None = None
-    evidence: list[str] | None = Field(
-        None, description="Keywords naming facts in narrative work reports that support this indicator."
-    )
-    zero: Points | None = Field(None, description="linear: the value that earns 0 points.")
-    full: Points | None = Field(None, description="linear: the value that earns full points.")
-    bands: list[Band] | None = Field(None, min_length=1)
-    otherwise: PointsOrPercent | None = Field(None, description="bands: points when no band is met (default 0).")
-    per_item: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    map: dict[str, PointsOrPercent] | None = Field(
-        None, min_length=1, description="categorical: label -> points (or a percentage of the points: 66%)."
-    )
-    only_if: str | None = Field(
-        None,
-        description="A gate (没有……的，此项不得分): where this condition is false or missing the "
-        "indicator earns 0 although it applies (its points stay in the unit's base).",
-    )
-    range: Annotated[list[Points], Field(min_length=2, max_length=2)] | None = Field(
-        None,
-        description="[lo, hi]: the value must lie in this range (inclusive); a value outside is a data error.",
-    )
-
-    _expr: Expression | None = PrivateAttr(None)
-    _gate: Expression | None = PrivateAttr(None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _percentages(cls, data: Any) -> Any:
-        """Points written as "66%" become P x 66 / 100 (section 9); out-of-range ones are
-        reported by the method rules, with the percentage as written."""
-        return resolve_percentages(data)
-
-    @field_validator("value")
-    @classmethod
-    def _value_parses(cls, v: str) -> str:
-        _parse_or_explain(v, "value")
-        return v
-
-    @field_validator("only_if")
-    @classmethod
-    def _gate_parses(cls, v: str | None) -> str | None:
-        if v is not None:
-            _parse_or_explain(v, "when")
-        return v
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _method_known(cls, v: Any) -> Any:
-        known = names()
-        if isinstance(v, str) and v in known:
-            return v
-        # worded as pydantic words a Literal, so the loader reports it like every other choice
-        expected = ", ".join(repr(n) for n in known[:-1]) + f" or {known[-1]!r}"
-        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
-
-    @model_validator(mode="after")
-    def _method_rules(self) -> Indicator:
-        problems = indicator_rule_problems(self.__dict__)
-        if problems:
-            raise ValueError(say("；", "; ").join(f"{key}: {msg}" if key else msg for key, msg in problems))
-        self._expr = parse(self.value, "value")
-        return self
-
-    @property
-    def expression(self) -> Expression:
-        """The parsed ``value`` expression."""
-        if self._expr is None:
-            self._expr = parse(self.value, "value")
-        return self._expr
-
-    @property
-    def gate(self) -> Expression | None:
-        """The parsed ``only_if`` condition, if the indicator has one."""
-        if self.only_if is None:
-            return None
-        if self._gate is None:
-            self._gate = parse(self.only_if, "when")
-        return self._gate
-
-
-def _shown(source: str, limit: int = 80) -> str:
-    """An expression quoted for a message, shortened so a 2,000-character typo stays readable."""
-    return repr(source if len(source) <= limit else source[: limit - 1] + "…")
-
-
-def _parse_or_explain(source: str, context: str) -> Expression:
-    """Parse an expression, turning a refusal into a validation error that quotes it."""
-    try:
-        return parse(source, context)
-    except ExpressionError as exc:
-        raise ValueError(say(f"表达式 {_shown(source)} {exc}", f"expression {_shown(source)} {exc}")) from None
-
-
-def resolve_percentages(data: Any, valid_only: bool = False) -> Any:
-    """A raw indicator with every percentage in ``map``, band ``points`` and ``otherwise``
-    turned into points (P x percent / 100); anything else is returned as it is. With
-    ``valid_only`` a percentage outside 0%-100% stays text (its own problem names it)."""
-    if not isinstance(data, Mapping):
-        return data
-    P = number(data.get("points"))
-    if P is None:
-        return data  # the points themselves are wrong: the model says so
-
-    def points(x: Any) -> Any:
-        pct = percent_of(x)
-        if pct is None or (valid_only and not 0 <= pct <= 100):
-            return x
-        return P * pct / 100
-
-    out = dict(data)
-    if isinstance(out.get("map"), Mapping):
-        out["map"] = {k: points(v) for k, v in out["map"].items()}
-    if isinstance(out.get("bands"), list):
-        out["bands"] = [
-            dict(b, points=points(b["points"])) if isinstance(b, Mapping) and "points" in b else b for b in out["bands"]
-        ]
-    if "otherwise" in out:
-        out["otherwise"] = points(out["otherwise"])
-    return out
-
-
-def _percent_problem(x: Any) -> str | None:
-    """A percentage outside 0%-100%, in words; None for anything else."""
-    pct = percent_of(x)
-    if pct is None or 0 <= pct <= 100:
-        return None
-    if pct > 100:
-        return say(
-            f"{x.strip()} 超过 100%（百分比按本项分值折算）", f"{x.strip()} is above 100% (a percentage of the points)"
-        )
-    return say(f"{x.strip()} 小于 0%", f"{x.strip()} is below 0%")
-
-
-def indicator_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The rules of one indicator beyond its types, as (key, message) pairs: its method's
-    (rubric-contract section 3, :mod:`civscore.methods`) and its ``range``.
-
-    Works on a raw mapping as well as on a validated indicator's fields, so that the loader can
-    report these rules even when some other key of the same indicator is malformed.
-    """
-    problems = _percent_problems(ind)
-    ind = resolve_percentages(ind, valid_only=True)
-    return problems + method_rule_problems(ind) + _range_problems(ind)
-
-
-def _percent_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Percentages above 100% (or below 0%) in map, bands and otherwise, as written."""
-    problems = []
-    mapping = ind.get("map")
-    if isinstance(mapping, Mapping):
-        for label, p in mapping.items():
-            if (text := _percent_problem(p)) is not None:
-                problems.append(("map", f"{label!r} -> {text}"))
-    bands = ind.get("bands")
-    if isinstance(bands, list):
-        for i, band in enumerate(bands):
-            if isinstance(band, Mapping) and (text := _percent_problem(band.get("points"))) is not None:
-                problems.append((f"bands[{i}].points", text))
-    if (text := _percent_problem(ind.get("otherwise"))) is not None:
-        problems.append(("otherwise", text))
-    return problems
-
-
-def _range_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:
-    span = ind.get("range")
-    if not isinstance(span, list) or len(span) != 2:
-        return []  # the model reports a malformed range itself
-    lo, hi = (number(x) for x in span)
-    problems = []
-    if lo is not None and hi is not None and lo > hi:
-        problems.append(
-            (
-                "range",
-                say(
-                    f"下限 {fmt(lo)} 大于上限 {fmt(hi)}；range 写作 [下限, 上限]",
-                    f"the lower end {fmt(lo)} is above the upper end {fmt(hi)}; write range as [lo, hi]",
-                ),
-            )
-        )
-    method = ind.get("method")
-    if isinstance(method, str) and method in METHODS and METHODS[method].reads == "text":
-        problems.append(
-            (
-                "range",
-                say(
-                    "range 只适用于数值；分类（categorical）指标的值是文本标签",
-                    "range applies to numbers; a categorical indicator's value is a text label",
-                ),
-            )
-        )
-    return problems
-
-
-class Dimension(_Strict):
+class Dimension(Strict):
     """A group of indicators (一级/二级指标); may nest."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)]
@@ -327,15 +70,15 @@ class Dimension(_Strict):
             yield from sub.iter_indicators(here)
 
 
-class CapEffect(_Strict):
+class CapEffect(Strict):
     cap: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
-class DeductEffect(_Strict):
+class DeductEffect(Strict):
     deduct: Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
-class Veto(_Strict):
+class Veto(Strict):
     """A one-vote veto (一票否决), gate or penalty."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)]
@@ -349,7 +92,7 @@ class Veto(_Strict):
     @field_validator("when")
     @classmethod
     def _when_parses(cls, v: str) -> str:
-        _parse_or_explain(v, "when")
+        parse_or_explain(v, "when")
         return v
 
     @field_validator("effect", mode="wrap")
@@ -377,19 +120,19 @@ class Veto(_Strict):
         return "fail" if self.effect == "fail" else "cap" if isinstance(self.effect, CapEffect) else "deduct"
 
 
-class Tier(_Strict):
+class Tier(Strict):
     name: str
     min: Annotated[float, Field(allow_inf_nan=False)]
 
 
-class Bonus(_Strict):
+class Bonus(Strict):
     """Characteristic indicators (特色指标), added on top of the base under a cap."""
 
     cap: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     indicators: list[Indicator] = Field(min_length=1)
 
 
-class Unit(_Strict):
+class Unit(Strict):
     id_column: str = Field(min_length=1)
     name_column: str | None = None
     group_columns: list[str] = Field(default_factory=list)
@@ -405,7 +148,7 @@ class Unit(_Strict):
         return self
 
 
-class Rubric(_Strict):
+class Rubric(Strict):
     """A creation indicator system (测评体系) loaded from YAML."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)]

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from civscore.rubric.expr import Expression, ExpressionError
+from civscore.rubric.expr import Expression, parse_or_explain, shown
 from civscore.rubric.expr import parse_once as parse
 from civscore.words import say
 
@@ -141,17 +141,13 @@ class Measure(_Strict):
         return kinds
 
 
-def _parse_or_explain(source: str, context: Any) -> Expression:
-    shown = repr(source if len(source) <= 80 else source[:79] + "…")
-    try:
-        expr = parse(source, context)
-    except ExpressionError as exc:
-        raise ValueError(say(f"表达式 {shown} {exc}", f"expression {shown} {exc}")) from None
+def _parse_or_explain(source: str, context: Literal["value", "when"]) -> Expression:
+    expr = parse_or_explain(source, context)
     if expr.uses_previous:
         raise ValueError(
             say(
-                f"表达式 {shown} 使用了 previous()：记录表没有上一期，度量只能读本期的记录",
-                f"expression {shown} uses previous(): records have no previous period",
+                f"表达式 {shown(source)} 使用了 previous()：记录表没有上一期，度量只能读本期的记录",
+                f"expression {shown(source)} uses previous(): records have no previous period",
             )
         )
     return expr
