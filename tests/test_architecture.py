@@ -101,7 +101,7 @@ def test_import_civscore_loads_neither_scipy_nor_papermill():
 @pytest.mark.parametrize("package", ["methods", "writers", "readers", "cli", "plots"])
 def test_registries_find_their_modules_by_walking_the_package(package):
     """Adding a scoring method, an output format, an input format, a command or a chart module
-    is adding one file: nothing lists them."""
+    is adding one file: nothing lists them; a package may have helpers of its own, named here."""
     import civscore.cli
     import civscore.methods
     import civscore.readers.table
@@ -130,7 +130,9 @@ def test_registries_find_their_modules_by_walking_the_package(package):
     else:
         import test_registries
 
-        assert {name.split(".")[0] for name, _ in test_registries.chart_functions()} == files
+        charts = {name.split(".")[0] for name, _ in test_registries.chart_functions()}
+        assert {"ranking", "change", "robustness"} <= charts
+        assert files - charts <= {"marks"}  # the tier and veto marks the charts share
 
 
 def test_commands_call_only_the_public_api():

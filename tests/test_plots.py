@@ -16,7 +16,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.font_manager import FontProperties, findfont
 
 import civscore
-from civscore.plots import FONT_FAMILY
+from civscore.plots import FONT_FAMILY, marks
 from civscore.plots import ranking as charts
 
 matplotlib.use("Agg")
@@ -155,11 +155,11 @@ def test_heatmap_text_contrasts_at_least_4_5_to_1_and_weak_cells_are_dark(sample
     colours = image.cmap(image.norm(image.get_array()))
     for text in ax.texts:
         r, c = (round(v) for v in text.get_position()[::-1])
-        lum = charts.luminance(colours[r, c])
-        ink = charts.luminance(to_rgba(text.get_color()))
-        assert charts.contrast(lum, ink) >= 4.5, text.get_text()
+        lum = marks.luminance(colours[r, c])
+        ink = marks.luminance(to_rgba(text.get_color()))
+        assert marks.contrast(lum, ink) >= 4.5, text.get_text()
     low, high = image.norm.vmin, image.norm.vmax
-    assert charts.luminance(image.cmap(image.norm(low))) < charts.luminance(image.cmap(image.norm(high)))
+    assert marks.luminance(image.cmap(image.norm(low))) < marks.luminance(image.cmap(image.norm(high)))
 
 
 def test_ranking_chart_has_one_bar_per_unit_in_rank_order(tiny):

@@ -10,127 +10,37 @@ plus hatches so that they read in black-and-white print. Each function returns t
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, overload
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from civscore.analysis.summary import dimension_names, dimension_shares, tier_bounds, tier_counts, unit_labels
 from civscore.plots import GREYS, HATCHES, figure, house_style, legend_below, wrap_label
+from civscore.plots.marks import (
+    EDGE,
+    MAX_LABELLED_UNITS,
+    SHARE_CMAP,
+    VETO_EDGE,
+    VETO_FILL,
+    VETO_HATCH,
+    bar_styles,
+    bars_figure,
+    chart_title,
+    mark_vetoes,
+    plain,
+    rank_labels,
+    red_veto_labels,
+    rows_height,
+    score_axis_max,
+    text_colour,
+    tier_legend,
+    tier_style,
+)
 from civscore.scoring.scored import Scored
 from civscore.words import fmt_points
-
-# Above this many units a chart stops naming every unit on its axis (labels would overlap).
-MAX_LABELLED_UNITS = 80
-# Bar fills per tier, best tier darkest.
-TIER_FILLS = ["#404040", "#7f7f7f", "#b3b3b3", "#e0e0e0", "#ffffff"]
-# A unit failed by a veto is pale red, cross-hatched in dark red and marked 否决, whatever its
-# total: never the fill of a tier, so it cannot be read as a top performer (grey copies keep the hatch).
-VETO_HATCH = "xx"
-VETO_FILL = "#fde2e1"
-VETO_EDGE = "#9c0006"
-# Tier hatches: the house hatches minus the one reserved for vetoes, so tiers differ in print too.
-TIER_HATCHES = [h for h in HATCHES if h != VETO_HATCH] + ["--", "oo"]
-EDGE = GREYS[0]
-# near black (weak) → white (full marks): the eye goes to the cells that need work, and a grey
-# ramp prints the same in colour and in black and white
-SHARE_CMAP = LinearSegmentedColormap.from_list("civscore_weak_dark", ["#262626", "#ffffff"])
-
-
-def contrast(a: float, b: float) -> float:
-    """WCAG contrast ratio of two relative luminances."""
-    hi, lo = max(a, b), min(a, b)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def luminance(rgba: tuple[float, ...]) -> float:
-    """WCAG relative luminance of an sRGB colour (components 0..1)."""
-    c = np.asarray(rgba[:3], dtype=float)
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
-
-
-def text_colour(background: tuple[float, ...]) -> str:
-    """Black or white, whichever contrasts more with ``background`` (never below 4.58:1)."""
-    lum = luminance(background)
-    return "#000000" if contrast(lum, 0.0) >= contrast(lum, 1.0) else "#ffffff"
-
-
-def _tier_style(result: Scored) -> dict[str, tuple[str, str]]:
-    """Tier name -> (fill, hatch)."""
-    return {
-        t.name: (TIER_FILLS[min(i, len(TIER_FILLS) - 1)], TIER_HATCHES[i % len(TIER_HATCHES)])
-        for i, t in enumerate(result.rubric.tiers)
-    }
-
-
-def _bar_styles(result: Scored, part: pd.DataFrame) -> tuple[list[str], list[str]]:
-    styles = _tier_style(result)
-    fills = [VETO_FILL if d else styles.get(t, ("#ffffff", ""))[0] for t, d in zip(part["tier"], part["disqualified"])]
-    hatches = [VETO_HATCH if d else styles.get(t, ("", ""))[1] for t, d in zip(part["tier"], part["disqualified"])]
-    return fills, hatches
-
-
-def _tier_legend(result: Scored, include_veto: bool, hatched: bool = True) -> list[Patch]:
-    bounds = tier_bounds(result)
-    handles = [
-        Patch(facecolor=fill, edgecolor=EDGE, hatch=hatch if hatched else "", label=plain(f"{name}（{bounds[name]}）"))
-        for name, (fill, hatch) in _tier_style(result).items()
-    ]
-    if include_veto:
-        handles.append(
-            Patch(facecolor=VETO_FILL, edgecolor=VETO_EDGE, hatch=VETO_HATCH if hatched else "", label="一票否决")
-        )
-    return handles
-
-
-def plain(text: object) -> str:
-    """Text as matplotlib should draw it: a '$' in a name must not switch on math mode."""
-    return str(text).replace("$", r"\$")
-
-
-@overload
-def _figure(width: float, height: float, *, ncols: Literal[1] = ..., **kwargs: Any) -> tuple[Figure, Axes]: ...
-@overload
-def _figure(width: float, height: float, *, ncols: int, **kwargs: Any) -> tuple[Figure, npt.NDArray[np.object_]]: ...
-
-
-def _figure(width: float, height: float, *, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
-    """The house figure, with grid lines drawn under the bars (a grey line across a bar reads as a gap)."""
-    fig, axes = figure(width, height, ncols=ncols, **kwargs)
-    for ax in np.atleast_1d(axes):
-        ax.set_axisbelow(True)
-    return fig, axes
-
-
-def _title(result: Scored, what: str) -> str:
-    rubric = result.rubric
-    return plain(f"{what}\n{rubric.name}（版本 {rubric.version}）")
-
-
-def _rank_labels(result: Scored, part: pd.DataFrame) -> list[str]:
-    labels = unit_labels(result)
-    ids = part[result.id_column].astype(str)
-    return [plain(f"{r}. {labels[i]}") for r, i in zip(part["rank"], ids)]
-
-
-def _rows_height(n: int, margin: float) -> float:
-    """Figure height in inches for one row per unit: a readable line each while units are named,
-    a fixed size once there are too many to name (the chart then shows the shape, not the names)."""
-    if n > MAX_LABELLED_UNITS:
-        return 7.0
-    return max(3.0, 0.24 * n + margin)
-
-
-def _score_axis_max(result: Scored) -> float:
-    top = float(result.table["total"].max()) if len(result.table) else 0.0
-    return max(top, result.rubric.total_points)
 
 
 @house_style
@@ -142,15 +52,15 @@ def ranking_chart(result: Scored) -> Figure:
     """
     table = result.table
     n = len(table)
-    fig, ax = _figure(8, _rows_height(n, 2.0))
-    fills, hatches = _bar_styles(result, table)
+    fig, ax = bars_figure(8, rows_height(n, 2.0))
+    fills, hatches = bar_styles(result, table)
     y = np.arange(n)
     named = n <= MAX_LABELLED_UNITS
     if named:
         bars = ax.barh(y, table["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.75)
-        _mark_vetoes(ax, bars, table, hatches)
-        ax.set_yticks(y, _rank_labels(result, table), fontsize=8)
-        _red_veto_labels(ax, table)
+        mark_vetoes(ax, bars, table, hatches)
+        ax.set_yticks(y, rank_labels(result, table), fontsize=8)
+        red_veto_labels(ax, table)
     else:
         # Too many units for a line each: the bars merge into the shape of the distribution.
         # Edges and hatches on hairline bars would turn it black (and take seconds to draw), so
@@ -167,7 +77,7 @@ def ranking_chart(result: Scored) -> Figure:
         )
         ax.set_yticks([])
     ax.set_ylim(n - 0.5, -0.5)  # rank 1 at the top
-    ax.set_xlim(0, _score_axis_max(result) * 1.04)
+    ax.set_xlim(0, score_axis_max(result) * 1.04)
     lines = [t for t in result.rubric.tiers if t.min > 0]
     for tier in lines:
         ax.axvline(tier.min, color=EDGE, linestyle="--", linewidth=0.8)
@@ -178,27 +88,10 @@ def ranking_chart(result: Scored) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.set_ylabel("参评单位（名次. 名称）")
     ax.set_xlabel("总分（分）；虚线为等级分数线" if lines else "总分（分）")
-    ax.set_title(_title(result, "总分排名"))
-    handles = _tier_legend(result, include_veto=bool(table["disqualified"].any()), hatched=named)
+    ax.set_title(chart_title(result, "总分排名"))
+    handles = tier_legend(result, include_veto=bool(table["disqualified"].any()), hatched=named)
     legend_below(fig, ax, handles=handles, ncols=min(len(handles), 5) or None)
     return fig
-
-
-def _mark_vetoes(ax, bars, part: pd.DataFrame, hatches: list[str]) -> None:
-    """Hatch each bar; a vetoed unit's bar gets a dark red outline and hatch and the word 否决."""
-    for bar, hatch, vetoed in zip(bars, hatches, part["disqualified"]):
-        bar.set_hatch(hatch)
-        if vetoed:
-            bar.set_edgecolor(VETO_EDGE)
-            ax.text(
-                bar.get_width(), bar.get_y() + bar.get_height() / 2, " 否决", va="center", fontsize=8, color=VETO_EDGE
-            )
-
-
-def _red_veto_labels(ax, part: pd.DataFrame) -> None:
-    for label, vetoed in zip(ax.get_yticklabels(), part["disqualified"]):
-        if vetoed:
-            label.set_color(VETO_EDGE)
 
 
 @house_style
@@ -207,9 +100,9 @@ def tier_chart(result: Scored) -> Figure:
     if not result.rubric.tiers:
         raise ValueError("the rubric has no tiers to count units in")
     counts = tier_counts(result)
-    fig, ax = _figure(6.5, 4.2)
+    fig, ax = bars_figure(6.5, 4.2)
     x = np.arange(len(counts))
-    styles = _tier_style(result)
+    styles = tier_style(result)
     not_vetoed = (counts["单位数"] - counts["其中一票否决"]).to_numpy()
     vetoed = counts["其中一票否决"].to_numpy()
     for i, name in enumerate(counts.index):
@@ -241,7 +134,7 @@ def tier_chart(result: Scored) -> Figure:
     ax.grid(axis="x", visible=False)
     ax.set_xlabel("等级（总分区间，分）")
     ax.set_ylabel("单位数（个）")
-    ax.set_title(_title(result, f"等级分布（共 {total} 个单位）"))
+    ax.set_title(chart_title(result, f"等级分布（共 {total} 个单位）"))
     legend_below(fig, ax)
     return fig
 
@@ -264,7 +157,7 @@ def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
         annotate = n <= 60 and m <= 12
     finite = values[np.isfinite(values)]
     low = min(math.floor(finite.min() / 10) * 10, 90) if finite.size else 0
-    fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), _rows_height(n, 2.6))
+    fig, ax = figure(min(max(6.0, 0.95 * m + 3.5), 16), rows_height(n, 2.6))
     image = ax.imshow(
         np.ma.masked_invalid(values), cmap=SHARE_CMAP, vmin=low, vmax=100, aspect="auto", interpolation="nearest"
     )
@@ -280,9 +173,9 @@ def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     ax.tick_params(axis="x", labeltop=n > 25, top=False, bottom=False)
     if n <= MAX_LABELLED_UNITS:
         vetoed = result.table["disqualified"].to_numpy(bool)
-        labels = [f"{label}（否决）" if v else label for label, v in zip(_rank_labels(result, result.table), vetoed)]
+        labels = [f"{label}（否决）" if v else label for label, v in zip(rank_labels(result, result.table), vetoed)]
         ax.set_yticks(np.arange(n), labels, fontsize=8)
-        _red_veto_labels(ax, result.table)
+        red_veto_labels(ax, result.table)
     else:
         ax.set_yticks([])
     if annotate:
@@ -295,7 +188,7 @@ def dimension_heatmap(result: Scored, annotate: bool | None = None) -> Figure:
     bar.set_label("得分率（%，得分 ÷ 可得分值）")
     ax.set_xlabel("测评维度（格中数字为得分率 %）" if annotate else "测评维度")
     ax.set_ylabel("参评单位（名次. 名称）")
-    ax.set_title(_title(result, "各维度得分率（%）"))
+    ax.set_title(chart_title(result, "各维度得分率（%）"))
     fig.tight_layout()
     return fig
 
@@ -305,11 +198,11 @@ def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
     """The ``n`` best and ``n`` worst ranked units side by side, total and tier written on each bar."""
     table = result.table
     k = max(1, min(n, len(table) // 2)) if len(table) > 1 else 1
-    fig, axes = _figure(11, max(3.0, 0.34 * k + 2.0), ncols=2, sharex=True)
-    xmax = _score_axis_max(result) * 1.3
+    fig, axes = bars_figure(11, max(3.0, 0.34 * k + 2.0), ncols=2, sharex=True)
+    xmax = score_axis_max(result) * 1.3
     for ax, (word, part) in zip(np.atleast_1d(axes), [("前", table.head(k)), ("后", table.tail(k))]):
         y = np.arange(len(part))
-        fills, hatches = _bar_styles(result, part)
+        fills, hatches = bar_styles(result, part)
         bars = ax.barh(y, part["total"].to_numpy(dtype=float), color=fills, edgecolor=EDGE, linewidth=0.5, height=0.7)
         for bar, hatch, vetoed in zip(bars, hatches, part["disqualified"]):
             bar.set_hatch(hatch)
@@ -318,15 +211,15 @@ def top_bottom_chart(result: Scored, n: int = 10) -> Figure:
         for yi, (total, tier, vetoed) in enumerate(zip(part["total"], part["tier"], part["disqualified"])):
             note = f"{total:.1f}" + (f" {tier}" if tier else "") + ("（一票否决）" if vetoed else "")
             ax.text(total + xmax * 0.01, yi, plain(note), va="center", fontsize=8)
-        ax.set_yticks(y, _rank_labels(result, part), fontsize=9)
-        _red_veto_labels(ax, part)
+        ax.set_yticks(y, rank_labels(result, part), fontsize=9)
+        red_veto_labels(ax, part)
         ax.set_ylim(len(part) - 0.5, -0.5)
         ax.set_xlim(0, xmax)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("总分（分）")
         ax.set_title(f"排名{word} {len(part)} 位", fontsize=11)
     np.atleast_1d(axes)[0].set_ylabel("参评单位（名次. 名称）")
-    fig.suptitle(_title(result, "排名靠前与靠后的单位"), fontsize=13)
+    fig.suptitle(chart_title(result, "排名靠前与靠后的单位"), fontsize=13)
     fig.tight_layout()
     return fig
 
@@ -355,7 +248,7 @@ def profile_chart(result: Scored, unit_id: str, group_column: str | None = None)
     frame = pd.DataFrame(series)
     names = dimension_names(result)
     m, k = frame.shape
-    fig, ax = _figure(8, max(3.2, 0.2 * m * k + 2.2))
+    fig, ax = bars_figure(8, max(3.2, 0.2 * m * k + 2.2))
     height = 0.8 / k
     y = np.arange(m)
     fills = [GREYS[0], GREYS[2], GREYS[4]]
@@ -378,7 +271,7 @@ def profile_chart(result: Scored, unit_id: str, group_column: str | None = None)
     ax.set_ylabel("测评维度")
     row = table.loc[unit_id]
     verdict = f"{row['tier']}，" if row["tier"] else ""
-    ax.set_title(_title(result, f"{labels[unit_id]}：总分 {row['total']:.1f}，{verdict}第 {row['rank']} 名"))
+    ax.set_title(chart_title(result, f"{labels[unit_id]}：总分 {row['total']:.1f}，{verdict}第 {row['rank']} 名"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=k, fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
@@ -398,7 +291,7 @@ def group_chart(result: Scored, group_column: str | None = None) -> Figure:
         .sort_values("mean", ascending=False, kind="stable")
     )
     g = len(stats)
-    fig, ax = _figure(8, max(3.2, 0.45 * g + 2.2))
+    fig, ax = bars_figure(8, max(3.2, 0.45 * g + 2.2))
     y = pd.Series(np.arange(g), index=stats.index)
     ax.barh(
         y.to_numpy(),
@@ -423,10 +316,10 @@ def group_chart(result: Scored, group_column: str | None = None) -> Figure:
     ax.set_yticks(y.to_numpy(), [plain(f"{name}（{c} 个）") for name, c in zip(stats.index, stats["count"])])
     ax.set_ylim(g - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
-    ax.set_xlim(0, _score_axis_max(result) * 1.04)
+    ax.set_xlim(0, score_axis_max(result) * 1.04)
     ax.set_xlabel("总分（分）")
     ax.set_ylabel(plain(group_column))
-    ax.set_title(_title(result, f"按{group_column}比较总分"))
+    ax.set_title(chart_title(result, f"按{group_column}比较总分"))
     legend_below(fig, ax)
     return fig
 
@@ -440,7 +333,7 @@ def lost_points_chart(result: Scored, unit_id: str, n: int = 12) -> Figure:
     table = gaps(result, unit_id)
     items = table[table["kind"].isin(["base", "bonus"])].sort_values("lost", ascending=False, kind="stable").head(n)
     k = len(items)
-    fig, ax = _figure(8, max(2.6, 0.36 * k + 1.9))
+    fig, ax = bars_figure(8, max(2.6, 0.36 * k + 1.9))
     y = np.arange(k)
     earned = items["earned"].to_numpy(dtype=float)
     lost = items["lost"].to_numpy(dtype=float)
@@ -457,7 +350,7 @@ def lost_points_chart(result: Scored, unit_id: str, n: int = 12) -> Figure:
     label = unit_labels(result).get(str(unit_id), str(unit_id))
     vetoes = table.loc[table["kind"].astype(str).str.startswith("veto"), "item_name"].tolist()
     what = f"{label}：失分最多的 {k} 项" + (f"（另触发否决：{'、'.join(map(str, vetoes))}）" if vetoes else "")
-    ax.set_title(_title(result, what))
+    ax.set_title(chart_title(result, what))
     if row is not None and row["disqualified"]:
         ax.title.set_color(VETO_EDGE)
     legend_below(fig, ax)
@@ -471,7 +364,7 @@ def dimension_range_chart(result: Scored) -> Figure:
     shares = dimension_shares(result)
     names = dimension_names(result)
     m = shares.shape[1]
-    fig, ax = _figure(8, max(3.0, 0.5 * m + 1.9))
+    fig, ax = bars_figure(8, max(3.0, 0.5 * m + 1.9))
     values = [shares[d].dropna().to_numpy(dtype=float) for d in shares.columns]
     ax.boxplot(
         values,
@@ -502,7 +395,7 @@ def dimension_range_chart(result: Scored) -> Figure:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("得分率（%）：线为最低到最高，方框为中间一半单位，竖线为中位数")
     ax.set_ylabel("测评维度")
-    ax.set_title(_title(result, f"各维度得分率的分布（{len(shares)} 个单位）"))
+    ax.set_title(chart_title(result, f"各维度得分率的分布（{len(shares)} 个单位）"))
     legend_below(fig, ax)
     return fig
 
