@@ -31,7 +31,7 @@ def code_cells(path: Path) -> list:
 # --- the committed notebooks, without a kernel --------------------------------------------------
 
 
-def test_template_has_one_parameters_cell_with_exactly_the_four_parameters():
+def test_template_has_one_parameters_cell_with_exactly_its_parameters():
     tagged = [c for c in code_cells(TEMPLATE) if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     assigned = {
@@ -44,6 +44,8 @@ def test_template_has_one_parameters_cell_with_exactly_the_four_parameters():
         "data_path": "data/communities_2025.csv",
         "output_dir": "out",
         "records": {},  # record table name -> file, for a rubric with records: (contract section 8)
+        "engine": "duckdb",  # what aggregates the records: civscore report --engine
+        "spark_master": None,  # and --spark-master
     }
 
 
