@@ -18,12 +18,21 @@ N_UNITS = 200_000
 N_INDICATORS = 100
 
 
-def numpy_totals(arrays: dict[str, np.ndarray], rubric: civscore.Rubric) -> np.ndarray:
-    """The totals of rubric-contract section 5, written directly in NumPy."""
+def numpy_totals(arrays: dict[str, np.ndarray], rubric: civscore.Rubric, keep_points: bool = False) -> np.ndarray:
+    """The totals of rubric-contract section 5, written directly in NumPy.
+
+    ``keep_points``: also write each indicator's points into a fresh units x indicators matrix,
+    as score() must (a reference figure only: the goal is measured against the floor without it).
+    """
     n = len(next(iter(arrays.values())))
     E = np.zeros(n)
     A = np.zeros(n)
-    for _, ind in rubric.base_indicators():
+    kept = (
+        np.empty((n, len(rubric.base_indicators()) + len(rubric.bonus_indicators())), order="F")
+        if keep_points
+        else None
+    )
+    for j, (_, ind) in enumerate(rubric.base_indicators()):
         p, missing = _points(arrays[ind.value], ind)
         policy = rubric.missing_policy(ind)
         if policy == "mean":
@@ -36,11 +45,15 @@ def numpy_totals(arrays: dict[str, np.ndarray], rubric: civscore.Rubric) -> np.n
             p = np.where(missing, 0.0, p)
             A += ind.points
         E += p
+        if kept is not None:
+            kept[:, j] = p
     base = np.where(A > 0, E * rubric.total_points / np.where(A > 0, A, 1), 0.0)
     bonus = np.zeros(n)
-    for ind in rubric.bonus_indicators():
+    for j, ind in enumerate(rubric.bonus_indicators(), start=len(rubric.base_indicators())):
         p, missing = _points(arrays[ind.value], ind)
         bonus += np.where(missing, 0.0, p)
+        if kept is not None:
+            kept[:, j] = np.where(missing, 0.0, p)
     total = base + np.minimum(bonus, rubric.bonus_cap)
     total = np.maximum(total - np.where(arrays["v_press"] >= 2, 3.0, 0.0), 0.0)
     return np.where(arrays["v_gate"] < 0.05, np.minimum(total, 79.0), total)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 from civscore.methods.base import (
     EPS,
     NONE,
+    BandLike,
     IndicatorLike,
     Method,
     Steps,
@@ -20,9 +21,11 @@ from civscore.methods.base import (
     field,
     given,
     head,
+    lookup,
     no_steps,
     number,
     number_at,
+    output,
     outside,
     value_text,
 )
@@ -78,17 +81,27 @@ class Bands(Method):
                 problems += outside(f"bands[{i}].points", number_at(band, "points"), P)
         return problems + outside("otherwise", number(raw.get("otherwise")), P)
 
-    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+    def points(self, values: Values, ind: IndicatorLike, out: np.ndarray | None = None) -> np.ndarray:
         v = np.asarray(values, dtype=float)
+        bands = given(ind.bands, ind, "bands")
         otherwise = ind.otherwise if ind.otherwise is not None else 0.0
-        out = np.full(v.shape, otherwise, dtype=float)
-        # assign from the last band to the first so the first band met wins
+        if not _nested(bands):
+            return _first_met(v, bands, otherwise, out)
+        # Thresholds that only tighten (the rubric's rule): a value meeting band i meets every
+        # later band too, so the first band met is the number of bands less the number met.
+        met = np.zeros(len(v), np.uint8)
+        hit = np.empty(len(v), bool)
         with np.errstate(invalid="ignore"):
-            for band in reversed(given(ind.bands, ind, "bands")):
-                met = v >= band.at_least if band.at_least is not None else v <= band.at_most
-                out[met] = band.points
-        out[np.isnan(v)] = np.nan
-        return out
+            for band in bands:
+                if band.at_least is not None:
+                    np.greater_equal(v, band.at_least, out=hit)
+                else:
+                    np.less_equal(v, given(band.at_most, ind, "bands"), out=hit)
+                met += hit.view(np.uint8)
+        np.isnan(v, out=hit)
+        met[hit] = len(bands) + 1
+        table = [otherwise, *(b.points for b in reversed(bands)), np.nan]
+        return lookup(table, met, out)
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
         v = values.to_numpy(dtype=float)
@@ -159,6 +172,34 @@ class Bands(Method):
     def thresholds(self, ind: Any) -> list[float]:
         found = [number_at(b, key) for b in field(ind, "bands") or [] for key in ("at_least", "at_most")]
         return [x for x in found if x is not None]
+
+
+def _nested(bands: Sequence[BandLike]) -> bool:
+    """Whether every band's condition implies the next one's (at_least strictly falling, or
+    at_most strictly rising: what :meth:`Bands.check` requires), and there are few enough
+    bands to count in a byte."""
+    if len(bands) > 250:
+        return False
+    if all(b.at_least is not None for b in bands):
+        least = [float(b.at_least) for b in bands if b.at_least is not None]
+        return all(a > b for a, b in itertools.pairwise(least))
+    if all(b.at_most is not None for b in bands):
+        most = [float(b.at_most) for b in bands if b.at_most is not None]
+        return all(a < b for a, b in itertools.pairwise(most))
+    return False
+
+
+def _first_met(v: np.ndarray, bands: Sequence[BandLike], otherwise: float, out: np.ndarray | None) -> np.ndarray:
+    """The points of the first band met, band by band (any bands, however listed)."""
+    out = output(out, len(v))
+    out.fill(otherwise)
+    # assign from the last band to the first so the first band met wins
+    with np.errstate(invalid="ignore"):
+        for band in reversed(bands):
+            met = v >= band.at_least if band.at_least is not None else v <= band.at_most
+            out[met] = band.points
+    out[np.isnan(v)] = np.nan
+    return out
 
 
 register(Bands())

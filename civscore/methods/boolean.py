@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from civscore.methods.base import EPS, NONE, IndicatorLike, Method, Steps, Values, earned_of, no_steps
+from civscore.methods.base import EPS, NONE, IndicatorLike, Method, Steps, Values, earned_of, lookup, no_steps
 from civscore.methods.registry import register
 from civscore.words import quantity_label, say
 
@@ -20,9 +20,11 @@ class Boolean(Method):
     reads = "boolean"
     example: ClassVar[dict[str, Any]] = {"points": 2}
 
-    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+    def points(self, values: Values, ind: IndicatorLike, out: np.ndarray | None = None) -> np.ndarray:
         v = np.asarray(values, dtype=float)
-        return np.where(np.isnan(v), np.nan, np.where(v != 0, ind.points, 0.0))
+        # 0 -> 0 points, non-zero -> P, NaN (which is also non-zero) -> NaN
+        pick = (v != 0).view(np.uint8) + np.isnan(v).view(np.uint8)
+        return lookup([0.0, ind.points, np.nan], pick, out)
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
         v = values.to_numpy(dtype=float)

@@ -20,6 +20,7 @@ from civscore.methods.base import (
     head,
     no_steps,
     number,
+    output,
     outside_points,
     value_text,
 )
@@ -65,12 +66,17 @@ class Categorical(Method):
                     problems.append(("map", outside_points(f"{label!r} -> {p:g}", P)))
         return problems
 
-    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+    def points(self, values: Values, ind: IndicatorLike, out: np.ndarray | None = None) -> np.ndarray:
         """NaN for missing. Unknown labels never get here: validation reports them."""
-        codes, labels = pd.factorize(values)  # one hashing pass; then one lookup per distinct label
+        labels: Collection[object]
+        if isinstance(values, pd.Categorical):  # labels coded by validation: no hashing at all
+            codes, labels = values.codes, values.categories
+        else:
+            codes, labels = pd.factorize(values)  # one hashing pass; then one lookup per distinct label
         points = given(ind.map, ind, "map")
         table = np.array([points.get(label, np.nan) for label in labels] + [np.nan], dtype=float)
-        return table[codes]  # code -1 (missing) picks the trailing NaN
+        # code -1 (missing) picks the trailing NaN
+        return np.take(table, codes.astype(np.intp, copy=False), out=output(out, len(codes)), mode="wrap")
 
     def value_rule(self, ind: IndicatorLike) -> str | None:
         labels = list(given(ind.map, ind, "map"))

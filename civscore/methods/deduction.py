@@ -18,6 +18,7 @@ from civscore.methods.base import (
     given,
     head,
     no_steps,
+    output,
     value_text,
 )
 from civscore.methods.registry import register
@@ -31,9 +32,14 @@ class Deduction(PerItem):
     order = 4
     example: ClassVar[dict[str, Any]] = {"points": 6, "per_item": 2}
 
-    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+    def points(self, values: Values, ind: IndicatorLike, out: np.ndarray | None = None) -> np.ndarray:
         v = np.asarray(values, dtype=float)
-        return np.maximum(0.0, ind.points - given(ind.per_item, ind, "per_item") * v)
+        out = output(out, len(v))
+        # max(0, P - per_item * v) in place
+        np.multiply(given(ind.per_item, ind, "per_item"), v, out=out)
+        np.subtract(ind.points, out, out=out)
+        np.maximum(0.0, out, out=out)
+        return out
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
         v = values.to_numpy(dtype=float)

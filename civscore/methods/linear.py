@@ -20,6 +20,7 @@ from civscore.methods.base import (
     head,
     no_steps,
     number_at,
+    output,
     value_text,
 )
 from civscore.methods.registry import register
@@ -39,11 +40,17 @@ class Linear(Method):
             return [("full", say("linear 要求 zero 与 full 不相等", "linear needs zero != full"))]
         return []
 
-    def points(self, values: Values, ind: IndicatorLike) -> np.ndarray:
+    def points(self, values: Values, ind: IndicatorLike, out: np.ndarray | None = None) -> np.ndarray:
         v = np.asarray(values, dtype=float)
         zero, full = given(ind.zero, ind, "zero"), given(ind.full, ind, "full")
+        out = output(out, len(v))
+        # P * clip((v - zero) / (full - zero), 0, 1), one step at a time in place
         with np.errstate(invalid="ignore"):
-            return ind.points * np.clip((v - zero) / (full - zero), 0.0, 1.0)
+            np.subtract(v, zero, out=out)
+            np.divide(out, full - zero, out=out)
+            np.clip(out, 0.0, 1.0, out=out)
+            np.multiply(ind.points, out, out=out)
+        return out
 
     def rule_text(self, ind: IndicatorLike, values: pd.Series, earned: np.ndarray) -> np.ndarray:
         zero, full, P = fmt(ind.zero), fmt(ind.full), fmt_points(ind.points)

@@ -49,9 +49,10 @@ def all_keys() -> set[str]:
     return {key for m in METHODS.values() for key in m.keys}
 
 
-def points_for(indicator: IndicatorLike, values: Values) -> np.ndarray:
-    """Points earned under the indicator's method, NaN where its value is missing."""
-    return method_of(indicator).points(values, indicator)
+def points_for(indicator: IndicatorLike, values: Values, out: np.ndarray | None = None) -> np.ndarray:
+    """Points earned under the indicator's method, NaN where its value is missing; written into
+    ``out`` (and returned) when given, e.g. a column of a points matrix (see :meth:`Method.points`)."""
+    return method_of(indicator).points(values, indicator, out=out)
 
 
 def method_rule_problems(ind: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -19,6 +19,25 @@ def competition_rank(total: np.ndarray, disqualified: np.ndarray, groups: pd.Ser
     first; a unit's rank is the position of the first unit with its class and total, counted
     from the start of its group.
     """
+    return _ranks(total, disqualified, groups)[0]
+
+
+def ranks_and_order(total: np.ndarray, disqualified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`competition_rank` of one run, and the units in rank order (ties in unit order,
+    as a stable argsort of the ranks puts them). The order usually comes from the ranking's own
+    sort, which saves sorting 1M ranks a second time (issue 16)."""
+    ranks, order = _ranks(total, disqualified, None)
+    if order is None:
+        order = np.argsort(ranks, kind="stable")
+    return ranks, order
+
+
+def _ranks(
+    total: np.ndarray, disqualified: np.ndarray, groups: pd.Series | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ranks, and for one run without groups ranked by the packed sort, the units in rank
+    order: sorted by (qualified first, total highest first, position), which is rank order
+    with equal ranks in unit order."""
     total = np.asarray(total, dtype=float)
     batch = np.atleast_2d(total)
     n = batch.shape[-1]
@@ -28,9 +47,12 @@ def competition_rank(total: np.ndarray, disqualified: np.ndarray, groups: pd.Ser
         codes = pd.factorize(pd.Series(groups).reset_index(drop=True), use_na_sentinel=False)[0].astype(np.int64)
     cls = codes * 2 + np.asarray(disqualified, dtype=bool)
     sorted_ = _sort_packed(batch, cls) if n else None
+    in_rank_order = sorted_ is not None and groups is None and total.ndim == 1
     if sorted_ is None:
         sorted_ = _sort_generic(np.round(batch, TIE_DECIMALS), cls)
     order, same_value = sorted_
+    # the packed sort breaks ties by position: its order is the stable rank order
+    rank_order = order[0].copy() if in_rank_order else None
     # Running maximum of "flat position where the current value began" (a 1-D accumulate is
     # much faster than one along axis -1); every row begins a new value, so nothing leaks from
     # one row into the next.
@@ -48,7 +70,7 @@ def competition_rank(total: np.ndarray, disqualified: np.ndarray, groups: pd.Ser
     order += (np.arange(batch.shape[0]) * n)[:, None]
     ranks = np.empty(batch.size, dtype=np.int64)
     ranks[order.ravel()] = rank_sorted.ravel()
-    return ranks.reshape(total.shape)
+    return ranks.reshape(total.shape), rank_order
 
 
 def _sort_packed(batch: np.ndarray, cls: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

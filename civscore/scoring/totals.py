@@ -184,9 +184,36 @@ def veto_effects(veto_matrix: np.ndarray, rubric: Rubric) -> tuple[np.ndarray, n
 
 
 def veto_labels(veto_matrix: np.ndarray, veto_ids: list[str]) -> np.ndarray:
-    """Triggered veto ids joined by ';' per unit ('' when none), built column by column."""
-    labels = np.full(veto_matrix.shape[0], "", dtype=object)
-    for j, vid in enumerate(veto_ids):
-        hit = np.flatnonzero(veto_matrix[:, j])  # usually a handful of units: touch only those
-        labels[hit] = np.where(labels[hit] == "", vid, labels[hit] + ";" + vid)
-    return labels
+    """Triggered veto ids joined by ';' per unit ('' when none)."""
+    codes, labels = veto_label_codes(veto_matrix, veto_ids)
+    return labels[codes]
+
+
+def veto_label_codes(veto_matrix: np.ndarray, veto_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`veto_labels` as codes into the distinct labels (an object array; code 0 is ''):
+    units share a handful of veto combinations, so the text is made once per combination."""
+    n, k = veto_matrix.shape
+    if not k or not veto_matrix.any():
+        return np.zeros(n, np.intp), np.array([""], dtype=object)
+    if k <= _DENSE_VETOES:  # a unit's combination as the integer of its bits: no sort
+        key = np.zeros(n, np.intp)
+        for j in range(k):
+            key |= veto_matrix[:, j].astype(np.intp) << j
+        seen = np.bincount(key, minlength=2**k) > 0
+        seen[0] = True  # no veto: code 0
+        combos = np.flatnonzero(seen)
+        codes = (np.cumsum(seen) - 1)[key]
+        hits = (combos[:, None] >> np.arange(k)) & 1
+    else:
+        bits = np.packbits(veto_matrix, axis=1, bitorder="little")
+        rows = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1]))).ravel()
+        found, inverse = np.unique(np.concatenate([np.zeros(1, rows.dtype), rows]), return_inverse=True)
+        codes = inverse[1:]  # the all-zero row sorts first: no veto is code 0
+        packed = found.view(np.uint8).reshape(len(found), -1)
+        hits = np.unpackbits(packed, axis=1, count=k, bitorder="little").astype(np.intp)
+    labels = np.array([";".join(v for v, hit in zip(veto_ids, row, strict=True) if hit) for row in hits], dtype=object)
+    return codes.astype(np.intp, copy=False), labels
+
+
+# up to this many vetoes, combinations are counted in a table of 2**k (at most 64k entries)
+_DENSE_VETOES = 16
