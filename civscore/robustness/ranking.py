@@ -121,7 +121,7 @@ def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> n
     for start in range(0, runs, rows):
         block = slice(start, min(start + rows, runs))
         ws = _workspace.arrays(block.stop - start, n)
-        keys = _keys(total[block], [r], ws)
+        keys = _keys(total[block], [r], ws, fold=True)
         if keys is None:
             out[block] = np.abs(_generic(total[block], r) - nominal.astype(np.int64)).mean(axis=1)
             continue
@@ -134,9 +134,12 @@ def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> n
     return out
 
 
-def _keys(total: np.ndarray, rankings: list[Ranking], ws: dict[str, np.ndarray]) -> tuple[np.ndarray, int, int] | None:
+def _keys(
+    total: np.ndarray, rankings: list[Ranking], ws: dict[str, np.ndarray], fold: bool = False
+) -> tuple[np.ndarray, int, int, bool] | None:
     """(value | position) int64 keys per element, lowest for the highest total, the number of
-    position bits and the bit where the class goes; None when the rounded totals, positions and
+    position bits, the bit where the class goes and whether the class of ``rankings[0]`` is in
+    the keys already (asked for by ``fold``); None when the rounded totals, positions and
     classes do not fit in 63 bits (then the engine's generic ranking is used)."""
     # np.round(x, 9) is rint(x * 1e9) / 1e9, and below 2**52 distinct integers stay distinct
     # after the division: equal rounded totals <=> equal integers here
@@ -150,25 +153,45 @@ def _keys(total: np.ndarray, rankings: list[Ranking], ws: dict[str, np.ndarray])
     idx_bits = max(1, (n - 1).bit_length())
     key_bits = max(1, int(top - bottom).bit_length())
     cls_bits = max(max(1, int(r.class_bits.max()).bit_length()) for r in rankings)
-    if idx_bits + key_bits + cls_bits > 63:
+    cls_shift = idx_bits + key_bits
+    if cls_shift + cls_bits > 63:
         return None
-    np.subtract(top, scaled, out=scaled)  # highest total -> smallest key
     keys = ws["keys"]
+    if max(abs(top), abs(bottom)) * 2.0**idx_bits < 2.0**52 and cls_shift + cls_bits <= 52:
+        # The same integers in two passes instead of four: (top - v) * 2**idx + position
+        # (+ class * 2**shift) computed in float64, where every operand and result is a whole
+        # number below 2**53 and so exact, then cast (exactly) to int64
+        folded = fold and bool(rankings[0].class_bits.any())
+        addend = top * 2.0**idx_bits + ws["positions"]
+        if folded:
+            addend += rankings[0].class_bits * 2.0**cls_shift
+        np.multiply(scaled, -(2.0**idx_bits), out=scaled)
+        np.add(scaled, addend, out=keys, casting="unsafe")
+        return keys, idx_bits, cls_shift, folded
+    np.subtract(top, scaled, out=scaled)  # highest total -> smallest key
     np.copyto(keys, scaled, casting="unsafe")  # whole numbers already: the cast is exact
     keys <<= idx_bits
     keys |= ws["positions"]
-    return keys, idx_bits, idx_bits + key_bits
+    return keys, idx_bits, cls_shift, False
 
 
 def _sorted_ranks(
-    keys: np.ndarray, idx_bits: int, cls_shift: int, r: Ranking, ws: dict[str, np.ndarray], last: bool = False
+    keys: np.ndarray,
+    idx_bits: int,
+    cls_shift: int,
+    folded: bool,
+    r: Ranking,
+    ws: dict[str, np.ndarray],
+    last: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(unit of each sorted position, its competition rank), both runs x units; the first is a
     workspace array the caller may change. ``last``: ``keys`` are not needed afterwards and
-    are sorted in place (one copy less)."""
+    are sorted in place (one copy less); ``folded``: they hold ``r``'s class already."""
     packed = keys if last else ws["packed"]
     # the class goes above the value: one int64 sort of (class | value | position)
-    if r.class_bits.any():
+    if folded:
+        assert last
+    elif r.class_bits.any():
         np.bitwise_or(keys, r.shifted_classes(cls_shift), out=packed)
     elif not last:
         np.copyto(packed, keys)
