@@ -251,6 +251,22 @@ def test_notebook_to_html_hides_code_and_embeds_charts_offline():
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"http", page)  # nothing fetched from the web
 
 
+def test_pages_after_the_first_compile_no_template(monkeypatch):
+    """The exporter and its compiled templates serve every page (the report's fixed cost);
+    each page still gets its own title and content."""
+    import jinja2
+
+    render.notebook_to_html(new_notebook(cells=[new_markdown_cell("第一页")]), "甲")
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment, "compile", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+    page = render.notebook_to_html(new_notebook(cells=[new_markdown_cell("第二页")]), "乙")
+    assert compiled == []
+    assert "<title>乙</title>" in page and "第二页" in page and "第一页" not in page
+
+
 def test_kernel_runs_in_this_interpreter_whatever_kernelspecs_the_machine_has():
     manager = render.current_python_kernel_manager()(kernel_name="no-such-kernel")
     spec = manager.kernel_spec

@@ -8,6 +8,7 @@ thread while the kernel runs the cells.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import tempfile
@@ -148,6 +149,9 @@ def execute_notebook(
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
+            # the notebook is written once, when it has run (or failed), not before and after
+            # every cell: each save is the whole notebook, charts included, as JSON
+            request_save_on_cell_execute=False,
             execution_timeout=timeout,
             **given,
         )
@@ -236,12 +240,24 @@ def _without_iri_grammar() -> Iterator[None]:
 
 def notebook_to_html(notebook, title: str) -> str:
     """An executed notebook as one HTML page: code and prompts hidden, images inline, offline."""
+    with _EXPORTING:  # the shared exporter is not meant for two threads at once
+        body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+_EXPORTING = threading.Lock()
+
+
+@functools.cache
+def _html_exporter():
+    """One exporter for every page this process writes: its Jinja environment keeps the
+    templates it compiled (about half a second), which a new exporter would compile again."""
     import jinja2
 
     with _without_iri_grammar():
         from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"civscore_report.html.j2": HTML_TEMPLATE})],
         template_file="civscore_report.html.j2",
         exclude_input=True,
@@ -251,8 +267,6 @@ def notebook_to_html(notebook, title: str) -> str:
         embed_images=True,
         language_code="zh",
     )
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    return body
 
 
 def render_report(
@@ -303,7 +317,7 @@ def render_report(
                     import_extra(module, "report", say("HTML 报告", "the HTML report"))
             warm = threading.Thread(target=_compile_html_templates, daemon=True)
             warm.start()
-            execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout, kernel=kernel)
+            nb = execute_notebook(notebook, executed, parameters, cwd=work, timeout=timeout, kernel=kernel)
         except ReportError as exc:
             # keep the traceback where the user can open it; the HTML is not written
             failed = output.with_name(output.stem + ".failed.ipynb")
@@ -315,9 +329,6 @@ def render_report(
             raise
         finally:
             shutdown_kernel(kernel)
-        import nbformat
-
-        nb = nbformat.read(executed, as_version=4)
     title = _report_title(rubric_path)
     warm.join()
     page = notebook_to_html(nb, title)
