@@ -14,7 +14,9 @@ Prints:
   per-indicator points (20 million cells) go to the Parquet file beside the workbook;
 - `civscore gaps` and `civscore compare` (two years) from CSV to .xlsx on 10,000 units (the
   sample rubric's data repeated with distinct ids), wall time of the command, over the
-  in-memory ``gaps()`` / ``compare()`` on the same results (medians of 3).
+  in-memory ``gaps()`` / ``compare()`` on the same results (medians of 3); the same ratio of
+  CPU seconds beside it (user + system, the command's over the in-memory call's), which moves
+  less when other work shares the cores.
 
 The 2-core machines run other work at the same time: compare ratios within one run, and quote
 the load average printed here with any figure.
@@ -86,26 +88,35 @@ def _commands(folder: Path) -> tuple[dict, dict]:
     def fresh() -> dict:  # a Result keeps what it worked out: each timing starts from new ones
         return {year: civscore.score(frame, rubric) for year, frame in data.items()}
 
-    gaps_s = _median(lambda results: results[2025].gaps(), fresh)
-    compare_s = _median(lambda results: civscore.compare(results[2024], results[2025]), fresh)
+    gaps_s, gaps_cpu = _median(lambda results: results[2025].gaps(), fresh)
+    compare_s, compare_cpu = _median(lambda results: civscore.compare(results[2024], results[2025]), fresh)
     results = fresh()
     out = folder / "out.xlsx"
-    gaps_cli = _median(lambda _: _run("gaps", str(RUBRIC), str(paths[2025]), "-o", str(out)))
-    compare_cli = _median(
+    gaps_cli, gaps_cli_cpu = _median(lambda _: _run("gaps", str(RUBRIC), str(paths[2025]), "-o", str(out)))
+    compare_cli, compare_cli_cpu = _median(
         lambda _: _run("compare", "-r", str(RUBRIC), "-d", str(paths[2024]), "-d", str(paths[2025]), "-o", str(out))
     )
     rows = len(results[2025].gaps())
-    print(f"\n{SMALL_UNITS:,} units ({RUBRIC.name}, sample data repeated), medians of {REPEAT}")
-    print(f"  gaps() in memory        {gaps_s:7.2f} s   ({rows:,} items)")
-    print(f"  civscore gaps -> .xlsx  {gaps_cli:7.2f} s   ratio {gaps_cli / gaps_s:5.1f}  (read, score, list, write)")
-    print(f"  compare() in memory     {compare_s:7.2f} s")
+    print(f"\n{SMALL_UNITS:,} units ({RUBRIC.name}, sample data repeated), medians of {REPEAT}; wall (CPU) seconds")
+    print(f"  gaps() in memory        {gaps_s:7.2f} s ({gaps_cpu:5.2f})   ({rows:,} items)")
     print(
-        f"  civscore compare -> .xlsx {compare_cli:5.2f} s   ratio {compare_cli / compare_s:5.1f}"
+        f"  civscore gaps -> .xlsx  {gaps_cli:7.2f} s ({gaps_cli_cpu:5.2f})   ratio {gaps_cli / gaps_s:5.1f} "
+        f"(CPU {gaps_cli_cpu / gaps_cpu:4.1f})  (read, score, list, write)"
+    )
+    print(f"  compare() in memory     {compare_s:7.2f} s ({compare_cpu:5.2f})")
+    print(
+        f"  civscore compare -> .xlsx {compare_cli:5.2f} s ({compare_cli_cpu:5.2f})   "
+        f"ratio {compare_cli / compare_s:5.1f} (CPU {compare_cli_cpu / compare_cpu:4.1f})"
         "  (read and score twice, compare, write)"
     )
     return (
-        {"in_memory": gaps_s, "cli": gaps_cli, "ratio": gaps_cli / gaps_s},
-        {"in_memory": compare_s, "cli": compare_cli, "ratio": compare_cli / compare_s},
+        {"in_memory": gaps_s, "cli": gaps_cli, "ratio": gaps_cli / gaps_s, "cpu_ratio": gaps_cli_cpu / gaps_cpu},
+        {
+            "in_memory": compare_s,
+            "cli": compare_cli,
+            "ratio": compare_cli / compare_s,
+            "cpu_ratio": compare_cli_cpu / compare_cpu,
+        },
     )
 
 
@@ -135,15 +146,23 @@ def _run(*args: str) -> None:
         raise RuntimeError(f"civscore {args[0]} failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
 
 
-def _median(work, setup=lambda: None) -> float:
-    """Median of REPEAT timings of ``work(setup())``; ``setup`` is not timed."""
-    times = []
+def _median(work, setup=lambda: None) -> tuple[float, float]:
+    """Medians of REPEAT timings of ``work(setup())`` (``setup`` is not timed): wall seconds, and
+    CPU seconds of this process's threads plus those of the commands it ran meanwhile. On a
+    machine shared with other work, the CPU figure moves less than the wall-clock one."""
+    walls, cpus = [], []
     for _ in range(REPEAT):
         given = setup()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         work(given)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _child(mode: str, folder: Path) -> dict:

@@ -12,16 +12,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from docx import Document
-from docx.document import Document as WordDocument
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 
 from civscore.analysis.gaps import KIND_LABELS
 from civscore.scoring.scored import Scored
@@ -29,11 +22,36 @@ from civscore.tables.book import chinese_date, issue_date, issuer_name
 from civscore.tables.bulletin import DIMENSIONS_SPANNER, bulletin_table, dimension_headers
 from civscore.writers.atomic import write_atomic
 
+if TYPE_CHECKING:
+    from docx import Document
+    from docx.document import Document as WordDocument
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+
+def _load_docx() -> None:
+    """Import python-docx where a document is first made, not with this module: it and lxml
+    take 0.1-0.3 s, and every civscore command imports this module (the writers' registry
+    walks the package) while few write Word."""
+    global Document, WD_ORIENT, WD_SECTION, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, OxmlElement, qn, Cm, Pt, RGBColor
+    from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 TABLE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
-FLAG = RGBColor(0x9C, 0x00, 0x06)
+FLAG = (0x9C, 0x00, 0x06)  # dark red: vetoed units
 HEADER_SHADE = "D9D9D9"
 # characters that are not allowed in XML 1.0 (a data file can hold them): dropped, never written
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -66,6 +84,7 @@ def _fonts(run_or_style, east_asia: str, size: float | None = None, bold: bool |
 
 def new_document(title: str) -> WordDocument:
     """An A4 document with the house fonts and a page-number footer."""
+    _load_docx()
     doc = Document()
     doc.core_properties.title = clean(title)
     doc.core_properties.language = "zh-CN"
@@ -183,6 +202,7 @@ def add_table(
 ) -> None:
     """A bordered table: (spanned) header rows repeated on every page, numbers right, text left,
     flagged rows (vetoed units) dark red bold; rows never split across pages."""
+    _load_docx()
     formats = formats or {}
     columns = [str(c) for c in table.columns]
     spanned = {c: label for label, cols in spanners for c in cols}
@@ -220,7 +240,7 @@ def add_table(
     for i, values in enumerate(table.itertuples(index=False)):  # Word cells are written one by one
         row = grid.add_row()
         _keep_row_together(row)
-        colour = FLAG if flags[i] else None
+        colour = RGBColor(*FLAG) if flags[i] else None
         for j, value in enumerate(values):
             fmt = formats.get(columns[j], "d" if whole[j] else ".2f")
             text = _number(value, fmt) if numeric[j] else clean(value)
