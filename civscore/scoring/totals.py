@@ -133,7 +133,9 @@ def applicable_points(weights: np.ndarray, excluded: np.ndarray, columns: np.nda
 def rescale_base(E: np.ndarray, A: np.ndarray, total_points: float) -> np.ndarray:
     """``base`` = E * total_points / A (0 where A = 0): the 合理缺项 rescaling of section 5."""
     if np.all(A > 0):  # the usual case; skips two passes over a runs x units array
-        return E * total_points / A
+        base = np.multiply(E, total_points)
+        base /= A  # in place: one fresh array, not two (1M units: every fresh 8 MB is paged in)
+        return base
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(A > 0, E * total_points / np.where(A > 0, A, 1.0), 0.0)
 
@@ -148,14 +150,14 @@ def finish_totals(
     ``before_vetoes``, ``deducted``, ``after_deductions`` — floored at 0 —, ``cap``); Monte Carlo
     runs leave it off and work in place.
     """
-    bonus = (
-        np.minimum(rubric.bonus_cap, earned_bonus.sum(axis=-1)) if earned_bonus.shape[-1] else np.zeros(base.shape[-1])
-    )
+    bonus_earned = earned_bonus.sum(axis=-1) if earned_bonus.shape[-1] else None
+    bonus = np.minimum(rubric.bonus_cap, bonus_earned) if bonus_earned is not None else np.zeros(base.shape[-1])
     total = base + bonus
     deduct, cap, fail = veto_effects(veto_matrix, rubric)
     stages = {}
     if keep_stages:
-        stages = dict(bonus_earned=earned_bonus.sum(axis=-1), before_vetoes=total.copy(), deducted=deduct, cap=cap)
+        earned = bonus_earned if bonus_earned is not None else earned_bonus.sum(axis=-1)
+        stages = dict(bonus_earned=earned, before_vetoes=total.copy(), deducted=deduct, cap=cap)
     # in place: for runs x units these are the largest arrays of a Monte Carlo chunk
     total -= deduct
     np.maximum(total, 0.0, out=total)
@@ -174,10 +176,11 @@ def veto_effects(veto_matrix: np.ndarray, rubric: Rubric) -> tuple[np.ndarray, n
     fail = np.zeros(n, bool)
     for j, veto in enumerate(rubric.vetoes):
         hit = veto_matrix[:, j]
+        # the units a veto hits only (usually a few): no fresh units-sized array per veto
         if isinstance(veto.effect, DeductEffect):
-            deduct += np.where(hit, veto.effect.deduct, 0.0)
+            deduct[hit] += veto.effect.deduct
         elif isinstance(veto.effect, CapEffect):
-            cap = np.where(hit, np.minimum(cap, veto.effect.cap), cap)
+            cap[hit] = np.minimum(cap[hit], veto.effect.cap)
         else:
             fail |= hit
     return deduct, cap, fail
