@@ -33,11 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             "按 RUBRIC 校验 DATA，然后用它们运行报告笔记本（notebooks/01_evaluate.ipynb），"
             "写出一个独立的 HTML 页面（隐藏代码，内嵌图表）。笔记本同时把 ranking.csv 和 ranking.xlsx"
             "（与 `civscore score` 相同的文件）写入 --output-dir（默认：HTML 文件所在文件夹）。"
+            "测评体系声明了记录表时用 --records 给出，笔记本用 --engine 指定的引擎汇总，报告写明记录文件和引擎。"
             "OUT 为 .docx 时写出 Word 版通报。",
             "Validate DATA against RUBRIC, then run the report notebook (notebooks/01_evaluate.ipynb) "
             "with them and write a self-contained HTML page (code hidden, charts embedded). "
             "The notebook also writes ranking.csv and ranking.xlsx, the same files as `civscore score`, "
-            "into --output-dir (default: the folder of the HTML file). With a .docx OUT, the 通报 as Word.",
+            "into --output-dir (default: the folder of the HTML file). A rubric's record tables are given with "
+            "--records and aggregated in the notebook by the --engine given; the report names the files and the "
+            "engine. With a .docx OUT, the 通报 as Word.",
         ),
     )
     add_data_args(p)
