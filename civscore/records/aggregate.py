@@ -21,14 +21,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from civscore.records.compile import Cells, compile_condition, compile_number
+from civscore.records.compile import Cells, compile_condition, number_of
 from civscore.rubric.records import ZERO_WHEN_EMPTY, Measure
 
 UID = "__uid__"
 
 
 def _parts(
-    cells: Cells, uid: ir.StringValue, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
+    cells: Cells, uid: ir.Value, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
 ) -> ir.Table:
     """Per record: its unit, and for measure j its x_j, w_j and whether it contributes (c_j);
     ``flags``: more per-record booleans to carry along (the record checks)."""
@@ -37,8 +37,9 @@ def _parts(
     for j, m in enumerate(measures):
         keep = compile_condition(m.where_expression, cells) if m.where_expression is not None else ibis.literal(True)
         if m.of_expression is not None:
-            x = compile_number(m.of_expression, cells)
-            keep = keep & x.notnull()
+            x, nullable = number_of(m.of_expression, cells)
+            if nullable:
+                keep = keep & x.notnull()
             cols[f"x{j}"] = x
         if m.weight:
             w = cells.number(m.weight)
@@ -64,10 +65,10 @@ def _sums(p: ir.Table, measures: list[Measure]) -> dict[str, ir.Scalar]:
         w = ibis.ifelse(c, p[f"w{j}"], ibis.null("float64")) if m.weight else None
         if m.aggregate in ("sum", "mean", "share"):
             v = (x != 0).cast("float64") if m.aggregate == "share" else x
-            one = c.cast("float64")
             out[f"swx{j}"] = (v * w if w is not None else v).sum()
-            out[f"sw{j}"] = w.sum() if w is not None else one.sum()
-            out[f"sww{j}"] = (w * w).sum() if w is not None else one.sum()
+            if w is not None:  # unweighted, Σw and Σw² are n (see finish)
+                out[f"sw{j}"] = w.sum()
+                out[f"sww{j}"] = (w * w).sum()
             if m.aggregate == "mean" and w is None:
                 out[f"var{j}"] = x.var(how="sample")  # the engine's own stable variance
         elif m.aggregate == "min":
@@ -81,26 +82,32 @@ def _sums(p: ir.Table, measures: list[Measure]) -> dict[str, ir.Scalar]:
     return out
 
 
-def aggregate_table(
-    engine, cells: Cells, uid: ir.StringValue, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
+ALL = "__all__"  # per group: its number of records, whatever they hold
+
+
+def group_sums(
+    engine, cells: Cells, key: ir.Value, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Per unit id found in the records: every measure's value, n and standard error (as
-    columns ``v{j}``, ``n{j}``, ``se{j}``), indexed by unit id; and, for each of ``flags``, the
-    number of records where it holds, counted in the same scan (the record checks: one pass
-    over 100 M records instead of two)."""
+    """One group-by over the records by ``key`` (a unit id, cleaned or as stored): per group
+    its number of records (``ALL``) and the sums every measure is finished from (see
+    :func:`finish`), indexed by the key (the group of records without one included); and, for
+    each of ``flags``, the number of records where it holds, counted in the same scan (the
+    record checks: one pass over 100 M records instead of two)."""
     flags = flags or {}
-    p = _parts(cells, uid, measures, flags)
+    p = _parts(cells, key, measures, flags)
     counts = {k: p[k].cast("int64").sum() for k in flags}
-    sums = engine.execute(p.group_by(UID).aggregate(**_sums(p, measures), **counts))
+    sums = engine.execute(p.group_by(UID).aggregate(**{ALL: ibis._.count()}, **_sums(p, measures), **counts))
     flagged = {k: int(sums[k].fillna(0).sum()) for k in flags}  # every group, the blank unit id's too
-    sums = sums[sums[UID].notna()].set_index(UID)
+    sums = sums.set_index(UID)
     weighted_means = [j for j, m in enumerate(measures) if m.aggregate == "mean" and m.weight]
-    if weighted_means and len(sums):
-        means = pd.DataFrame({f"m{j}": sums[f"swx{j}"] / sums[f"sw{j}"] for j in weighted_means})
+    known = sums[sums.index.notna()]
+    if weighted_means and len(known):
+        means = pd.DataFrame({f"m{j}": known[f"swx{j}"] / known[f"sw{j}"] for j in weighted_means})
         means.index.name = UID
         # Σ w (x − mean)² in a second pass: the one-pass Σwx² − (Σwx)²/Σw loses every digit
         # when the answers of a unit are all alike, which is common in surveys
         m_t = ibis.memtable(means.reset_index())
+        m_t = m_t.mutate(**{UID: m_t[UID].cast(key.type())})
         joined = p.inner_join(m_t, UID)
         dev = {
             f"ss{j}": ibis.ifelse(
@@ -110,7 +117,17 @@ def aggregate_table(
         }
         ss = engine.execute(joined.group_by(UID).aggregate(**dev)).set_index(UID)
         sums = sums.join(ss)
-    return _finish(sums, measures), flagged
+    return sums, flagged
+
+
+def aggregate_table(
+    engine, cells: Cells, uid: ir.StringValue, measures: list[Measure], flags: dict[str, ir.BooleanValue] | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Per unit id found in the records (``uid``: the cleaned id of each record): every
+    measure's value, n and standard error (as columns ``v{j}``, ``n{j}``, ``se{j}``), indexed by
+    unit id; and the number of records where each of ``flags`` holds (see :func:`group_sums`)."""
+    sums, flagged = group_sums(engine, cells, uid, measures, flags)
+    return finish(sums[sums.index.notna()], measures), flagged
 
 
 def contributions(engine, cells: Cells, uid: ir.StringValue, measures: list[Measure]) -> pd.DataFrame:
@@ -133,7 +150,8 @@ def contributions(engine, cells: Cells, uid: ir.StringValue, measures: list[Meas
     return engine.execute(ibis.union(*pieces, distinct=False) if len(pieces) > 1 else pieces[0])
 
 
-def _finish(sums: pd.DataFrame, measures: list[Measure]) -> pd.DataFrame:
+def finish(sums: pd.DataFrame, measures: list[Measure]) -> pd.DataFrame:
+    """The measures of each group from its sums (:func:`group_sums`): value, n and standard error."""
     out = pd.DataFrame(index=sums.index)
     for j, m in enumerate(measures):
         n = sums[f"n{j}"].fillna(0).astype("int64")
@@ -142,8 +160,8 @@ def _finish(sums: pd.DataFrame, measures: list[Measure]) -> pd.DataFrame:
             v = n.astype(float)
         elif m.aggregate in ("sum", "mean", "share"):
             swx = sums[f"swx{j}"].astype(float)
-            sw = sums[f"sw{j}"].astype(float)
-            sww = sums[f"sww{j}"].astype(float)
+            sw = sums[f"sw{j}"].astype(float) if m.weight else n.astype(float)
+            sww = sums[f"sww{j}"].astype(float) if m.weight else sw
             if m.aggregate == "sum":
                 v = swx.fillna(0.0)
             else:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from civscore._light_import import import_without_pyspark
 from civscore.errors import CivscoreError, DataError, ValidationError
 from civscore.records.quiet import quiet_ibis
 from civscore.records.read import RecordFile, read_records
@@ -99,14 +98,13 @@ def measure_units(
     """Compute every measure of ``rubric`` for ``units`` (unit ids as text; None: every unit id
     found in the records). Never raises for bad records: they come back as problems.
     ``values_of``: measure ids whose contributing records are also returned (``values``)."""
-    # Ibis, DuckDB and pandera.ibis take a second to import: only rubrics with records pay it
-    import_without_pyspark("pandera.ibis")  # pandera would import PySpark too (see civscore._light_import)
+    # Ibis and DuckDB take a second to import: only rubrics with records pay it
     import ibis
 
-    from civscore.records.aggregate import aggregate_table, contributions, empty_values
-    from civscore.records.compile import Cells, prepare
+    from civscore.records.aggregate import contributions, empty_values
     from civscore.records.engines import get_engine
-    from civscore.records.validate import check_table, missing_columns, per_record, rules, used_columns
+    from civscore.records.scan import scan_table
+    from civscore.records.validate import missing_columns
 
     check_record_names(rubric, records)
     eng = get_engine(engine, spark_master) if isinstance(engine, str) else engine
@@ -127,20 +125,13 @@ def measure_units(
         problems.extend(absent)
         if absent:
             continue  # the table's checks and measures need those columns: the problems say so
-        columns = used_columns(spec, measures)
-        prepared = prepare(eng.table(files), columns, name=eng.view)
-        cells = Cells(eng.view(prepared, small=not files.is_parquet), columns)
-        checks = rules(spec, measures, known, cells)
-        counted: dict[str, int] | None = None
-        if measures:  # the per-record checks are counted in the scan that aggregates the measures
-            uid = cells.text(spec.unit_column)
-            values_, counted = aggregate_table(eng, cells, uid, measures, per_record(checks))
-            found[name] = _named(values_, measures)
-        problems.extend(check_table(name, cells.table, checks, eng, files.label, counted=counted))
-        if measures:
+        scanned = scan_table(eng, name, spec, measures, files, known)
+        problems.extend(scanned.problems)
+        if scanned.values is not None:
+            found[name] = _named(scanned.values, measures)
             wanted = [m for m in measures if m.id in values_of]
             if wanted:
-                values.append(contributions(eng, cells, uid, wanted))
+                values.append(contributions(eng, scanned.cells, scanned.uid, wanted))
     index = _unit_index(list(found.values()), units)
     out = pd.DataFrame(index=index)
     for name in rubric.records:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pandera.ibis as pa
 from pandera.errors import SchemaError, SchemaErrors
 
+from civscore._light_import import import_without_pyspark
 from civscore.records.compile import Cells, one_of
 from civscore.records.read import FILE, ROW, RecordFile
 from civscore.rubric.records import Measure, RecordTable
@@ -40,6 +40,8 @@ class Rule:
     count: Callable[[], ir.IntegerScalar]
     per_row: bool = True  # counted in the one scan of all per-record rules
     bad: Callable[[], ir.BooleanValue] | None = None  # per record: breaks the rule (per-row rules)
+    # the same test for any prepared cells of the column (its distinct values, see spellings.py)
+    test: Callable[[Cells], ir.BooleanValue] | None = None
 
 
 def used_columns(spec: RecordTable, measures: list[Measure]) -> list[str]:
@@ -97,7 +99,7 @@ def rules(spec: RecordTable, measures: list[Measure], units: ir.Table | None, ce
             # views, spelling every derived cell out again inside it (seconds per million rows)
             return bad(cells).cast("int64").sum().fill_null(0)
 
-        out.append(Rule(column, text, failing, count, bad=lambda: bad(cells)))
+        out.append(Rule(column, text, failing, count, bad=lambda: bad(cells), test=bad))
 
     uc = spec.unit_column
     rule(
@@ -200,9 +202,13 @@ def rules(spec: RecordTable, measures: list[Measure], units: ir.Table | None, ce
     return out
 
 
-def record_schema(name: str, rule_list: list[Rule]) -> pa.DataFrameSchema:
+def record_schema(name: str, rule_list: list[Rule]):
     """The pandera.ibis schema of a record table's rule counts (see :func:`rule_counts`): one
     column per rule, which must be 0, its check named by the rule's own words."""
+    # a second to import, and asked only about records that break a rule (see check_table)
+    import_without_pyspark("pandera.ibis")  # pandera would import PySpark too (see civscore._light_import)
+    import pandera.ibis as pa
+
     columns = {
         f"r{i}": pa.Column(checks=pa.Check.eq(0, error=f"{r.column}: {r.text}", name=str(i)), nullable=False)
         for i, r in enumerate(rule_list)
@@ -234,8 +240,9 @@ def rule_counts(table: ir.Table, rule_list: list[Rule], skip: frozenset[str] = f
 def check_table(
     name: str, table: ir.Table, rule_list: list[Rule], engine, label: str, counted: dict[str, int] | None = None
 ) -> list[dict]:
-    """Count each rule's failures in the engine and validate the counts with the pandera.ibis
-    schema; for each failing rule, list its first records in file order and say how many more.
+    """Count each rule's failures in the engine and, when any is not 0, validate the counts with
+    the pandera.ibis schema, whose verdict names the failing rules; for each failing rule, list
+    its first records in file order and say how many more.
 
     The engine is asked twice at most, whatever the number of rules: once for the counts (one
     scan of the records), and, if any rule fails, once for the first records of every failing
@@ -251,6 +258,8 @@ def check_table(
     for col, k in counted.items():
         numbers[col] = k
     numbers = numbers[[f"r{i}" for i in range(len(rule_list))]]
+    if not (numbers.iloc[0] > 0).any():
+        return []  # every count is 0: the schema's verdict is known without asking pandera
     failed: list[int] = []
     try:
         record_schema(name, rule_list).validate(ibis.memtable(numbers), lazy=True)
