@@ -15,17 +15,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from civscore.records.read import FILE, ROW
 from civscore.rubric.expr import Expression, Node
 from civscore.validation.cells import FALSE_WORDS, MISSING_WORDS, TRUE_WORDS
 
-if TYPE_CHECKING:
-    from civscore.records.spellings import Spellings
+
+class Spelt(Protocol):
+    """What :class:`Cells` reads of a column's distinct values (:class:`civscore.records.spellings.Spellings`)."""
+
+    values: pd.DataFrame | None
+
+    def form(self, form: str, stored: ir.Value) -> ir.Value | None: ...
+
 
 _FULL_WIDTH = "０１２３４５６７８９．－＋，"
 _HALF_WIDTH = "0123456789.-+,"
@@ -117,7 +124,7 @@ class Cells:
     CASE over the few values it changes — instead of cleaning every record anew.
     """
 
-    def __init__(self, table: ir.Table, columns: list[str], spellings: Mapping[str, Spellings] | None = None):
+    def __init__(self, table: ir.Table, columns: list[str], spellings: Mapping[str, Spelt] | None = None):
         self.table = table
         self.index = {name: i for i, name in enumerate(columns)}
         self.spellings = dict(spellings or {})
