@@ -6,6 +6,10 @@ and the same text saved as GBK) against ``pyarrow.csv.read_csv`` with every colu
 of .xlsx for Python we know of). Medians of 3 runs in one process; the load average says how busy
 the machine was. Issue 16 asks for 3x or less. ``BENCH_READ_UNITS`` sets the number of rows.
 
+It also prints validation's fixed set-up: check() of 100 units against a 100-indicator rubric
+(bench/synthetic.py, every method), from a frame in memory and from a CSV as read_data reads
+it, median of 15 after a warm-up; issue 16 asks for under 20 ms.
+
 The workbook is written here as Excel writes one (shared strings, numbers as ``<v>``, empty cells
 left out) from whole columns, because a general writer takes minutes for 26M cells.
 """
@@ -208,8 +212,25 @@ def _xlsx(rubric: civscore.Rubric, frame, folder: Path) -> None:
     print(f"  read_data {ours:.2f} s = {ours / bare:.2f}x bare")
 
 
+def _setup(folder: Path) -> None:
+    import synthetic
+
+    from civscore.validation.check import check
+
+    rubric = synthetic.make_rubric(100)
+    memory = synthetic.make_data(rubric, 100)
+    path = folder / "setup.csv"
+    _write_csv(memory, path)
+    for what, data in (("in memory", memory), ("read from CSV", read_data(path, rubric))):
+        check(data, rubric)  # warm-up: imports, first calls
+        took = _median(lambda data=data: check(data, rubric), runs=15)
+        print(f"check() set-up, 100 units x 100 indicators {what}: {took * 1e3:.1f} ms (goal < 20 ms)")
+
+
 def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
+    with tempfile.TemporaryDirectory() as tmp:
+        _setup(Path(tmp))
     rubric, frame = _frame()
     with tempfile.TemporaryDirectory() as tmp:
         _csv(rubric, frame, Path(tmp))

@@ -49,7 +49,7 @@ def to_numbers(col: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    blank = pc.fill_null(pc.equal(text, ""), True)  # a null cell reads as NaN too
+    blank = pc.fill_null(pc.equal(pc.binary_length(text), 0), True)  # "" (read from the offsets) or null
     null = pa.scalar(None, text.type)
     try:  # a clean column (blank cells aside) reads in one cast
         values = _floats(pc.cast(pc.if_else(blank, null, text), pa.float64()))
@@ -64,10 +64,19 @@ def to_numbers(col: pd.Series) -> np.ndarray:
 
 
 def _floats(arr) -> np.ndarray:
+    out = arr.to_numpy(zero_copy_only=False)  # null -> NaN; a fresh array unless one chunk without nulls
+    return out if out.flags.writeable else out.copy()
+
+
+def empty_cells(col: pd.Series) -> np.ndarray | None:
+    """Where an Arrow text column holds "" (a CSV's blank cell), from the cells' offsets; None
+    when the column is not Arrow text."""
+    text = arrow_text(col)
+    if text is None:
+        return None
     import pyarrow.compute as pc
 
-    out = pc.fill_null(arr, np.nan).to_numpy(zero_copy_only=False)
-    return out if out.flags.writeable else out.copy()
+    return pc.fill_null(pc.equal(pc.binary_length(text), 0), False).to_numpy(zero_copy_only=False)
 
 
 def on_cells(text: pd.Series, rows: np.ndarray, change: Callable[[pd.Series], pd.Series]) -> pd.Series:

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandera.errors import SchemaErrors
 
 from civscore.methods import method_of
 from civscore.readers.data import read_data
@@ -165,7 +164,7 @@ def _schema_problems(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) ->
     for name, rules in column_rules(rubric, cache).items():
         if name not in frame.columns:
             continue
-        column = frame[name]
+        column = cache.column(name)
         cells = [rule.cells(column) for rule in rules]
         if any(c.any() for c in cells):
             flagged[name] = [Rule(r.error, _found(c)) for r, c in zip(rules, cells, strict=True)]
@@ -174,8 +173,11 @@ def _schema_problems(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) ->
     # pandera keeps a weak reference to the frame it validated; validate a short-lived shallow
     # copy so that reference is released now, not during interpreter shutdown.
     target = frame.copy(deep=False)
+    schema = schema_of(flagged, schema_name(rubric))  # imports pandera, which clean data never needs
+    from pandera.errors import SchemaErrors
+
     try:
-        schema_of(flagged, schema_name(rubric)).validate(target, lazy=True, inplace=True)
+        schema.validate(target, lazy=True, inplace=True)
     except SchemaErrors as exc:
         return _from_pandera(exc.failure_cases, frame)
     finally:

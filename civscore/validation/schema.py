@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from civscore.methods import method_of
 from civscore.rubric.model import Indicator, Rubric
@@ -29,6 +29,9 @@ from civscore.validation.cells import (
 )
 from civscore.words import say
 
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -39,13 +42,26 @@ class Rule:
     cells: Callable[[pd.Series], np.ndarray]
 
 
+def pandera():
+    """pandera's pandas API, imported when a schema is first built: clean data never needs it
+    (check() computes every rule itself, and pandera only words the cells that break one)."""
+    from civscore._light_import import import_without_pyspark
+
+    import_without_pyspark("pandera", "pandera.pandas")
+    import pandera.pandas
+
+    return pandera.pandas
+
+
 def _check(rule: Rule) -> pa.Check:
     # ignore_na=False: our checks see the whole column, so parsed masks line up with its index
+    pa = pandera()
     return pa.Check(lambda s: pd.Series(~rule.cells(s), index=s.index), error=rule.error, ignore_na=False)
 
 
 def schema_of(rules: dict[str, list[Rule]], name: str) -> pa.DataFrameSchema:
     """The pandera schema that checks each column against its rules, in order."""
+    pa = pandera()
     columns = {col: pa.Column(nullable=True, checks=[_check(r) for r in rs]) for col, rs in rules.items()}
     return pa.DataFrameSchema(columns, name=name, strict=False)
 
@@ -71,8 +87,9 @@ def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, 
     an indicator's own. Each rule reads the column's parsed cells, so the cost is a few
     whole-column passes per column, whatever the number of rules.
     """
-    kinds = rubric_kinds(rubric)
-    counts = count_columns(rubric)
+    # the cache was made for this rubric: its kinds and count columns are the rubric's
+    kinds = cache.kinds if cache is not None else rubric_kinds(rubric)
+    counts = cache.counts if cache is not None else count_columns(rubric)
 
     def parsed(name: str, s: pd.Series) -> Parsed:
         return cache[name] if cache is not None else parse_column(s, kinds[name], name in counts)
