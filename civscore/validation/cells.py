@@ -95,7 +95,8 @@ def parse_number(col: pd.Series, none_is_zero: bool = False) -> Parsed:
         values = col.to_numpy(dtype=float, na_value=np.nan)
         return Parsed(values, np.isnan(values), np.zeros(len(col), bool))
     if pd.api.types.is_numeric_dtype(col.dtype):
-        values = col.to_numpy(dtype=float, na_value=np.nan)
+        # float64 holds NaN for missing: its NumPy view as it is, without pandas' NA handling
+        values = col.to_numpy() if col.dtype == np.float64 else col.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(values)
         bad = np.isinf(values)
         if bad.any():  # else keep NumPy's view of the column: at 1M units x 100 indicators,
@@ -382,14 +383,14 @@ def _quantity(number: Parsed, col: pd.Series) -> Parsed:
     return yes_no if not yes_no.bad.any() else number
 
 
-def _joined(cols: list[pd.Series]) -> pd.Series:
-    """The cells of ``cols`` (Arrow text of one dtype) one column after another, as one Series;
-    the text is not copied (the columns' chunks are chained)."""
+def _joined(cols: list, dtype: Any = None) -> pd.Series:
+    """The cells of ``cols`` (Arrow text of one dtype: Series or arrays) one column after another,
+    as one Series of that dtype; the text is not copied (the columns' chunks are chained)."""
     import pyarrow as pa
 
-    arrays = [arrow_text(c) for c in cols]
+    arrays = [c.__arrow_array__() if hasattr(c, "__arrow_array__") else c.array.__arrow_array__() for c in cols]
     chained = pa.chunked_array([chunk for a in arrays for chunk in a.chunks], type=arrays[0].type)
-    dtype: Any = cols[0].dtype  # an Arrow-backed StringDtype (arrow_text said so)
+    dtype = cols[0].dtype if dtype is None else dtype  # an Arrow-backed StringDtype (arrow_text said so)
     return pd.Series(dtype.__from_arrow__(chained))
 
 
@@ -415,8 +416,8 @@ def _parse_texts(cols: list[pd.Series], keep_not_applicable: bool) -> list[Parse
     """:func:`parse_text` of each column, the distinct cells of them all trimmed and judged at
     once; each column's labels are its own, in the order it first has them, as alone."""
     coded = [pd.factorize(c) for c in cols]
-    distinct = [pd.Series(d, dtype=c.dtype) for (_, d), c in zip(coded, cols, strict=True)]
-    text = _as_text(_joined(distinct))
+    distinct = [d for _, d in coded]  # Arrow text of the columns' dtype
+    text = _as_text(_joined(distinct, cols[0].dtype))
     missing = _missing_words(text)
     na = np.zeros(len(text), bool) if keep_not_applicable else _not_applicable(text)
     every, found = pd.factorize(text)  # the trimmed cells never are null: no code is -1

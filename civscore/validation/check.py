@@ -167,7 +167,7 @@ def _schema_problems(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) ->
         column = cache.column(name)
         cells = [rule.cells(column) for rule in rules]
         if any(c.any() for c in cells):
-            flagged[name] = [Rule(r.error, _found(c)) for r, c in zip(rules, cells, strict=True)]
+            flagged[name] = [Rule(r.words, _found(c)) for r, c in zip(rules, cells, strict=True)]
     if not flagged:
         return []
     # pandera keeps a weak reference to the frame it validated; validate a short-lived shallow

@@ -38,8 +38,13 @@ class Rule:
     """One rule a column's cells must keep: its words (the report's rule text) and the cells
     that break it, computed over the whole column at once."""
 
-    error: str
+    error: str | Callable[[], str]  # or what says it: worded only for a column that breaks a rule
     cells: Callable[[pd.Series], np.ndarray]
+
+    @property
+    def words(self) -> str:
+        """The rule's words in the current language."""
+        return self.error if isinstance(self.error, str) else self.error()
 
 
 def pandera():
@@ -56,7 +61,7 @@ def pandera():
 def _check(rule: Rule) -> pa.Check:
     # ignore_na=False: our checks see the whole column, so parsed masks line up with its index
     pa = pandera()
-    return pa.Check(lambda s: pd.Series(~rule.cells(s), index=s.index), error=rule.error, ignore_na=False)
+    return pa.Check(lambda s: pd.Series(~rule.cells(s), index=s.index), error=rule.words, ignore_na=False)
 
 
 def schema_of(rules: dict[str, list[Rule]], name: str) -> pa.DataFrameSchema:
@@ -123,7 +128,7 @@ def column_rules(rubric: Rubric, cache: ColumnCache | None = None) -> dict[str, 
         return once("repeated", id_col, lambda: _repeated(labels(s)))
 
     def error_rule(name: str) -> Rule:
-        return Rule(excel_error_rule(), lambda s: errors(name, s))
+        return Rule(excel_error_rule, lambda s: errors(name, s))
 
     def blank_rule(name: str, words: str) -> Rule:
         return Rule(words, lambda s: blank(name, s))
@@ -192,17 +197,17 @@ def _kind_rules(kind: str, name: str, parsed, errors) -> list[Rule]:
             return _at(s, yes_no_words, cells)
 
         return [
-            Rule(str(kind_rule(kind, yes_no=False)), number),
-            Rule(str(kind_rule(kind)), yes_no),
-            Rule(date_rule(), lambda s: bad(s, dates=True)),
+            Rule(lambda: str(kind_rule(kind, yes_no=False)), number),
+            Rule(lambda: str(kind_rule(kind)), yes_no),
+            Rule(date_rule, lambda s: bad(s, dates=True)),
         ]
     if kind == "number":
         return [
-            Rule(str(kind_rule(kind)), lambda s: not_errors(s, bad(s, dates=False))),
-            Rule(date_rule(), lambda s: bad(s, dates=True)),
+            Rule(lambda: str(kind_rule(kind)), lambda s: not_errors(s, bad(s, dates=False))),
+            Rule(date_rule, lambda s: bad(s, dates=True)),
         ]
     if kind == "boolean":
-        return [Rule(str(kind_rule(kind)), lambda s: not_errors(s, parsed(name, s).bad))]
+        return [Rule(lambda: str(kind_rule(kind)), lambda s: not_errors(s, parsed(name, s).bad))]
     return []
 
 
