@@ -30,10 +30,6 @@ def _sources() -> dict[str, ModuleType]:
     return {m.SUFFIX: m for m in sorted(found, key=lambda m: (getattr(m, "ORDER", len(found)), m.SUFFIX))}
 
 
-SOURCES = _sources()
-SUPPORTED = tuple(SOURCES)
-
-
 def _either(words: list[str]) -> str:
     if len(words) < 2:
         return words[0]
@@ -88,3 +84,8 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# after read_table: a format module that imports it (readers.data, through the walk) finds it
+SOURCES = _sources()
+SUPPORTED = tuple(SOURCES)
