@@ -16,7 +16,7 @@ from civscore.rubric.indicator_rules import indicator_rule_problems
 from civscore.rubric.model import Rubric, is_close
 from civscore.rubric.pydantic_words import split_key
 from civscore.rubric.records import measure_rule_problems
-from civscore.rubric.yaml_tree import Path_, format_path, line_of
+from civscore.rubric.yaml_tree import Path_, format_path, line_of, problem_at
 from civscore.words import fmt, say
 
 
@@ -93,9 +93,7 @@ def _duplicate_ids(owners: list[Owner], label: str, lines: dict[Path_, int]) -> 
                     f"id `{owner.id}` is the same as `{first.id}` at {where} (line {line}) but for spaces, "
                     "full-width/half-width or invisible characters; every id must be unique in the file",
                 )
-            problems.append(
-                RubricProblem(label, line_of(owner.path + ("id",), lines), format_path(owner.path + ("id",)), message)
-            )
+            problems.append(problem_at(label, lines, owner.path + ("id",), message))
         else:
             seen[key] = owner
     return problems
@@ -146,7 +144,7 @@ def _reserved_ids(raw: dict, owners: list[Owner], label: str, lines: dict[Path_,
         else:
             continue
         path = owner.path + ("id",)
-        problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
+        problems.append(problem_at(label, lines, path, message))
     return problems
 
 
@@ -167,10 +165,10 @@ def _dimension_weights(raw: dict, owners: list[Owner], label: str, lines: dict[P
         if owner.kind == "dimension" and len(owner.path) > 2 and "weight" in value_at(raw, owner.path):
             at = owner.path + ("weight",)
             problems.append(
-                RubricProblem(
+                problem_at(
                     label,
-                    line_of(at, lines),
-                    format_path(at),
+                    lines,
+                    at,
                     say(
                         "weight 只能写在一级（顶层）维度上；下级维度按其指标分值计入",
                         "weight is allowed on top-level dimensions only; "
@@ -187,10 +185,10 @@ def _dimension_weights(raw: dict, owners: list[Owner], label: str, lines: dict[P
         for owner, d in top:
             if d.get("weight") is None:
                 problems.append(
-                    RubricProblem(
+                    problem_at(
                         label,
-                        line_of(owner.path, lines),
-                        format_path(owner.path),
+                        lines,
+                        owner.path,
                         say(
                             f"没有 weight，但 {have} 有；要么每个一级维度都写 weight，要么都不写",
                             f"has no weight, but {have} {'has one' if len(weighted) == 1 else 'have one'}; "
@@ -206,10 +204,10 @@ def _dimension_weights(raw: dict, owners: list[Owner], label: str, lines: dict[P
     added, T = float(sum(weights)), float(total)  # _number() checked both
     if not is_close(added, T):
         problems.append(
-            RubricProblem(
+            problem_at(
                 label,
-                line_of(("total_points",), lines),
-                "total_points",
+                lines,
+                ("total_points",),
                 say(
                     f"一级维度的权重之和为 {fmt(added)}，不等于 total_points {fmt(T)}",
                     f"the top-level dimension weights add up to {fmt(added)}, not total_points {fmt(T)}",
@@ -236,10 +234,10 @@ def _points_add_up(raw: dict, label: str, lines: dict[Path_, int]) -> list[Rubri
     if is_close(base, float(total)):
         return []
     return [
-        RubricProblem(
+        problem_at(
             label,
-            line_of(("total_points",), lines),
-            "total_points",
+            lines,
+            ("total_points",),
             say(
                 f"基础指标分值合计为 {base:g}，与 total_points {float(total):g} 不符（加分指标不计入）",
                 f"base indicator points add up to {base:g}, not total_points {float(total):g} "
@@ -265,10 +263,10 @@ def column_conflicts(rubric: Rubric, owners: list[Owner], label: str, lines: dic
             other = sorted({owner for col, kind, owner in uses if col == column and kind != "text"})
             at = path_of.get(other[0], ()) if other else ()
             problems.append(
-                RubricProblem(
+                problem_at(
                     label,
-                    line_of(at, lines),
-                    format_path(at),
+                    lines,
+                    at,
                     say(
                         f"列 `{column}` 被 {'、'.join(text_users)} 当作文本使用，"
                         f"又被 {'、'.join(other)} 当作数字或是/否使用；一列只能是其中一种",
@@ -290,7 +288,7 @@ def _method_rules(raw: dict, owners: list[Owner], label: str, lines: dict[Path_,
             continue
         for key, message in indicator_rule_problems(value_at(raw, owner.path)):
             path = owner.path + tuple(split_key(key))
-            problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
+            problems.append(problem_at(label, lines, path, message))
     return problems
 
 
@@ -313,7 +311,7 @@ def _measure_problems(raw: dict, owners: list[Owner], label: str, lines: dict[Pa
 
         def problem(key: str, message: str, owner: Owner = owner) -> None:
             path = owner.path + (key,) if key else owner.path
-            problems.append(RubricProblem(label, line_of(path, lines), format_path(path), message))
+            problems.append(problem_at(label, lines, path, message))
 
         for key, message in measure_rule_problems(measure):
             problem(key, message)

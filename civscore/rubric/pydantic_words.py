@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from civscore.errors import RubricProblem
 from civscore.rubric.model import Band, Bonus, Dimension, Indicator, Rubric, Tier, Unit, Veto
 from civscore.rubric.records import ColumnCheck, Measure, RecordTable
-from civscore.rubric.yaml_tree import Path_, format_path, line_of
+from civscore.rubric.yaml_tree import Path_, problem_at
 from civscore.words import say
 
 
@@ -37,7 +37,7 @@ def translate(
                     f"记录表名 {_shown(err.get('input'))} 只能用字母、数字和 '_'",
                     f"record table name {_shown(err.get('input'))} may only use letters, digits and '_'",
                 )
-                problems.append(RubricProblem(label, line_of(loc, lines), format_path(loc), text))
+                problems.append(problem_at(label, lines, loc, text))
                 continue
         if kind == "value_error" and loc in skip_value_errors_at:
             continue  # the method rules, already reported item by item by file_checks
@@ -80,7 +80,7 @@ def translate(
                 + (f"，不能是 {_shown(value)}" if value is not None else ""),
                 msg.replace("Input should be", "must be") + (f", not {_shown(value)}" if value is not None else ""),
             )
-        problems.append(RubricProblem(label, line_of(where, lines), format_path(where), text))
+        problems.append(problem_at(label, lines, where, text))
     return problems
 
 

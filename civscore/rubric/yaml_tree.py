@@ -250,4 +250,10 @@ def line_of(path: Path_, lines: dict[Path_, int]) -> int | None:
     return lines.get(())
 
 
+def problem_at(label: str, lines: dict[Path_, int], path: Path_, message: str) -> RubricProblem:
+    """A problem of the rubric file ``label`` at the key ``path``, with the line that key (or the
+    nearest enclosing one) is written on."""
+    return RubricProblem(label, line_of(path, lines), format_path(path), message)
+
+
 # --- whole-file checks that must run even when an item is malformed ---------------------------
