@@ -109,6 +109,58 @@ def test_repeated_values_read_back_in_every_block(tmp_path, monkeypatch, distinc
         assert "<v>-0</v>" in z.read("xl/worksheets/sheet1.xml").decode()
 
 
+def test_every_kind_of_column_keeps_its_row_styles_in_any_block(tmp_path, monkeypatch):
+    """Cells made once per distinct value and style (repeating columns) or block by block (the
+    others), in blocks whose rows share a style or not: each row shows its value with its row's
+    look, and the sheet is the same whatever the blocks."""
+    n = 24
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame(
+        {
+            "coded text": pd.array(rng.choice(["甲", "乙", "=丙", ""], n), dtype="str"),
+            "text": pd.array([f"单位{i}" for i in range(n)], dtype="str"),
+            "coded number": rng.choice([0.0, 1.5, np.nan], n),
+            "number": rng.random(n),
+            "flag": rng.random(n) > 0.5,
+            "mixed": [[1, "b", True, None, 2.5, "@x"][i % 6] for i in range(n)],
+        }
+    )
+    flagged = np.zeros(n, dtype=bool)
+    flagged[[3, 4, 5, 13, 20]] = True  # with blocks of 3: a block all flagged, blocks mixed, blocks plain
+    band = (np.arange(n) // 2) % 2 == 1
+    book = Workbook(
+        (
+            Sheet("t", table, kind="data", flagged=flagged),
+            Sheet("h", table, title="标题", flagged=flagged, band=band),
+        )
+    )
+    sheets = {}
+    for rows in (3, 10_000):
+        monkeypatch.setattr(xlsx, "BLOCK_ROWS", rows)
+        out = xlsx.write_book(book, tmp_path / f"k{rows}.xlsx")
+        with zipfile.ZipFile(out) as z:
+            assert z.testzip() is None  # every member's CRC-32 (ISA-L's for the streamed bodies) holds
+            sheets[rows] = [z.read(f"xl/worksheets/sheet{i}.xml") for i in (1, 2)]
+    assert sheets[3] == sheets[10_000]
+    wb = openpyxl.load_workbook(out)
+
+    def shown(v):
+        if v is None or v == "" or v != v:
+            return None
+        return "'" + v if isinstance(v, str) and v[:1] in "=@" else v
+
+    want = [[shown(v) for v in row] for row in table.astype(object).itertuples(index=False)]
+    data, handout = wb["t"], wb["h"]
+    top = next(r for r in range(1, 10) if handout.cell(r, 1).value == "coded text")
+    for ws, first in ((data, 2), (handout, top + 1)):
+        cells = [[ws.cell(first + i, 1 + j) for j in range(table.shape[1])] for i in range(n)]
+        assert [[c.value for c in row] for row in cells] == want
+        assert [[bool(c.font.b) for c in row] for row in cells] == [[f] * table.shape[1] for f in flagged]
+    fills = [[handout.cell(top + 1 + i, 1 + j).fill.fgColor.rgb for j in range(table.shape[1])] for i in range(n)]
+    look = {0: "00000000", 1: "FF" + xlsx.BAND_FILL[1:], 2: "FF" + xlsx.FLAG_FILL[1:]}
+    assert fills == [[look[2 if f else int(b)]] * table.shape[1] for f, b in zip(flagged, band)]
+
+
 def test_display_widths_count_wide_characters_twice():
     texts = ["abc", "社区", "a社b", "", "Ｆ", "→≤", "😀x", "𠀀"]
     assert display_widths(texts).tolist() == [3, 4, 4, 0, 2, 2, 3, 2]

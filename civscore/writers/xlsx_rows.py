@@ -13,7 +13,7 @@ characters; numbers in their shortest exact decimal form.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,8 +68,9 @@ def _has(data: np.ndarray, pattern: bytes) -> bool:
     return bool(hit.any())
 
 
-def text_xml(texts: pa.Array) -> pa.Array:
-    """The part of in-line string cells after the style, for text already formula-safe.
+def text_xml(texts: pa.Array, head: str = "", tail: str = "") -> pa.Array:
+    """The part of in-line string cells after the style, for text already formula-safe, between
+    ``head`` and ``tail``.
 
     What needs escaping is looked for in the column's UTF-8 bytes at once; Arrow's string
     kernels then run only for what was found.
@@ -93,19 +94,19 @@ def text_xml(texts: pa.Array) -> pa.Array:
     # leading or trailing XML blanks (space, tab, line break) are kept with xml:space
     filled = np.flatnonzero(np.diff(offsets) > 0)
     edges = np.concatenate([data[offsets[filled]], data[offsets[filled + 1] - 1]])
-    opening: object = '" t="inlineStr"><is><t>'
+    opening: object = head + '" t="inlineStr"><is><t>'
     if np.isin(edges, _XML_BLANKS).any():
         first, last = np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
         first[filled] = np.isin(data[offsets[filled]], _XML_BLANKS)
         last[filled] = np.isin(data[offsets[filled + 1] - 1], _XML_BLANKS)
         kept = pa.array(first | last)
-        opening = pc.if_else(kept, '" t="inlineStr"><is><t xml:space="preserve">', '" t="inlineStr"><is><t>')
-    return _join(opening, texts, "</t></is></c>")
+        opening = pc.if_else(kept, head + '" t="inlineStr"><is><t xml:space="preserve">', opening)
+    return _join(opening, texts, "</t></is></c>" + tail)
 
 
-def number_xml(numbers: np.ndarray) -> pa.Array:
-    """The part of number cells after the style, for finite floats."""
-    return _join('"><v>', pc.cast(pa.array(numbers, type=pa.float64()), pa.string()), "</v></c>")
+def number_xml(numbers: np.ndarray, head: str = "", tail: str = "") -> pa.Array:
+    """The part of number cells after the style, for finite floats, between ``head`` and ``tail``."""
+    return _join(head + '"><v>', pc.cast(pa.array(numbers, type=pa.float64()), pa.string()), "</v></c>" + tail)
 
 
 def _kind(value: object) -> str:
@@ -121,111 +122,173 @@ def _kind(value: object) -> str:
     return "s"  # anything else (a date, a decimal) shows as its text
 
 
-def _numbers(numbers: np.ndarray) -> pa.Array:
-    """Cell endings of a float column: finite numbers, #NUM! for infinities, null for NaN."""
+def _numbers(numbers: np.ndarray, head: str = "", tail: str = "") -> pa.Array:
+    """Cell endings of a float column between ``head`` and ``tail``: finite numbers, #NUM! for
+    infinities, null for NaN."""
     finite = np.isfinite(numbers)
     out = pa.nulls(len(numbers), pa.string())
     if finite.all():
-        return number_xml(numbers)
+        return number_xml(numbers, head, tail)
     if finite.any():
-        out = pc.replace_with_mask(out, pa.array(finite), number_xml(numbers[finite]))
+        out = pc.replace_with_mask(out, pa.array(finite), number_xml(numbers[finite], head, tail))
     infinite = np.isinf(numbers)
     if infinite.any():
-        out = pc.if_else(pa.array(infinite), _INFINITE, out)
+        out = pc.if_else(pa.array(infinite), head + _INFINITE + tail, out)
     return out
 
 
-def cell_endings(values: pd.Series, safe: bool = True) -> Callable[[int, int], pa.Array]:
-    """What follows the style in the cells of rows ``start`` .. ``stop - 1`` of a column (null
-    where a cell is blank), for any block of its rows: ``cell_endings(col)(start, stop)``.
+# Codes of a column's distinct values, in the smallest integers that hold them: a long table's
+# codes stay small in memory. The last code of each width is kept for a blank cell.
+_CODE_TYPES = (np.int8, np.int16, np.int32)
 
-    A column whose values repeat (at most half distinct: categories, names, points) has the
-    endings of its distinct values made once, and each block takes its rows' from them.
+# A block's cells of one column: texts, and which of them each row takes (None: one text a row).
+BlockCells = tuple[pa.Array, np.ndarray | None]
+Cells = Callable[[int, int, np.ndarray], BlockCells]
+
+
+def column_cells(values: pd.Series, styles: Sequence[str], after: str, safe: bool = True) -> Cells:
+    """The cells of a column for any block of its rows, ``cells(start, stop, classes)``: per row,
+    what follows the cell's reference (``<c r="B12``): the style of the row's class
+    (``styles[classes[i]]``), the value (a blank cell as an empty element with its style), then
+    ``after``, the start of the next cell's reference (``<c r="C``) or the end of the row. A
+    row is then its row number and its cells' texts end to end (:func:`rows_xml`).
+
+    A column whose values repeat (at most half distinct: categories, names, points, yes/no) has
+    its cells made once per distinct value and style, for the whole column, and a block says
+    which of them each row takes. Other columns are made block by block, style and ``after`` in
+    the same join.
     """
+    styles = [str(style) for style in styles]
     kind = values.dtype
     if pd.api.types.is_bool_dtype(kind) and not values.isna().any():
-        flags = pa.array(values.to_numpy(bool))
-        return lambda start, stop: pc.if_else(flags.slice(start, stop - start), _TRUE, _FALSE)
+        return _coded(pa.array([_FALSE, _TRUE]), values.to_numpy(bool).astype(np.int8), styles, after)
     numeric = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
     if numeric:
         column = pa.array(values.to_numpy(float, na_value=np.nan), type=pa.float64())
     elif isinstance(kind, pd.StringDtype):  # text or missing, nothing else: stays in Arrow
         column = pa.array(values, type=pa.string(), from_pandas=True)
     else:
-        return lambda start, stop: _object_endings(values.iloc[start:stop], safe)
+        return lambda start, stop, classes: _by_class(
+            lambda head, tail: _object_endings(values.iloc[start:stop], safe, head, tail), classes, styles, after
+        )
 
-    def work(part: pa.Array) -> pa.Array:
-        return _numbers(part.to_numpy(zero_copy_only=False)) if numeric else _text_endings(part, safe)
+    def work(part: pa.Array, head: str = "", tail: str = "") -> pa.Array:
+        if numeric:
+            return _numbers(part.to_numpy(zero_copy_only=False), head, tail)
+        return _text_endings(part, safe, head, tail)
 
     coded = pc.dictionary_encode(column)
-    if len(coded.dictionary) > len(column) // 2:
-        return lambda start, stop: work(column.slice(start, stop - start))
-    done = work(coded.dictionary)
-    # the smallest integers that hold the codes: a long table's codes stay small in memory
-    width = next(t for t in (pa.int8(), pa.int16(), pa.int32()) if len(coded.dictionary) <= 2 ** (t.bit_width - 1))
-    codes = pc.cast(coded.indices, width)
-    return lambda start, stop: done.take(codes.slice(start, stop - start))
+    distinct = len(coded.dictionary)
+    if distinct > len(column) // 2:
+        return lambda start, stop, classes: _by_class(
+            lambda head, tail: work(column.slice(start, stop - start), head, tail), classes, styles, after
+        )
+    width = next(t for t in _CODE_TYPES if distinct < np.iinfo(t).max)
+    codes = pc.fill_null(coded.indices, distinct).to_numpy(zero_copy_only=False).astype(width)
+    return _coded(work(coded.dictionary), codes, styles, after)
 
 
-def _object_endings(values: pd.Series, safe: bool) -> pa.Array:
-    """Cell endings of a column of mixed Python values (text, yes/no, numbers, blanks)."""
+def _coded(endings: pa.Array, codes: np.ndarray, styles: list[str], after: str) -> Cells:
+    """Cells taken from the ``endings`` of a column's distinct values (null: blank) by their
+    ``codes`` (``len(endings)``: blank), made once for every style."""
+    size = len(endings) + 1
+    endings = pc.fill_null(pa.concat_arrays([endings, pa.nulls(1, pa.string())]), _BLANK)
+    made = pa.concat_arrays([_join(style, endings, after) for style in styles])
+
+    def cells(start: int, stop: int, classes: np.ndarray) -> BlockCells:
+        part = codes[start:stop]
+        if len(classes) and (classes != classes[0]).any():
+            return made, part.astype(np.int64) + classes.astype(np.int64) * size
+        shift = int(classes[0]) * size if len(classes) else 0
+        return made, part.astype(np.int64) + shift if shift else part
+
+    return cells
+
+
+def _by_class(make: Callable[[str, str], pa.Array], classes: np.ndarray, styles: list[str], after: str) -> BlockCells:
+    """A block's cells from ``make(head, tail)`` (endings between head and tail, null for a
+    blank): with the style as ``head`` when the block's rows share one, else joined to each
+    row's style."""
+    if not len(classes) or (classes == classes[0]).all():
+        style = styles[int(classes[0])] if len(classes) else styles[0]
+        made = make(style, after)
+        return (pc.fill_null(made, style + _BLANK + after) if made.null_count else made), None
+    made = make("", after)
+    made = pc.fill_null(made, _BLANK + after) if made.null_count else made
+    return _join(pc.take(pa.array(styles, type=pa.string()), pa.array(classes)), made), None
+
+
+def _object_endings(values: pd.Series, safe: bool, head: str = "", tail: str = "") -> pa.Array:
+    """Cell endings of a column of mixed Python values (text, yes/no, numbers, blanks), between
+    ``head`` and ``tail``; null for a blank."""
     obj = values.to_numpy(object)
     types = pd.Series(obj, dtype=object).map(_kind).to_numpy()
     out = pa.nulls(len(obj), pa.string())
     texts = types == "s"
     if texts.any():
         column = pa.array([str(v) for v in obj[texts]], type=pa.string())
-        out = pc.replace_with_mask(out, pa.array(texts), text_xml(safe_texts(column) if safe else column))
+        out = pc.replace_with_mask(out, pa.array(texts), text_xml(safe_texts(column) if safe else column, head, tail))
     flags = types == "b"
     if flags.any():
-        truth = np.array([bool(v) for v in obj[flags]])
-        out = pc.replace_with_mask(out, pa.array(flags), pc.if_else(pa.array(truth), _TRUE, _FALSE))
+        truth = pa.array(np.array([bool(v) for v in obj[flags]]))
+        flag_cells = pc.if_else(truth, head + _TRUE + tail, head + _FALSE + tail)
+        out = pc.replace_with_mask(out, pa.array(flags), flag_cells)
     numbers = types == "n"
     if numbers.any():
-        out = pc.replace_with_mask(out, pa.array(numbers), _numbers(obj[numbers].astype(float)))
+        out = pc.replace_with_mask(out, pa.array(numbers), _numbers(obj[numbers].astype(float), head, tail))
     return out
 
 
-def _text_endings(texts: pa.Array, safe: bool) -> pa.Array:
-    """What follows the style in cells of text; null for a blank (null or empty) text."""
+def _text_endings(texts: pa.Array, safe: bool, head: str = "", tail: str = "") -> pa.Array:
+    """What follows the style in cells of text, between ``head`` and ``tail``; null for a blank
+    (null or empty) text."""
     texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
-    return text_xml(safe_texts(texts) if safe else texts)
+    return text_xml(safe_texts(texts) if safe else texts, head, tail)
 
 
-ROWS = object()  # stands, in a column's parts, for the row numbers of the block
+def cell_afters(n_columns: int) -> list[str]:
+    """What follows each column's cells in a row (:func:`column_cells`' ``after``): the start
+    of the next cell's reference, and the end of the row after the last."""
+    return [f'<c r="{column_letter(j + 1)}' for j in range(n_columns - 1)] + ["</row>"]
 
 
-def column_parts(endings: pa.Array, letter: str, styles: pa.Array | str) -> list:
-    """The pieces that make one column's ``<c>`` elements for a block of rows, to be joined row
-    by row with the other columns' (:func:`rows_xml`): ``endings`` from :func:`cell_endings`,
-    ``styles`` the ``s`` attribute text per row, or one for all. Every cell is written, a blank
-    one as an empty element with its style (as an absent cell shows its column's format, so
-    does this one).
-    """
-    return ['<c r="' + letter, ROWS, styles, pc.fill_null(endings, _BLANK)]
-
-
-def rows_xml(first_row: int, n: int, columns: list[list], heights: np.ndarray | None = None) -> memoryview:
+def rows_xml(first_row: int, n: int, cells: list[BlockCells], heights: np.ndarray | None = None) -> memoryview:
     """The UTF-8 ``<row>`` elements of ``n`` rows from 0-based ``first_row``, made of each
-    column's :func:`column_parts`; ``heights`` are row heights in points (None: the default).
+    column's :func:`column_cells` (with the ``after`` of :func:`cell_afters`); ``heights`` are
+    row heights in points (None: the default).
 
     Heights are rounded to whole pixels and the default 15 pt is left unsaid, as xlsxwriter's
     ``set_row`` does.
     """
     numbers = row_numbers(first_row, n)
-    opening = _join('<row r="', numbers, '">')
+    first = '"><c r="A' if cells else '"></row>'
+    opening = _join('<row r="', numbers, first)
     if heights is not None:
         pixels = (np.asarray(heights, dtype=float) * 4.0 / 3.0 + 0.5).astype(np.int64)
         custom = pixels != DEFAULT_ROW_PIXELS
         if custom.any():
             points = pc.cast(pa.array(pixels * 0.75), pa.string())
-            tall = _join('<row r="', numbers, '" ht="', points, '" customHeight="1">')
+            tall = _join('<row r="', numbers, '" ht="', points, '" customHeight="1' + first)
             opening = pc.if_else(pa.array(custom), tall, opening)
-    parts = [numbers if part is ROWS else part for column in columns for part in column]
-    rows = _join(opening, *parts, "</row>").cast(pa.large_string())
+    # Every text the rows are made of, and per row which ones in order: its opening, then per
+    # cell its row number and the cell. One take lays them end to end: the block's bytes, each
+    # copied once, where a join over the columns would first take each column's cells.
+    texts = [opening, numbers, *(column for column, _ in cells)]
+    starts = np.cumsum([0, *map(len, texts)])
+    pieces = np.empty((n, 1 + 2 * len(cells)), dtype=np.int32 if starts[-1] < 2**31 else np.int64)
+    rows = np.arange(n)
+    pieces[:, 0] = rows
+    pieces[:, 1::2] = (starts[1] + rows)[:, None]
+    for j, (_, taken) in enumerate(cells):
+        pieces[:, 2 + 2 * j] = starts[2 + j] + (rows if taken is None else taken)
+    # 32-bit offsets unless the block could pass 2 GiB (a row at most its longest pieces)
+    longest = [pc.max(pc.binary_length(t)).as_py() or 0 for t in texts]
+    widest_row = longest[0] + sum(longest[1] + size for size in longest[2:])
+    kind, width = (pa.string(), np.int32) if n * widest_row < 2**31 else (pa.large_string(), np.int64)
+    laid = pa.concat_arrays([t.cast(kind) for t in texts]).take(pa.array(pieces.ravel()))
     # the rows' characters end to end are the block: Arrow's data buffer, no copy
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
-    data = rows.buffers()[2]
+    offsets = np.frombuffer(laid.buffers()[1], dtype=width)[laid.offset : laid.offset + len(laid) + 1]
+    data = laid.buffers()[2]
     return memoryview(data)[offsets[0] : offsets[-1]] if data is not None else memoryview(b"")
 
 
@@ -234,11 +297,4 @@ def row_numbers(first_row: int, n: int) -> pa.Array:
     return pc.cast(pa.array(np.arange(first_row + 1, first_row + n + 1)), pa.string())
 
 
-def style_column(styles: np.ndarray, classes: np.ndarray) -> pa.Array | str:
-    """Per row, the style text of its class (one text when every row has the same)."""
-    if len(classes) and (classes == classes[0]).all():
-        return str(styles[classes[0]])
-    return pc.take(pa.array(styles.tolist(), type=pa.string()), pa.array(classes))
-
-
-__all__ = ["cell_endings", "column_letter", "column_parts", "row_numbers", "rows_xml", "style_column", "text_xml"]
+__all__ = ["cell_afters", "column_cells", "column_letter", "row_numbers", "rows_xml", "text_xml"]
