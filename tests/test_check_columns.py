@@ -169,7 +169,7 @@ vetoes:
 
 def test_scoring_in_blocks_of_rows_gives_the_same_bits(monkeypatch):
     """score() works on blocks of rows (issue 16); the blocks must not show in any number."""
-    from civscore.scoring import engine
+    from civscore.scoring import points_pass
 
     rng = np.random.default_rng(3)
     n = 61
@@ -190,7 +190,7 @@ def test_scoring_in_blocks_of_rows_gives_the_same_bits(monkeypatch):
     )
     rubric = civscore.parse_rubric_text(BLOCKS_RUBRIC, "blocks.yaml")
     whole = civscore.score(data, rubric)
-    monkeypatch.setattr(engine, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(points_pass, "BLOCK_ROWS", 7)
     blocks = civscore.score(data, rubric)
     assert blocks.not_applicable.to_numpy().any() and blocks.gated.to_numpy().any()
     for part in ("table", "points", "missing", "not_applicable", "gated", "stages", "applicable", "imputed"):

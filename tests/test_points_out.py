@@ -198,10 +198,10 @@ def test_the_engine_gives_the_bits_of_the_whole_matrix_path(block_rows, monkeypa
     """Points into the matrix block by block, missing policies, bonus cap, deductions, caps and
     fails: the same bits as raw points from the references above, filled by apply_missing and
     totalled by aggregate, both over whole matrices."""
-    from civscore.scoring import engine
+    from civscore.scoring import points_pass
 
     if block_rows:
-        monkeypatch.setattr(engine, "BLOCK_ROWS", block_rows)
+        monkeypatch.setattr(points_pass, "BLOCK_ROWS", block_rows)
     rubric = civscore.parse_rubric_text(RUBRIC, "out.yaml")
     data = _data(1500)
     result = civscore.score(data, rubric)

@@ -137,7 +137,7 @@ def run_chunks(
         for m, d in draws.items():
             stacked[m] = d[start:stop].ravel()
         prev = None if previous is None else _stack(previous, col, stop - start, start)
-        scored = score(stacked, plain, previous=prev)
+        scored = score(stacked, plain, previous=prev, keep_matrices=True)
         arrays = scored_arrays(scored, plain)
         models = []
         for r in range(stop - start):

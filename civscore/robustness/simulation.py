@@ -11,7 +11,6 @@ functions (:func:`~civscore.scoring.totals.finish_totals`, ...), exactly as in `
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from civscore.parallel import thread_count
 from civscore.robustness.ranking import Ranking, ranking
 from civscore.rubric.model import Rubric
 from civscore.scoring.engine import score
@@ -197,7 +197,8 @@ def build_model(
 ) -> Model:
     """Score ``data`` once (validating it, with its ``records`` if the rubric has record
     tables) and keep what the Monte Carlo runs need."""
-    nominal = score(data, rubric, previous=previous, records=records, engine=engine)
+    # the runs read every matrix of the nominal result: made in the scoring pass itself
+    nominal = score(data, rubric, previous=previous, records=records, engine=engine, keep_matrices=True)
     return model_of(nominal, rubric, scored_arrays(nominal, rubric))
 
 
@@ -374,8 +375,8 @@ def _rescale_in_place(E: np.ndarray, A: np.ndarray, total_points: float, positiv
 
 
 def default_workers(workers: int | None) -> int:
-    """``workers`` as given, else one thread per core, at most 4."""
-    return max(1, int(workers)) if workers is not None else min(4, os.cpu_count() or 1)
+    """``workers`` as given, else one thread per core, at most 4 (``CIVSCORE_THREADS`` caps both)."""
+    return thread_count(workers)
 
 
 def _weighted_base(

@@ -1,8 +1,9 @@
-"""The scoring run: evaluated values -> points matrix -> totals -> vetoes -> tiers -> ranks.
+"""The scoring run: evaluated values -> points -> totals -> vetoes -> tiers -> ranks.
 
-Everything works on whole columns. The points matrix (units x indicators) is built once and kept
-on the :class:`~civscore.scoring.scored.Scored` record; totals, dimension sums and ranks are
-derived from it, and every stage of contract section 5 is kept beside them.
+Everything works on whole columns. Each indicator's points are added into the totals and
+dimension sums block by block (:mod:`~civscore.scoring.points_pass`); every stage of contract
+section 5 is kept on the :class:`~civscore.scoring.scored.Scored` record, and the units x
+indicators matrices (points and their masks) are made from the same values when first read.
 """
 
 from __future__ import annotations
@@ -16,24 +17,15 @@ import numpy as np
 import pandas as pd
 
 from civscore.errors import ValidationError
-from civscore.methods import points_for
-from civscore.rubric.model import Indicator, Rubric
-from civscore.scoring.missing import (
-    applicable_matrix,
-    excluded_cells,
-    excluded_columns,
-    fill_column,
-    imputed_matrix,
-)
+from civscore.rubric.model import Rubric
+from civscore.scoring.missing import applicable_matrix, excluded_cells, excluded_columns, imputed_matrix
+from civscore.scoring.points_pass import Matrices, PointsPass
 from civscore.scoring.ranks import competition_rank, ranks_and_order
-from civscore.scoring.scored import Scored
+from civscore.scoring.scored import MATRICES, Scored
 from civscore.scoring.tiers import tier_codes
 from civscore.scoring.totals import aggregate, applicable_points, totals_from_sums, veto_label_codes
 from civscore.validation.arrow_text import pandas_text
 from civscore.validation.check import Checked, check
-
-# rows scored at a time: one block of a column (512 KB of points) stays in cache through its steps
-BLOCK_ROWS = 65_536
 
 # contract section 5, in order: E and A, the rescaled base, the bonus before and after its cap, the
 # total before vetoes, the deductions, the total after them (floored at 0), the smallest cap, the total
@@ -58,112 +50,71 @@ def score(
     records: Mapping[str, Any] | None = None,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    keep_matrices: bool = False,
 ) -> Scored:
     """Validate ``data`` against ``rubric``, then score and rank every unit.
 
     ``previous`` is the previous period's unit table, for rubrics that use ``previous(name)``.
     A rubric with record tables needs ``records`` (table name -> path or DataFrame), aggregated
-    by ``engine``. Raises :class:`civscore.ValidationError` (carrying the full report) when the
-    data or the records have problems. ``data`` is never modified.
+    by ``engine``. ``keep_matrices``: see :func:`score_checked`. Raises
+    :class:`civscore.ValidationError` (carrying the full report) when the data or the records
+    have problems. ``data`` is never modified.
     """
     checked = check(data, rubric, previous=previous, records=records, engine=engine, spark_master=spark_master)
     if not checked.report.ok:
         raise ValidationError(checked.report)
-    return score_checked(data, rubric, checked)
+    return score_checked(data, rubric, checked, keep_matrices=keep_matrices)
 
 
-def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Scored:
-    """Score data that :func:`civscore.validation.check.check` found valid."""
+def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_matrices: bool = False) -> Scored:
+    """Score data that :func:`civscore.validation.check.check` found valid.
+
+    The units x indicators matrices (``points``, ``missing``, ``not_applicable``, ``gated``)
+    are made when something first reads them: the totals and ranks are added up without
+    keeping them (see :mod:`~civscore.scoring.points_pass`). ``keep_matrices``: make them now,
+    in the same pass, for a caller that reads them anyway (the robustness analyses).
+    """
     frame = data.reset_index(drop=True)
     ids = checked.ids
     n = len(frame)
     base = rubric.base_indicators()
-    bonus = rubric.bonus_indicators()
-    indicators = [ind for _, ind in base] + bonus
-    evaluated = {ind.id: checked.values[ind.id] for ind in indicators}
-    policies = [rubric.missing_policy(ind) for ind in indicators]
+    indicators = [ind for _, ind in base] + rubric.bonus_indicators()
     k = len(base)
-    dim_of = [path[0] for path, _ in base]
     sum_here = not rubric.weighted  # weighted rubrics sum per dimension in aggregate()
-    # Column-major, in blocks of rows: each indicator's points are computed, masked, filled
-    # under its policy and added to its sums while that block of the column is still in cache.
-    # Past 100k units a whole column no longer fits in cache, and every pass over it (and every
-    # fresh column-sized temporary a method makes) goes to memory (issue 16: 1M units cost 8x
-    # 200k), so each step runs on a block of BLOCK_ROWS rows of every column in turn; the points
-    # matrix is the only float matrix of a run. Methods score each unit from its own value, so
-    # a block's points are the column's. The sums run column by column in order within each
-    # row, as NumPy's row sum of a column-major matrix does: the same bits.
-    points = np.empty((n, len(indicators)), order="F")
-    missing = np.empty(points.shape, dtype=bool, order="F")
-    # zeros: pages a rubric without 不适用 or gates never touches cost no memory
-    not_applicable = np.zeros(points.shape, bool, order="F")
-    gated = np.zeros(points.shape, bool, order="F")
-    inputs = [_method_input(ind, checked) for ind in indicators]
-    nas = [checked.not_applicable.get(ind.id) for ind in indicators]
-    gates = [checked.gates.get(ind.id) for ind in indicators]
-    any_na = any(na is not None and bool(na.any()) for na in nas)
-    blocks = [slice(start, min(start + BLOCK_ROWS, n)) for start in range(0, n, BLOCK_ROWS)]
-
-    def raw(j: int, rows: slice) -> np.ndarray:
-        """Indicator j's points on ``rows``: NaN where 不适用 or missing, 0 where its gate is closed."""
-        col = points_for(indicators[j], inputs[j][rows], out=points[rows, j])  # straight into the matrix
-        np.isnan(col, out=missing[rows, j])
-        na, gate = nas[j], gates[j]
-        if na is not None:
-            # section 9's order: 不适用 leaves the indicator out; else a closed gate earns 0 (it
-            # applies, whether or not the value is there); else the missing policy
-            not_applicable[rows, j] = na[rows]
-            missing[rows, j] &= ~na[rows]
-            col[na[rows]] = np.nan
-        if gate is not None:
-            gated[rows, j] = ~gate[rows] & ~not_applicable[rows, j]
-            col[gated[rows, j]] = 0.0
-        return col
-
-    for j, policy in enumerate(policies):  # a mean is over the whole column: those come first
-        if policy == "mean":
-            for rows in blocks:
-                raw(j, rows)
-            fill_column(points[:, j], policy, nas[j])
-    # "" = E, the earned base points; then one per dimension. Each starts as a copy of its first
-    # column (0 + x is not always x: -0.0) and adds the others in order.
-    adds_to = [("", dim_of[j]) if j < k and sum_here else () for j in range(len(indicators))]
-    first: dict[str, int] = {}
-    for j, keys in enumerate(adds_to):
-        for key in keys:
-            first.setdefault(key, j)
-    sums = {key: np.empty(n) for key in first}
-    for rows in blocks:
-        for j, policy in enumerate(policies):
-            if policy == "mean":
-                col = points[rows, j]
-            else:
-                col = raw(j, rows)
-                # without 不适用 or a gate, the NaN cells are exactly the missing ones just found
-                plain = nas[j] is None and gates[j] is None
-                fill_column(col, policy, None, nan=missing[rows, j] if plain else None)
-            for key in adds_to[j]:
-                if first[key] == j:
-                    sums[key][rows] = col
-                else:
-                    sums[key][rows] += col
-    # the cells whose points the missing policy decided: missing, and no closed gate
-    filled = missing & ~gated if checked.gates else missing
-    na_mask = not_applicable if any_na else None
-
+    scoring = PointsPass(rubric, checked, n, sum_dimensions=sum_here)
+    policies = scoring.policies
     weights = np.array([ind.points for _, ind in base], dtype=float)
     veto_matrix = _veto_matrix(checked, rubric, n)
-    if sum_here:
-        # A from the excluded cells alone: the applicable matrix is built only if someone reads it
+    made: list[Matrices] = []
+    if keep_matrices or not sum_here:
+        made.append(scoring.matrices())
+
+    def matrices() -> Matrices:
+        if not made:
+            made.append(scoring.matrices())
+        return made[0]
+
+    if sum_here and not made:
+        # E, A and the bonus from one pass that keeps no points matrix (see points_pass)
+        summed = scoring.sums()
+        sums, bonus = summed.sums, summed.bonus
+        A = applicable_points(weights, summed.excluded, np.asarray(summed.columns, dtype=np.intp))
+    elif sum_here:
+        m = made[0]
+        sums, bonus = m.sums, m.points[:, k:]
+        filled = _filled(m, checked)
+        na_mask = m.not_applicable if scoring.any_na else None
         out = excluded_columns(filled, policies, k, na_mask)
         A = applicable_points(weights, excluded_cells(filled, policies, na_mask, out), np.asarray(out, dtype=np.intp))
+    if sum_here:
         E = sums.get("", np.zeros(n))
-        totals = totals_from_sums(E, A, points[:, k:], rubric, veto_matrix, keep_stages=True)
+        totals = totals_from_sums(E, A, bonus, rubric, veto_matrix, keep_stages=True)
         dims = {dim.id: sums.get(dim.id, np.zeros(n)) for dim in rubric.dimensions}
     else:
-        applicable = applicable_matrix(filled, policies, k, na_mask)
+        m = made[0]
+        applicable = applicable_matrix(_filled(m, checked), policies, k, m.not_applicable if scoring.any_na else None)
         totals = aggregate(
-            points[:, :k], applicable[:, :k], weights, points[:, k:], rubric, veto_matrix, keep_stages=True
+            m.points[:, :k], applicable[:, :k], weights, m.points[:, k:], rubric, veto_matrix, keep_stages=True
         )
         dims = {dim.id: totals["dimensions"][:, d] for d, dim in enumerate(rubric.dimensions)}
 
@@ -172,23 +123,50 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked) -> Score
     # copy=False: the matrices are column-major already, i.e. laid out as pandas blocks; they
     # are not touched again, so sharing them costs nothing and saves copying units x indicators
     stages = pd.DataFrame({name: totals[name] for name in STAGES}, index=ids, copy=False)  # fresh arrays: no copy
+    frames = _frames_builder(matrices, ids, ind_ids)
+
+    def masks() -> tuple[np.ndarray, np.ndarray | None]:
+        m = matrices()
+        return _filled(m, checked), m.not_applicable if scoring.any_na else None
+
     return Scored(
         rubric=rubric,
         table=table,
-        points=pd.DataFrame(points, index=ids, columns=ind_ids, copy=False),
-        missing=pd.DataFrame(missing, index=ids, columns=ind_ids, copy=False),
-        build_applicable=_mask_builder(applicable_matrix, filled, policies, k, na_mask, ids=ids, columns=ind_ids),
-        build_imputed=_mask_builder(imputed_matrix, filled, policies, ids=ids, columns=ind_ids),
-        not_applicable=pd.DataFrame(not_applicable, index=ids, columns=ind_ids, copy=False),
-        gated=pd.DataFrame(gated, index=ids, columns=ind_ids, copy=False),
+        build_matrices=frames,
+        build_applicable=_mask_builder(
+            lambda: applicable_matrix(masks()[0], policies, k, masks()[1]), ids=ids, columns=ind_ids
+        ),
+        build_imputed=_mask_builder(lambda: imputed_matrix(masks()[0], policies), ids=ids, columns=ind_ids),
         previous=_previous_values(checked, ids),
         current=_current_values(checked, ids),
-        build_values=functools.partial(_values_frame, evaluated, ids, frame),
+        build_values=functools.partial(_values_frame, {i.id: checked.values[i.id] for i in indicators}, ids, frame),
         vetoes=pd.DataFrame(totals["veto_matrix"], index=ids, columns=[v.id for v in rubric.vetoes], copy=False),
         report=checked.report,
         stages=stages,
         measures=checked.measures,
     )
+
+
+def _filled(m: Matrices, checked: Checked) -> np.ndarray:
+    """The cells whose points the missing policy decided: missing, and no closed gate."""
+    return m.missing & ~m.gated if checked.gates else m.missing
+
+
+def _frames_builder(
+    matrices: Callable[[], Matrices], ids: pd.Index, columns: list[str]
+) -> Callable[[], dict[str, pd.DataFrame]]:
+    """The matrices of :data:`~civscore.scoring.scored.MATRICES` as frames, made on first use."""
+    made: list[dict[str, pd.DataFrame]] = []
+
+    def frames() -> dict[str, pd.DataFrame]:
+        if not made:
+            m = matrices()
+            made.append(
+                {name: pd.DataFrame(getattr(m, name), index=ids, columns=columns, copy=False) for name in MATRICES}
+            )
+        return made[0]
+
+    return frames
 
 
 def _values_frame(evaluated: dict[str, np.ndarray], ids: pd.Index, data: pd.DataFrame) -> pd.DataFrame:
@@ -199,29 +177,17 @@ def _values_frame(evaluated: dict[str, np.ndarray], ids: pd.Index, data: pd.Data
     return pd.DataFrame(evaluated, index=ids)
 
 
-def _mask_builder(
-    build: Callable[..., np.ndarray], *args, ids: pd.Index, columns: list[str]
-) -> Callable[[], pd.DataFrame]:
+def _mask_builder(build: Callable[[], np.ndarray], ids: pd.Index, columns: list[str]) -> Callable[[], pd.DataFrame]:
     """A units x indicators bool frame made on first use (and then shared by every copy of
     the record, e.g. the public Result), not at every scoring run."""
     made: list[pd.DataFrame] = []
 
     def frame() -> pd.DataFrame:
         if not made:
-            made.append(pd.DataFrame(build(*args), index=ids, columns=columns, copy=False))
+            made.append(pd.DataFrame(build(), index=ids, columns=columns, copy=False))
         return made[0]
 
     return frame
-
-
-def _method_input(ind: Indicator, checked: Checked) -> np.ndarray | pd.Categorical:
-    """The indicator's evaluated value; a bare text column comes with the labels already coded
-    by validation, so the categorical method does not hash 200,000 strings a second time."""
-    column = ind.expression.bare_column
-    parsed = checked.cache.parsed(column) if column is not None else None
-    if parsed is not None and parsed.codes is not None:
-        return parsed.method_input()
-    return checked.values[ind.id]
 
 
 def _previous_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:

@@ -45,14 +45,35 @@ def fill_column(
     nan = np.isnan(points) if nan is None else nan
     if not nan.any():
         return
-    fill = nan if not_applicable is None else nan & ~not_applicable
-    if policy == "mean" and fill.any():
-        present = points[~nan]
-        mean = present.mean() if present.size else 0.0
-        points[nan] = 0.0
-        points[fill] = mean
+    if policy == "mean":
+        fill_with_mean(points, column_mean(points, not_applicable, nan), not_applicable, nan)
     else:
         points[nan] = 0.0  # a few cells: cheaper than copyto(where=), which visits every cell
+
+
+def column_mean(
+    points: np.ndarray, not_applicable: np.ndarray | None = None, nan: np.ndarray | None = None
+) -> float | None:
+    """The mean a ``mean`` column's missing cells earn: that of the cells with points (0 if
+    none has), or None when no cell is missing (NaN only where 不适用, or nowhere)."""
+    nan = np.isnan(points) if nan is None else nan
+    fill = nan if not_applicable is None else nan & ~not_applicable
+    if not fill.any():
+        return None
+    present = points[~nan]
+    return float(present.mean()) if present.size else 0.0
+
+
+def fill_with_mean(
+    points: np.ndarray, mean: float | None, not_applicable: np.ndarray | None = None, nan: np.ndarray | None = None
+) -> None:
+    """In place: NaN earns 0, then the missing cells (not the 不适用 ones) earn ``mean`` (see
+    :func:`column_mean`; None: nothing to fill). On any block of rows of a column, what
+    :func:`fill_column` does to the whole column under ``mean``."""
+    nan = np.isnan(points) if nan is None else nan
+    points[nan] = 0.0
+    if mean is not None:
+        points[nan if not_applicable is None else nan & ~not_applicable] = mean
 
 
 def applicable_matrix(

@@ -11,6 +11,9 @@ import pandas as pd
 from civscore.rubric.model import Rubric
 from civscore.validation.report import ValidationReport
 
+# the units x indicators matrices made on first read (see Scored.build_matrices)
+MATRICES = ("points", "missing", "not_applicable", "gated")
+
 
 @dataclass(frozen=True, repr=False, eq=False)  # a repr or == would build and compare the large matrices
 class Scored:
@@ -39,15 +42,15 @@ class Scored:
 
     rubric: Rubric
     table: pd.DataFrame
-    points: pd.DataFrame
-    missing: pd.DataFrame
     vetoes: pd.DataFrame
     report: ValidationReport
     stages: pd.DataFrame
-    not_applicable: pd.DataFrame
-    gated: pd.DataFrame
     previous: pd.DataFrame | None
     current: pd.DataFrame | None
+    # the matrices of MATRICES by name: the totals are added up without keeping them (issue 16:
+    # ~900 MB of fresh pages at 1M units), so they are made on first read, from the same values
+    # by the same steps (civscore.scoring.points_pass)
+    build_matrices: Callable[[], dict[str, pd.DataFrame]] = field(repr=False)
     # assembling the values for 200,000 units costs as much as the scoring: deferred until read
     build_values: Callable[[], pd.DataFrame] = field(repr=False)
     # two more units x indicators bool matrices that follow from the masks and the policies;
@@ -57,6 +60,26 @@ class Scored:
     # contract section 8: per unit, each measure with its n and standard error (None when the
     # rubric has no record tables); attrs["sources"] names each record table's file
     measures: pd.DataFrame | None = None
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """Points earned after the missing-value policy (not rescaled), units x indicators."""
+        return self.build_matrices()["points"]
+
+    @cached_property
+    def missing(self) -> pd.DataFrame:
+        """True where the indicator's value was missing."""
+        return self.build_matrices()["missing"]
+
+    @cached_property
+    def not_applicable(self) -> pd.DataFrame:
+        """True where a 不适用 cell made the indicator not apply (section 9)."""
+        return self.build_matrices()["not_applicable"]
+
+    @cached_property
+    def gated(self) -> pd.DataFrame:
+        """True where the indicator's ``only_if`` was not met: it earned 0 although it applies."""
+        return self.build_matrices()["gated"]
 
     @cached_property
     def values(self) -> pd.DataFrame:
@@ -81,15 +104,13 @@ class Scored:
         """The same run seen for some units only (every matrix is per unit: nothing is recomputed)."""
         table = self.table[self.table[self.id_column].isin(ids)]
         values, applicable, imputed = self.values.loc[ids], self.applicable.loc[ids], self.imputed.loc[ids]
+        matrices = {name: getattr(self, name).loc[ids] for name in MATRICES}
         return replace(
             self,
             table=table,
-            points=self.points.loc[ids],
-            missing=self.missing.loc[ids],
+            build_matrices=lambda: matrices,
             build_applicable=lambda: applicable,
             build_imputed=lambda: imputed,
-            not_applicable=self.not_applicable.loc[ids],
-            gated=self.gated.loc[ids],
             previous=self.previous.loc[ids] if self.previous is not None else None,
             current=self.current.loc[ids] if self.current is not None else None,
             vetoes=self.vetoes.loc[ids],

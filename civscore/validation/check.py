@@ -16,7 +16,7 @@ from civscore.readers.data import read_data
 from civscore.rubric.evaluate import PreviousMissing, evaluate
 from civscore.rubric.expr import Expression
 from civscore.rubric.model import Indicator, Rubric
-from civscore.validation.arrow_text import as_string, holding
+from civscore.validation.arrow_text import as_string, converting_once, holding
 from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, count_columns, rubric_kinds
 from civscore.validation.previous import PreviousTable, match_previous
 from civscore.validation.report import ValidationReport, _problem_table
@@ -77,6 +77,11 @@ def check(
 def _check_units(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None) -> Checked:
     if isinstance(previous, (str, Path)):
         previous = read_data(previous, rubric)
+    with converting_once():
+        return _check_frame(data, rubric, previous)
+
+
+def _check_frame(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | None) -> Checked:
     source = data.attrs.get("source")
     digest = data.attrs.get("sha256")
     first_row = data.attrs.get("first_row")
@@ -356,7 +361,7 @@ def _summary_rows(frame: pd.DataFrame, rubric: Rubric, cache: ColumnCache) -> li
     for col in [unit.id_column, unit.name_column]:
         if not col or col not in frame.columns:
             continue
-        text = as_string(frame[col])
+        text = as_string(cache.column(col))
         hits = np.zeros(len(frame), bool)
         rows = holding(text, _SUMMARY_CHARACTERS)  # Python's \s below: only where a word can be
         if rows.size:

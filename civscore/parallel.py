@@ -1,0 +1,67 @@
+"""Whole-column work spread over the machine's cores, in threads.
+
+NumPy lets go of the GIL inside its loops over large arrays, so blocks of rows or whole columns
+worked on in threads run side by side; Python's own bookkeeping between the calls is what the
+threads share. Used where each piece writes its own part of the output, so the result is the
+same, bit for bit, however many threads run and in whatever order they finish.
+
+``CIVSCORE_THREADS`` caps the threads (``1``: everything in the calling thread), e.g. when many
+civscore processes share one machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from civscore.words import say
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Threads beyond four only wait for memory on the machines civscore runs on (2-8 cores).
+MAX_THREADS = 4
+
+
+def thread_count(wanted: int | None = None) -> int:
+    """``wanted`` if given, else one thread per core, at most :data:`MAX_THREADS`; never more
+    than ``CIVSCORE_THREADS`` when that is set. At least 1."""
+    cap = os.environ.get("CIVSCORE_THREADS", "").strip()
+    limit = None
+    if cap:
+        try:
+            limit = int(cap)
+        except ValueError:
+            raise ValueError(
+                say(
+                    f"环境变量 CIVSCORE_THREADS 必须是正整数，不能是 {cap!r}",
+                    f"CIVSCORE_THREADS must be a whole number >= 1, not {cap!r}",
+                )
+            ) from None
+        if limit < 1:
+            raise ValueError(
+                say(
+                    f"环境变量 CIVSCORE_THREADS 必须是正整数，不能是 {cap!r}",
+                    f"CIVSCORE_THREADS must be a whole number >= 1, not {cap!r}",
+                )
+            )
+    count = max(1, int(wanted)) if wanted is not None else min(MAX_THREADS, os.cpu_count() or 1)
+    return min(count, limit) if limit is not None else count
+
+
+def each(work: Callable[[T], R], items: Iterable[T], threads: int | None = None) -> list[R]:
+    """``[work(item) for item in items]``, the items shared among :func:`thread_count` threads.
+
+    Results come back in the items' order; the first exception a piece raises is raised here,
+    after the pieces already started have finished. One thread, or one item, runs in the
+    calling thread with no pool at all.
+    """
+    pieces = list(items)
+    count = min(thread_count(threads), len(pieces))
+    if count <= 1:
+        return [work(piece) for piece in pieces]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(work, piece) for piece in pieces]
+        return [future.result() for future in futures]
