@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the public names, and where each lives; imported on first u
     from civscore.robustness.sensitivity import Sensitivity, sensitivity
     from civscore.robustness.uncertainty import Uncertainty, uncertainty
     from civscore.rubric import Rubric, load_rubric, parse_rubric_text, rubric_json_schema, rubric_json_schema_text
+    from civscore.tables.book import using_issuer
     from civscore.tables.compare import write_comparison
     from civscore.tables.gaps import write_gaps
     from civscore.tables.problems import write_candidates, write_problems
@@ -90,6 +91,7 @@ __all__ = [
     "score",
     "sensitivity",
     "uncertainty",
+    "using_issuer",
     "validate",
     "write_candidates",
     "write_comparison",

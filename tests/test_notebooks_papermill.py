@@ -46,6 +46,8 @@ def test_template_has_one_parameters_cell_with_exactly_its_parameters():
         "records": {},  # record table name -> file, for a rubric with records: (contract section 8)
         "engine": "duckdb",  # what aggregates the records: civscore report --engine
         "spark_master": None,  # and --spark-master
+        "previous_path": None,  # the previous period's unit table for previous(name): civscore report --previous
+        "issuer": None,  # the 制表单位 of ranking.xlsx: civscore report --issuer (None: CIVSCORE_ISSUER)
     }
 
 

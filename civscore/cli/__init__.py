@@ -183,7 +183,8 @@ def _run(argv: list[str], bad_language: str | None) -> int:
     previous = _sigterm_as_interrupt()
     try:
         check_outputs(args)
-        return int(args.run(args) or EXIT_OK)
+        with civscore.using_issuer(getattr(args, "issuer", None)):  # --issuer, where a command has it
+            return int(args.run(args) or EXIT_OK)
     except civscore.CivscoreError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID

@@ -144,6 +144,37 @@ def previous_of(args: argparse.Namespace, rubric: civscore.Rubric) -> pd.DataFra
     return civscore.read_data(path, rubric) if path else None
 
 
+def add_issuer_arg(parser: argparse.ArgumentParser) -> None:
+    """``--issuer TEXT``: the 制表单位 printed on the hand-outs a command writes, over CIVSCORE_ISSUER
+    (the command runs inside ``civscore.using_issuer``)."""
+    parser.add_argument(
+        "--issuer",
+        metavar="TEXT",
+        type=_issuer_text,
+        help=say(
+            "印在表格和文档上的制表单位（默认：环境变量 CIVSCORE_ISSUER，未设置时留空待填）",
+            "the issuing body (制表单位) printed on the tables and documents (default: CIVSCORE_ISSUER, "
+            "else a blank to fill in by hand)",
+        ),
+    )
+
+
+MAX_ISSUER = 100
+
+
+def _issuer_text(text: str) -> str:
+    """One printable line: a 制表单位 is a name, and a control character would damage the workbook."""
+    text = text.strip()
+    if not text or len(text) > MAX_ISSUER or any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text):
+        raise argparse.ArgumentTypeError(
+            say(
+                f"制表单位须是一行不超过 {MAX_ISSUER} 个字符的文字，不能是 {text!r}",
+                f"the issuing body must be one line of at most {MAX_ISSUER} characters, not {text!r}",
+            )
+        )
+    return text
+
+
 def add_problems_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--problems",

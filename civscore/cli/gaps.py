@@ -8,6 +8,7 @@ import sys
 import civscore
 from civscore.cli.common import (
     add_data_args,
+    add_issuer_arg,
     add_output_arg,
     add_previous_arg,
     add_problems_arg,
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--unit", metavar="ID", help=say("只列出这个单位", "only this unit"))
     add_previous_arg(p)
+    add_issuer_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
 

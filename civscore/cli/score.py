@@ -7,6 +7,7 @@ import argparse
 import civscore
 from civscore.cli.common import (
     add_data_args,
+    add_issuer_arg,
     add_output_arg,
     add_previous_arg,
     add_problems_arg,
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     add_previous_arg(p)
+    add_issuer_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
 

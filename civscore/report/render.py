@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civscore.errors import import_extra
+from civscore.tables.book import BLANK_ISSUER, issuer_name
 from civscore.words import say
 from civscore.writers.atomic import write_atomic
 
@@ -279,6 +280,8 @@ def render_report(
     records: Mapping[str, str | Path] | None = None,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    previous: str | Path | None = None,
+    issuer: str | None = None,
 ) -> ReportFiles:
     """Run notebook 01 on a rubric and data file and write a self-contained HTML report.
 
@@ -286,7 +289,9 @@ def render_report(
     ``civscore score``) into ``output_dir``, by default the folder of ``output``. The HTML file
     is written atomically and only if every cell ran. ``records`` gives the file of each record
     table the rubric declares (rubric-contract section 8), aggregated in the notebook's kernel by
-    ``engine`` ("duckdb" or "spark", on ``spark_master``).
+    ``engine`` ("duckdb" or "spark", on ``spark_master``). ``previous`` is the previous period's
+    unit table that ``previous(name)`` reads (section 9); the page names it. ``issuer`` is the
+    制表单位 of ranking.xlsx (else the one of ``civscore.using_issuer``, else CIVSCORE_ISSUER).
     """
     import time
 
@@ -307,6 +312,11 @@ def render_report(
     if records:
         parameters["records"] = {name: str(Path(path).resolve()) for name, path in records.items()}
         parameters.update(engine=engine, spark_master=spark_master)
+    if previous is not None:
+        parameters["previous_path"] = str(Path(previous).resolve())
+    # the kernel is another process: the issuer chosen here (argument or using_issuer) goes as a parameter
+    if issuer_name(issuer) != BLANK_ISSUER:
+        parameters["issuer"] = issuer_name(issuer)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civscore-report-") as work:
         executed = Path(work) / notebook.name

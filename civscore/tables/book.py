@@ -9,13 +9,16 @@ and lets the .docx writer reuse the same tables.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 
-# Without an issuing body (argument or CIVSCORE_ISSUER) the line is left to be filled in by hand:
+# Without an issuing body (argument, using_issuer or CIVSCORE_ISSUER) the line is left to be filled in by hand:
 # printing a made-up office name on a hand-out would be worse than a blank.
 BLANK_ISSUER = "＿＿＿＿＿＿＿＿"
 
@@ -68,9 +71,27 @@ def issue_date(on: date | None = None) -> date:
     return date.today()
 
 
+_issuer: ContextVar[str | None] = ContextVar("civscore_issuer", default=None)
+
+
+@contextmanager
+def using_issuer(issuer: str | None) -> Iterator[None]:
+    """Every hand-out written inside the ``with`` block names ``issuer`` as its 制表单位, over
+    CIVSCORE_ISSUER (``civscore ... --issuer``); None or blank changes nothing. Kept like the
+    message language (a context variable), so that the writers need no issuer argument each:
+    it is read where a hand-out is built, in the calling thread."""
+    token = _issuer.set(issuer.strip() if issuer and issuer.strip() else _issuer.get())
+    try:
+        yield
+    finally:
+        _issuer.reset(token)
+
+
 def issuer_name(issuer: str | None = None) -> str:
-    """The issuing body (制表单位): ``issuer``, else CIVSCORE_ISSUER, else a blank to fill in by hand."""
-    return (issuer or os.environ.get("CIVSCORE_ISSUER", "")).strip() or BLANK_ISSUER
+    """The issuing body (制表单位): ``issuer``, else the one of :func:`using_issuer`, else
+    CIVSCORE_ISSUER, else a blank to fill in by hand."""
+    chosen = (issuer or "").strip() or _issuer.get() or os.environ.get("CIVSCORE_ISSUER", "").strip()
+    return chosen or BLANK_ISSUER
 
 
 def chinese_date(day: date) -> str:
@@ -105,4 +126,14 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["Sheet", "Workbook", "chinese_date", "issue_date", "issue_line", "issuer_name", "sheet_name", "unit_bands"]
+__all__ = [
+    "Sheet",
+    "Workbook",
+    "chinese_date",
+    "issue_date",
+    "issue_line",
+    "issuer_name",
+    "sheet_name",
+    "unit_bands",
+    "using_issuer",
+]
