@@ -78,7 +78,7 @@ def test_previous_is_passed_to_the_notebook_for_a_rubric_that_reads_it(run, tmp_
 def test_previous_given_to_a_rubric_without_previous_is_said_and_not_passed(run, tmp_path, rendered):
     ran = run(["report", R2025, D2025, "-o", tmp_path / "r.html", "--previous", D2024], tmp_path, lang="zh")
     assert ran.returncode == 0, ran.stderr
-    assert "没有用到 previous(列名)" in ran.stderr and f"未读取 --previous {D2024}" in ran.stderr
+    assert "没有用到 previous(列名)" in ran.stderr and f"--previous {D2024} 不参与计分" in ran.stderr
     [(_, options)] = rendered
     assert "previous" not in options
 

@@ -143,9 +143,10 @@ def previous_given(args: argparse.Namespace, rubric: civscore.Rubric) -> None:
     if args.previous and not rubric.uses_previous():
         print(
             say(
-                f"civscore report：测评体系 {args.rubric} 没有用到 previous(列名)，未读取 --previous {args.previous}",
+                f"civscore report：测评体系 {args.rubric} 没有用到 previous(列名)，"
+                f"--previous {args.previous} 不参与计分",
                 f"civscore report: the rubric {args.rubric} has no previous(name); --previous {args.previous} "
-                "was not read",
+                "takes no part in the scores",
             ),
             file=sys.stderr,
         )
