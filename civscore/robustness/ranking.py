@@ -13,11 +13,14 @@ Ranking was about 60 % of an uncertainty analysis before this module (issue 16).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from civscore.robustness.scratch import scratch
 from civscore.scoring.ranks import TIE_DECIMALS, competition_rank
 
 # Rows ranked together: 16 rows x 10,000 units are 1.3 MB per int64 array, inside the 2 MB of
@@ -34,6 +37,22 @@ class Ranking:
     class_bits: np.ndarray  # (units,) int64 class = group * 2 + disqualified
     # (units,) int32: the rank at sorted position p when no totals tie, p + 1 - start of its group
     position_rank: np.ndarray
+
+    @cached_property
+    def narrow_groups(self) -> np.ndarray | None:
+        """The group codes as int8 or int16 (what a counting sort takes), None if they do not fit."""
+        if self.groups is None or not len(self.groups):
+            return None
+        top = int(self.groups.max())
+        for dtype in (np.int8, np.int16):
+            if top <= np.iinfo(dtype).max:
+                return self.groups.astype(dtype)
+        return None
+
+    @cached_property
+    def overall(self) -> Ranking:
+        """The ranking of the same units without groups."""
+        return self if self.groups is None else ranking(self.disqualified)
 
     def shifted_classes(self, shift: int) -> np.ndarray:
         """``class_bits << shift``, kept for the next block (the shift is usually the same)."""
@@ -82,27 +101,97 @@ class _Workspace(threading.local):
 _workspace = _Workspace()
 
 
-def rank_runs(total: np.ndarray, rankings: list[Ranking], outs: list[np.ndarray]) -> None:
+def rank_runs(
+    total: np.ndarray, rankings: list[Ranking], outs: list[np.ndarray], rows: Sequence[int] | np.ndarray | None = None
+) -> None:
     """Write the competition ranks of ``total`` (runs x units) under each of ``rankings`` into
-    the matching ``outs`` (runs x units int32 arrays, C-contiguous)."""
+    the matching ``outs`` (int32 arrays with one C-contiguous row per run): row ``i`` of
+    ``total`` goes to row ``rows[i]`` of each out (default: row ``i``, outs shaped like total).
+
+    One sort per row orders the units by (disqualified, total); a ranking within groups that
+    shares those disqualified units is that order partitioned by group, keeping the order
+    inside each group: a counting pass instead of a second sort (issue 16)."""
     runs, n = total.shape
     if n == 0 or runs == 0:
         return
-    if not all(out.flags.c_contiguous and out.shape == total.shape for out in outs):
-        raise ValueError("rank_runs writes into C-contiguous arrays shaped like total")
-    rows = max(1, BLOCK_ELEMENTS // n)
-    for start in range(0, runs, rows):
-        block = slice(start, min(start + rows, runs))
+    if not all(out.flags.c_contiguous and out.shape[1:] == (n,) for out in outs) or (
+        rows is None and not all(out.shape == total.shape for out in outs)
+    ):
+        raise ValueError("rank_runs writes into C-contiguous arrays with a row of every unit per run")
+    overall = _overall(rankings)
+    block_rows = max(1, BLOCK_ELEMENTS // n)
+    for start in range(0, runs, block_rows):
+        block = slice(start, min(start + block_rows, runs))
+        targets = range(block.start, block.stop) if rows is None else rows[block]
         ws = _workspace.arrays(block.stop - start, n)
-        keys = _keys(total[block], rankings, ws)
-        for i, (r, out) in enumerate(zip(rankings, outs)):
-            if keys is None:
-                out[block] = _generic(total[block], r)
-                continue
-            # the last ranking of a block may sort the shared keys themselves
-            order, ranks = _sorted_ranks(*keys, r, ws, last=i == len(rankings) - 1)
-            for row, (o, k) in enumerate(zip(order, ranks)):  # a row at a time: no offsets, no copy
-                out[start + row, o] = k
+        keys = _keys(total[block], rankings if overall is None else [overall], ws)
+        if keys is None:
+            for r, out in zip(rankings, outs):
+                for row, values in zip(targets, _generic(total[block], r)):
+                    out[row] = values
+            continue
+        if overall is None:
+            for i, (r, out) in enumerate(zip(rankings, outs)):
+                # the last ranking of a block may sort the shared keys themselves
+                order, ranks, _, _ = _sorted_ranks(*keys, r, ws, last=i == len(rankings) - 1)
+                _scatter(out, targets, order, ranks)
+            continue
+        order, ranks, values, tied = _sorted_ranks(*keys, overall, ws, last=True)
+        for r, out in zip(rankings, outs):
+            if r.groups is None:
+                _scatter(out, targets, order, ranks)
+            else:
+                _scatter(out, targets, *_partitioned(order, values, tied, r))
+
+
+def _overall(rankings: list[Ranking]) -> Ranking | None:
+    """The overall ranking the group rankings among ``rankings`` can be partitioned from (see
+    :func:`rank_runs`), or None when they cannot: disqualified units that differ between
+    rankings, or group codes too many for a counting sort (more than int16 holds)."""
+    first = rankings[0]
+    for r in rankings:
+        if not np.array_equal(r.disqualified, first.disqualified):
+            return None
+        if r.groups is not None and r.narrow_groups is None:
+            return None
+    if not any(r.groups is not None for r in rankings):
+        return None  # nothing to partition: the keys serve every ranking as they are
+    return next((r for r in rankings if r.groups is None), None) or first.overall
+
+
+def _partitioned(order: np.ndarray, values: np.ndarray, tied: bool, r: Ranking) -> tuple[np.ndarray, np.ndarray]:
+    """(unit of each sorted position, its rank within its group) from the overall sorted
+    ``order`` and its (disqualified, value) ``values``: a stable argsort of the group codes
+    (NumPy sorts int8 / int16 by counting) keeps each group in overall order, which sorts it
+    by (group, disqualified, total, position) exactly as the group's own keys would."""
+    assert r.narrow_groups is not None
+    codes = np.take(r.narrow_groups, order)
+    perm = np.argsort(codes, axis=1, kind="stable")
+    grouped = _take_rows(order, perm)
+    ranks = np.broadcast_to(r.position_rank, grouped.shape)
+    if tied:  # equal (disqualified, value) next to each other in the same group
+        codes, values = _take_rows(codes, perm), _take_rows(values, perm)
+        same = (values[:, 1:] == values[:, :-1]) & (codes[:, 1:] == codes[:, :-1])
+        ranks = _tie_ranks(ranks, same)
+    return grouped, ranks
+
+
+def _take_rows(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``np.take_along_axis(a, index, axis=1)`` a row at a time: 3x cheaper here."""
+    out = np.empty(index.shape, a.dtype)
+    for row, (values, i) in enumerate(zip(a, index)):
+        np.take(values, i, out=out[row])
+    return out
+
+
+def _scatter(out: np.ndarray, targets: Sequence[int] | np.ndarray, order: np.ndarray, ranks: np.ndarray) -> None:
+    """Row ``targets[i]`` of ``out`` gets ``ranks[i]`` at the units ``order[i]``."""
+    # into a row that stays in cache, then copied whole: scattered writes straight into the
+    # stored rows missed the cache at every element
+    buf = scratch.array("scatter", out.shape[1:], out.dtype)
+    for row, o, k in zip(targets, order, ranks):
+        buf[o] = k
+        out[row] = buf
 
 
 def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> np.ndarray:
@@ -125,7 +214,7 @@ def mean_abs_shift(total: np.ndarray, r: Ranking, nominal_rank: np.ndarray) -> n
         if keys is None:
             out[block] = np.abs(_generic(total[block], r) - nominal.astype(np.int64)).mean(axis=1)
             continue
-        order, ranks = _sorted_ranks(*keys, r, ws, last=True)
+        order, ranks, _, _ = _sorted_ranks(*keys, r, ws, last=True)
         shift = ws["small"]
         np.take(nominal, order, out=shift)
         shift -= ranks
@@ -183,10 +272,11 @@ def _sorted_ranks(
     r: Ranking,
     ws: dict[str, np.ndarray],
     last: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(unit of each sorted position, its competition rank), both runs x units; the first is a
-    workspace array the caller may change. ``last``: ``keys`` are not needed afterwards and
-    are sorted in place (one copy less); ``folded``: they hold ``r``'s class already."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(unit of each sorted position, its competition rank, its (class, value) key, whether
+    any of those keys tie), all runs x units; the first is a workspace array the caller may
+    change. ``last``: ``keys`` are not needed afterwards and are sorted in place (one copy
+    less); ``folded``: they hold ``r``'s class already."""
     packed = keys if last else ws["packed"]
     # the class goes above the value: one int64 sort of (class | value | position)
     if folded:
@@ -200,17 +290,25 @@ def _sorted_ranks(
     packed >>= idx_bits  # (class, value) of each sorted position
     ranks = np.broadcast_to(r.position_rank, packed.shape)
     same = np.equal(packed[:, 1:], packed[:, :-1], out=ws["same"])
-    if same.any():
-        # a tied position takes the rank of the first position of its run of equal values
-        tied = np.flatnonzero(same)
-        n = packed.shape[1]
-        flat = tied + tied // (n - 1) + 1  # (row, position - 1) of the pairs -> flat position
-        begins = np.ones(len(flat), bool)
-        begins[1:] = flat[1:] != flat[:-1] + 1
-        first = np.maximum.accumulate(np.where(begins, flat - 1, 0))
-        ranks = ranks.copy()
-        ranks.reshape(-1)[flat] = ranks.reshape(-1)[first]
-    return order, ranks
+    tied = bool(same.any())
+    if tied:
+        ranks = _tie_ranks(ranks, same)
+    return order, ranks, packed, tied
+
+
+def _tie_ranks(ranks: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """``ranks`` (runs x positions) where a position whose key equals the one before it
+    (``same``, runs x positions - 1) takes the rank of the first position of its run of equal
+    keys; ties are rare, so only their positions are visited."""
+    tied = np.flatnonzero(same)
+    n = ranks.shape[1]
+    flat = tied + tied // (n - 1) + 1  # (row, position - 1) of the pairs -> flat position
+    begins = np.ones(len(flat), bool)
+    begins[1:] = flat[1:] != flat[:-1] + 1
+    first = np.maximum.accumulate(np.where(begins, flat - 1, 0))
+    ranks = ranks.copy()
+    ranks.reshape(-1)[flat] = ranks.reshape(-1)[first]
+    return ranks
 
 
 def _generic(total: np.ndarray, r: Ranking) -> np.ndarray:

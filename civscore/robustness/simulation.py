@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from civscore.parallel import thread_count
 from civscore.robustness.ranking import Ranking, ranking
+from civscore.robustness.scratch import scratch
 from civscore.rubric.model import Rubric
 from civscore.scoring.engine import score
 from civscore.scoring.missing import apply_missing
@@ -289,6 +290,7 @@ def simulate(
     chunk_runs: int | None = None,
     workers: int | None = None,
     dimension_weights: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> None:
     """Compute the totals of every run, chunk by chunk, and hand each chunk to ``consume``.
 
@@ -302,6 +304,11 @@ def simulate(
 
     For a weighted rubric (contract section 9) ``dimension_weights`` (runs x dimensions, adding
     up to total_points; default the rubric's own) weigh each dimension's attainment E_d / A_d.
+
+    ``out`` (runs x units, C-contiguous), if given, receives every run's totals: the matrix
+    products of consecutive runs are written straight into its rows, and ``consume`` gets
+    views of them. Without it ``total`` is a per-thread scratch array, valid until ``consume``
+    returns.
     """
     n_units = len(model.ids)
     chunk = chunk_runs or max(1, CHUNK_ELEMENTS // max(n_units, 1))
@@ -310,41 +317,62 @@ def simulate(
     tasks = []
     per_dimension = model.dimension_factors(factors) if len(model.rubric.dimensions) < model.n_base else None
     for p, name in enumerate(policies):
-        model.earned(name)  # fill the caches before any thread reads them
-        model.finishing(name)
-        if per_dimension is not None:
-            model.dimension_sums(name)
         for a in range(len(AGGREGATIONS)):
             idx = np.flatnonzero((policy == p) & (aggregation == a))
             tasks += [(idx[start : start + chunk], name, a) for start in range(0, len(idx), chunk)]
+
+    def prepare(name: str) -> None:
+        """Fill a policy's caches before any chunk of it reads them."""
+        model.earned(name)
+        model.finishing(name)
+        if per_dimension is not None:
+            model.dimension_sums(name)
+
+    # each policy's points matrices (a few per policy, units x indicators) are made on the
+    # pool ahead of the chunks when there is one, side by side instead of one after another;
+    # dimension sums are BLAS products, made here as ever (outside the pool's BLAS limit)
+    used = list(dict.fromkeys(name for _, name, _ in tasks))
+    parallel_prepare = per_dimension is None and default_workers(workers) > 1 and len(tasks) > 1
+    if not parallel_prepare:
+        for name in used:
+            prepare(name)
 
     if model.dim_weights is not None and dimension_weights is None:
         dimension_weights = np.broadcast_to(model.dim_weights, (len(weights), len(model.dim_weights)))
 
     def run(task: tuple[np.ndarray, str, int]) -> None:
         rows, name, a = task
+        target: np.ndarray | slice = rows
+        if rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: views instead of copies
+            target = slice(int(rows[0]), int(rows[-1]) + 1)
         earned, applicable, _ = model.earned(name)
-        f, w = factors[rows], weights[rows]
+        f, w = factors[target], weights[target]
         all_apply = model.all_apply(name)
-        dim_f = per_dimension[rows] if per_dimension is not None else None
+        dim_f = per_dimension[target] if per_dimension is not None else None
         dim_sums = model.dimension_sums(name) if dim_f is not None else None
+        shape = (len(rows), n_units)
+        # the same matrix products as ever (their shapes decide BLAS's order of addition, so
+        # the chunks stay as they are), written into the rows the totals end up in
+        in_out = out is not None and isinstance(target, slice)
+        into = out[target] if out is not None and in_out else scratch.array("totals", shape)
         if dimension_weights is not None:
-            W = dimension_weights[rows]
+            W = dimension_weights[target]
             base = _weighted_base(model, earned, None if all_apply else applicable, f, w, W, geometric=a == 1)
         elif a == 0:
+            A_into = scratch.array("applicable", shape)
             if dim_f is not None and dim_sums is not None:
-                E = dim_f @ dim_sums[0].T
-                A = w.sum(axis=1, keepdims=True) if all_apply else dim_f @ dim_sums[1].T
+                E = np.matmul(dim_f, dim_sums[0].T, out=into)
+                A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(dim_f, dim_sums[1].T, out=A_into)
             else:
-                E = f @ earned.T
-                A = w.sum(axis=1, keepdims=True) if all_apply else w @ applicable.T
+                E = np.matmul(f, earned.T, out=into)
+                A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(w, applicable.T, out=A_into)
             base = _rescale_in_place(E, A, model.rubric.total_points, positive and model.each_applies(name))
         else:
-            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums)
-        target: np.ndarray | slice = rows
-        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: write a view
-            target = slice(int(rows[0]), int(rows[-1]) + 1)
-        consume(target, model.finishing(name).apply(base))
+            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums, into)
+        totals = model.finishing(name).apply(base)
+        if out is not None and not (in_out and base is into):
+            out[target] = base
+        consume(target, totals)
 
     workers = default_workers(workers)
     if workers <= 1 or len(tasks) <= 1:
@@ -355,7 +383,16 @@ def simulate(
     # each other (OpenBLAS spins while it waits), which on the 2-core machines doubled the
     # CPU time of the matrix products and slowed the whole Monte Carlo by a third (issue 16).
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
-        for done in [pool.submit(run, task) for task in tasks]:
+        # submitted first, so started before any chunk waits for them: no worker waits on a
+        # preparation that is still queued behind it
+        ready = {name: pool.submit(prepare, name) for name in used} if parallel_prepare else {}
+
+        def run_when_ready(task: tuple[np.ndarray, str, int]) -> None:
+            if task[1] in ready:
+                ready[task[1]].result()
+            run(task)
+
+        for done in [pool.submit(run_when_ready, task) for task in tasks]:
             done.result()  # re-raises a worker's exception here
 
 
@@ -418,38 +455,52 @@ def _geometric_base(
     w: np.ndarray,
     dim_f: np.ndarray | None = None,
     dim_sums: tuple[np.ndarray, np.ndarray] | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """total_points x the geometric mean of dimension attainment, weighted by applicable points.
 
     With attainment a_d = E_d / A_d and shares A_d / A this is the geometric counterpart of the
     arithmetic base E * T / A = T * sum_d (A_d / A) a_d. ``applicable`` None means every
     indicator applies to every unit, so A_d is one number per run. ``dim_f`` and ``dim_sums``
-    (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products.
+    (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products. Written into
+    ``out`` (runs x units) when given.
+
+    Every A_d first (their sum A is in every share), then one E_d at a time, each in this
+    thread's scratch arrays: holding every dimension's E_d and A_d as fresh arrays made a chunk
+    fault in ~20 MB of pages (issue 16). The same products and operations, in the same order.
     """
-    log_sum = np.zeros((len(f), len(model.ids)))
-    A_total = np.zeros((len(f), 1 if applicable is None else len(model.ids)))
-    parts = []
+    shape = (len(f), len(model.ids))
+    by_dimension = dim_f is not None and dim_sums is not None
+    A_shape = (len(f), 1 if applicable is None else len(model.ids))
+    A_total = np.zeros(A_shape)
+    A_parts = []
     for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix per chunk
-        if dim_f is not None and dim_sums is not None:
-            E_d = dim_f[:, d : d + 1] * dim_sums[0][:, d]
-        else:
-            E_d = f[:, cols] @ earned[:, cols].T
         if applicable is None:
             A_d = w[:, cols].sum(axis=1, keepdims=True)
         elif dim_f is not None and dim_sums is not None:
-            A_d = dim_f[:, d : d + 1] * dim_sums[1][:, d]
+            A_d = np.multiply(dim_f[:, d : d + 1], dim_sums[1][:, d], out=scratch.array(f"A_{d}", A_shape))
         else:
-            A_d = w[:, cols] @ applicable[:, cols].T
+            A_d = np.matmul(w[:, cols], applicable[:, cols].T, out=scratch.array(f"A_{d}", A_shape))
         A_total += A_d  # the same sums in the same order as A_total + A_d, in place
-        parts.append((E_d, A_d))
+        A_parts.append(A_d)
     # in place on each runs x units E_d: the same operations in the same order as
     # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * where(A > 0, A_d / A, 0), with the
     # where() only when some A_d or A is 0 (temporaries cost more than the arithmetic, issue 16)
+    log_sum = np.zeros(shape) if out is None else out
+    if out is not None:
+        log_sum.fill(0.0)
+    E_d = scratch.array("E_d", shape)
+    share = scratch.array("share", A_shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         all_total = bool(A_total.min() > 0)  # NaN-free: sums of non-negative points
         some_total = None if all_total else A_total > 0
         safe_total = A_total if some_total is None else np.where(some_total, A_total, 1.0)
-        for E_d, A_d in parts:
+        for d, (cols, A_d) in enumerate(zip(model.dim_slices, A_parts)):
+            if by_dimension:
+                assert dim_f is not None and dim_sums is not None
+                np.multiply(dim_f[:, d : d + 1], dim_sums[0][:, d], out=E_d)
+            else:
+                np.matmul(f[:, cols], earned[:, cols].T, out=E_d)
             if A_d.min() > 0:
                 np.divide(E_d, A_d, out=E_d)
             else:
@@ -458,7 +509,7 @@ def _geometric_base(
                 np.copyto(E_d, 1.0, where=~present)
             np.maximum(E_d, GEOMETRIC_FLOOR, out=E_d)
             np.log(E_d, out=E_d)
-            share = np.divide(A_d, safe_total)
+            np.divide(A_d, safe_total, out=share)
             if some_total is not None:
                 np.copyto(share, 0.0, where=~some_total)
             E_d *= share

@@ -30,6 +30,7 @@ from threadpoolctl import threadpool_limits
 from civscore.readers.data import read_data
 from civscore.robustness.ranking import rank_runs
 from civscore.robustness.sampling import check_sampling, draw_measures, run_chunks, unit_table
+from civscore.robustness.scratch import scratch
 from civscore.robustness.simulation import (
     AGGREGATIONS,
     MISSING_OPTIONS,
@@ -43,6 +44,7 @@ from civscore.robustness.simulation import (
     simulate,
 )
 from civscore.robustness.summary import UncertaintySettings, summary_sentences
+from civscore.robustness.tiers import tier_codes_into
 from civscore.rubric.model import Rubric
 from civscore.scoring.scored import Scored
 from civscore.scoring.tiers import tier_codes
@@ -249,6 +251,7 @@ def uncertainty(
             chunk_runs,
             workers,
             dimension_weights=dim_weights,
+            out=out.total,
         )
 
     choices = pd.DataFrame(
@@ -314,6 +317,7 @@ def _simulate_sampled(
             policies,
             workers=1,
             dimension_weights=None if dim_weights is None else dim_weights[one],
+            out=out.total[one],
         )
 
     chunks = run_chunks(model, data, draws, previous, chunk_runs)
@@ -376,18 +380,16 @@ def _allocate(model: Model, runs: int) -> Runs:
 
 
 def _store(out: Runs, rows: np.ndarray | slice, totals: dict[str, np.ndarray], model: Model) -> None:
+    """The ranks and tiers of a chunk of runs whose totals :func:`simulate` wrote into ``out``."""
     total, disq = totals["total"], totals["disqualified"]
-    out.total[rows] = total
     rankings = [model.ranking(), *(model.ranking(g) for g in model.groups)]
     targets = [out.rank, *out.group_rank.values()]
     if isinstance(rows, slice):  # consecutive runs: ranked straight into the stored rows
         rank_runs(total, rankings, [a[rows] for a in targets])
+        tier_codes_into(out.tier[rows], total, disq, model.rubric)
     else:
-        ranks = [np.empty(total.shape, dtype=a.dtype) for a in targets]
-        rank_runs(total, rankings, ranks)
-        for a, r in zip(targets, ranks):
-            a[rows] = r
-    out.tier[rows] = tier_codes(total, disq, model.rubric)
+        rank_runs(total, rankings, targets, rows=rows)
+        out.tier[rows] = tier_codes_into(scratch.array("tiers", total.shape, out.tier.dtype), total, disq, model.rubric)
 
 
 def _rank_stats(u: Uncertainty) -> pd.DataFrame:
@@ -406,7 +408,7 @@ def _rank_stats(u: Uncertainty) -> pd.DataFrame:
         median_rank=q_rank[1],
         q05_rank=q_rank[0],
         q95_rank=q_rank[2],
-        mean_rank=runs.rank.mean(axis=0),
+        mean_rank=q["mean_rank"],
         best_rank=q["best_rank"],
         worst_rank=q["worst_rank"],
         interval=q_rank[2] - q_rank[0],
@@ -442,14 +444,20 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
     ranked = {"rank": runs.rank, **runs.group_rank}
     # ranks are at most the number of units: sorted as int16 when they fit (a quarter less work)
     narrow = np.int16 if n_units <= np.iinfo(np.int16).max else None
+    # a rank is at most the number of units: the sum of a unit's ranks fits int32 if this does
+    count = np.int32 if n_runs * max(n_units, 1) <= np.iinfo(np.int32).max else np.int64
     out: dict[str, Any] = {k: [np.empty(n_units, np.int64) for _ in QUANTILES] for k in ranked}
     out["total"] = [np.empty(n_units) for _ in QUANTILES]
     out["best_rank"] = np.empty(n_units, runs.rank.dtype)
     out["worst_rank"] = np.empty(n_units, runs.rank.dtype)
     out["same_tier_share"] = np.empty(n_units)
+    out["mean_rank"] = np.empty(n_units)
 
     def summarise(start: int) -> None:
         cols = slice(start, min(start + block, n_units))
+        # whole numbers add up exactly, so an integer sum over the runs divided by their number
+        # is the float mean to the bit, without converting every rank to float first
+        out["mean_rank"][cols] = runs.rank[:, cols].sum(axis=0, dtype=count) / n_runs
         for key, values in ranked.items():
             rows = _sorted_per_unit(values[:, cols], narrow)
             for target, q in zip(out[key], _order_statistics(rows, QUANTILES)):
@@ -459,7 +467,8 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
                 out["worst_rank"][cols] = rows[:, -1]
         for target, q in zip(out["total"], _interpolated_quantiles(_sorted_per_unit(runs.total[:, cols]), QUANTILES)):
             target[cols] = q
-        out["same_tier_share"][cols] = (runs.tier[:, cols] == nominal_tier[None, cols]).mean(axis=0)
+        same_tier = runs.tier[:, cols] == nominal_tier[None, cols]
+        out["same_tier_share"][cols] = same_tier.sum(axis=0, dtype=count) / n_runs
 
     starts = range(0, n_units, block)
     if workers <= 1 or len(starts) <= 1:
@@ -477,9 +486,9 @@ def _sorted_per_unit(values: np.ndarray, dtype: type[np.integer] | None = None) 
     enough for every value: the caller knows). A full sort, not a partition at the handful of
     positions the statistics read: NumPy's vectorised sort of each unit's 1,000 runs is 3-4x
     cheaper than ``partition`` with several kth on these machines (issue 16), and gives the same
-    values.
+    values. The result is this thread's scratch array, valid until its next call.
     """
-    out = np.empty(values.shape[::-1], dtype=dtype or values.dtype)
+    out = scratch.array("sorted per unit", values.shape[::-1], dtype or values.dtype)
     out[...] = values.T  # the transposed copy, cast on the way
     out.sort(axis=1)
     return out
