@@ -161,6 +161,19 @@ def test_every_kind_of_column_keeps_its_row_styles_in_any_block(tmp_path, monkey
     assert fills == [[look[2 if f else int(b)]] * table.shape[1] for f, b in zip(flagged, band)]
 
 
+def test_object_columns_of_text_read_back_as_written(tmp_path, monkeypatch):
+    """Python text with blanks of every kind is written as text for the whole column; an
+    object column holding anything else (bytes, a date) keeps each value's own cell."""
+    monkeypatch.setattr(xlsx, "BLOCK_ROWS", 4)
+    texts = ["甲", None, np.nan, pd.NA, "", "=SUM(A1)", " 乙", "甲", "a&b", "甲"]
+    other = [b"x", "y", pd.Timestamp("2025-01-02"), None, "z", "z", "z", "z", "z", "z"]
+    table = pd.DataFrame({"texts": pd.Series(texts, dtype=object), "other": pd.Series(other, dtype=object)})
+    out = civscore.write_table(table, tmp_path / "o.xlsx", sheet="t")
+    rows = _values(out)[1:]
+    assert [r[0] for r in rows] == ["甲", None, None, None, None, "'=SUM(A1)", " 乙", "甲", "a&b", "甲"]
+    assert [r[1] for r in rows] == ["b'x'", "y", "2025-01-02 00:00:00", None, *["z"] * 6]
+
+
 def test_display_widths_count_wide_characters_twice():
     texts = ["abc", "社区", "a社b", "", "Ｆ", "→≤", "😀x", "𠀀"]
     assert display_widths(texts).tolist() == [3, 4, 4, 0, 2, 2, 3, 2]

@@ -3,8 +3,9 @@
 xlsxwriter spends several microseconds on every cell it writes (a method call, checks, a tuple,
 then XML text); a district's ranking has millions of cells. Here the XML of a block of rows is
 made with whole-column Arrow string operations (no Python object per cell for numbers and for
-text that is already Arrow-backed) and joined once, and :mod:`civscore.writers.xlsx` streams it
-into xlsxwriter's worksheet file, so memory stays at one block of rows. The cells are what
+text that is already Arrow-backed; a repeating column's cells made once per distinct value) and
+laid end to end by one take, and :mod:`civscore.writers.xlsx` streams it into xlsxwriter's
+worksheet file, so memory stays at one block of rows. The cells are what
 xlsxwriter itself writes for in-line strings: booleans as ``t="b"``, text with XML escaped,
 control characters as ``_xHHHH_``, leading or trailing blanks preserved, at most 32,767
 characters; numbers in their shortest exact decimal form.
@@ -167,6 +168,10 @@ def column_cells(values: pd.Series, styles: Sequence[str], after: str, safe: boo
         column = pa.array(values.to_numpy(float, na_value=np.nan), type=pa.float64())
     elif isinstance(kind, pd.StringDtype):  # text or missing, nothing else: stays in Arrow
         column = pa.array(values, type=pa.string(), from_pandas=True)
+    elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # Python text and blanks only (names, groups, joined notes): the same cells as text in
+        # Arrow, made for the whole column, not value by value in each block
+        column = pa.array(values.to_numpy(object), type=pa.string(), from_pandas=True)
     else:
         return lambda start, stop, classes: _by_class(
             lambda head, tail: _object_endings(values.iloc[start:stop], safe, head, tail), classes, styles, after
