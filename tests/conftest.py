@@ -14,6 +14,11 @@ from civscore.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The tests read workbooks back with pandas, which will switch its default .xlsx reader to
+# calamine; they keep openpyxl (what the CI machines install with the package), and say so once
+# here instead of warning at every read.
+pd.set_option("io.excel.xlsx.reader", "openpyxl")
+
 
 def make_rubric(body: str, header: str | None = None) -> civscore.Rubric:
     """A rubric from YAML text; ``header`` defaults to a minimal one with id column `uid`."""

@@ -29,6 +29,18 @@ def about(path: Path) -> dict[str, str]:
     return {row[0]: row[1] for row in sheet.itertuples(index=False) if len(row) > 1}
 
 
+def test_the_ranking_workbook_names_the_previous_file_a_rubric_read(tmp_path):
+    rubric = civscore.load_rubric(ROOT / "rubrics" / "civilized-community-2026.yaml")
+    before = ROOT / "data" / "communities_2024.csv"
+    result = civscore.score(civscore.read_data(DATA, rubric), rubric, previous=before)
+    rows = about(result.write(tmp_path / "ranking.xlsx"))
+    assert rows["上一期数据文件"] == str(before)
+    assert rows["上一期数据文件 SHA-256"] == sha256(before)
+    assert rows["数据文件 SHA-256"] == sha256(DATA)
+    plain = civscore.score(civscore.read_data(DATA), civscore.load_rubric(RUBRIC))
+    assert "上一期数据文件" not in about(plain.write(tmp_path / "plain.xlsx"))
+
+
 def test_the_ranking_workbook_names_the_version_and_both_hashes(tmp_path):
     rubric = civscore.load_rubric(RUBRIC)
     result = civscore.score(civscore.read_data(DATA, rubric), rubric)

@@ -194,7 +194,10 @@ def _previous_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:
     """The previous period's values that previous(name) read, per unit (None without them)."""
     if checked.previous is None:
         return None
-    return pd.DataFrame(checked.previous.columns, index=ids)
+    values = pd.DataFrame(checked.previous.columns, index=ids)
+    # which file they came from, for the workbook's 说明 (as the report names the data file)
+    values.attrs.update(source=checked.previous.source, sha256=checked.previous.frame.attrs.get("sha256"))
+    return values
 
 
 def _current_values(checked: Checked, ids: pd.Index) -> pd.DataFrame | None:

@@ -81,6 +81,7 @@ def about_table(result: Scored, points_file: str | None = None) -> pd.DataFrame:
         ("版本", rubric.version),
         ("体系文件", rubric.path or ""),
         ("数据文件", result.report.source or ""),
+        *([("上一期数据文件", result.previous.attrs.get("source") or "")] if result.previous is not None else []),
         ("参评单位数", len(result.table)),
         ("基础分满分", rubric.total_points),
         ("特色加分上限", rubric.bonus_cap),
@@ -119,6 +120,11 @@ def provenance(result: Scored, side: str = "") -> list[tuple[str, str]]:
         ("civscore 版本", __version__),
         (f"{side}体系文件 SHA-256", result.rubric.sha256 or "（未从文件读取）"),
         (f"{side}数据文件 SHA-256", result.report.source_sha256 or "（未从文件读取）"),
+        *(
+            [(f"{side}上一期数据文件 SHA-256", result.previous.attrs.get("sha256") or "（未从文件读取）")]
+            if result.previous is not None
+            else []
+        ),
     ]
 
 
