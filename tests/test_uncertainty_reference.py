@@ -124,3 +124,19 @@ def test_arithmetic_totals_are_the_engines_to_the_bit(data, rubric):
             base = rescale_base(E, A, rubric.total_points)
             expected = finish_totals(base, bonus, rubric, model.veto_matrix)["total"]
             np.testing.assert_array_equal(u.totals.to_numpy()[part], expected, strict=True)
+
+
+@pytest.mark.parametrize("n,groups", [(70_000, 40_000), (2_000, 7)])  # int64 and int32 group keys
+def test_group_ranks_partitioned_from_the_overall_sort_match_the_engine(n, groups):
+    """Two group columns ranked from one overall sort, with ties, against competition_rank."""
+    rng = np.random.default_rng(3)
+    totals = np.round(rng.uniform(0, 100, size=(3, n)), 2)  # many totals tie at 2 decimals
+    disq = rng.random(n) < 0.05
+    g1, g2 = rng.integers(0, groups, n), rng.integers(0, 3, n)
+    rankings = [ranking_module.ranking(disq), ranking_module.ranking(disq, g1), ranking_module.ranking(disq, g2)]
+    outs = [np.empty(totals.shape, np.int32) for _ in rankings]
+    ranking_module.rank_runs(totals, rankings, outs)
+    for run in range(3):
+        np.testing.assert_array_equal(outs[0][run], competition_rank(totals[run], disq))
+        np.testing.assert_array_equal(outs[1][run], competition_rank(totals[run], disq, pd.Series(g1)))
+        np.testing.assert_array_equal(outs[2][run], competition_rank(totals[run], disq, pd.Series(g2)))

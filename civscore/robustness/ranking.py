@@ -39,15 +39,16 @@ class Ranking:
     position_rank: np.ndarray
 
     @cached_property
-    def narrow_groups(self) -> np.ndarray | None:
-        """The group codes as int8 or int16 (what a counting sort takes), None if they do not fit."""
+    def group_keys(self) -> tuple[np.ndarray, int] | None:
+        """(group code << position bits per unit, position bits), in the narrowest integer
+        the keys of :func:`_partitioned` fit (int32 sorts twice as fast as int64); None for
+        the overall ranking, or groups too many for 63 bits."""
         if self.groups is None or not len(self.groups):
             return None
-        top = int(self.groups.max())
-        for dtype in (np.int8, np.int16):
-            if top <= np.iinfo(dtype).max:
-                return self.groups.astype(dtype)
-        return None
+        bits = max(1, (len(self.groups) - 1).bit_length())
+        width = bits + max(1, int(self.groups.max()).bit_length())
+        dtype = np.int32 if width <= 31 else np.int64 if width <= 63 else None
+        return None if dtype is None else (np.left_shift(self.groups.astype(dtype), bits), bits)
 
     @cached_property
     def overall(self) -> Ranking:
@@ -147,12 +148,12 @@ def rank_runs(
 def _overall(rankings: list[Ranking]) -> Ranking | None:
     """The overall ranking the group rankings among ``rankings`` can be partitioned from (see
     :func:`rank_runs`), or None when they cannot: disqualified units that differ between
-    rankings, or group codes too many for a counting sort (more than int16 holds)."""
+    rankings, or group codes too many to pack with a position into 63 bits."""
     first = rankings[0]
     for r in rankings:
         if not np.array_equal(r.disqualified, first.disqualified):
             return None
-        if r.groups is not None and r.narrow_groups is None:
+        if r.groups is not None and r.group_keys is None:
             return None
     if not any(r.groups is not None for r in rankings):
         return None  # nothing to partition: the keys serve every ranking as they are
@@ -161,27 +162,29 @@ def _overall(rankings: list[Ranking]) -> Ranking | None:
 
 def _partitioned(order: np.ndarray, values: np.ndarray, tied: bool, r: Ranking) -> tuple[np.ndarray, np.ndarray]:
     """(unit of each sorted position, its rank within its group) from the overall sorted
-    ``order`` and its (disqualified, value) ``values``: a stable argsort of the group codes
-    (NumPy sorts int8 / int16 by counting) keeps each group in overall order, which sorts it
-    by (group, disqualified, total, position) exactly as the group's own keys would."""
-    assert r.narrow_groups is not None
-    codes = np.take(r.narrow_groups, order)
-    perm = np.argsort(codes, axis=1, kind="stable")
-    grouped = _take_rows(order, perm)
+    ``order`` and its (disqualified, value) ``values``: sorting (group code | position in the
+    overall order) keeps each group in overall order, which sorts it by (group, disqualified,
+    total, position) exactly as the group's own keys would. The keys are int32 for up to
+    2**31 / units groups; a stable argsort of the codes cost twice as much, mostly in the
+    arrays it allocates per block."""
+    assert r.group_keys is not None
+    shifted, bits = r.group_keys
+    rows, n = order.shape
+    keys = scratch.array("group keys", (rows, n), shifted.dtype)
+    np.take(shifted, order, out=keys)
+    keys |= scratch.positions(n, shifted.dtype)
+    keys.sort(axis=1)
+    codes = keys >> bits if tied else None  # the group of each position in group order
+    perm = np.bitwise_and(keys, (1 << bits) - 1, out=keys)
+    grouped = scratch.array("grouped", (rows, n), order.dtype)
+    for row, (o, p) in enumerate(zip(order, perm)):
+        np.take(o, p, out=grouped[row])
     ranks = np.broadcast_to(r.position_rank, grouped.shape)
-    if tied:  # equal (disqualified, value) next to each other in the same group
-        codes, values = _take_rows(codes, perm), _take_rows(values, perm)
+    if codes is not None:  # equal (disqualified, value) next to each other in the same group
+        values = np.take_along_axis(values, perm, axis=1)
         same = (values[:, 1:] == values[:, :-1]) & (codes[:, 1:] == codes[:, :-1])
         ranks = _tie_ranks(ranks, same)
     return grouped, ranks
-
-
-def _take_rows(a: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``np.take_along_axis(a, index, axis=1)`` a row at a time: 3x cheaper here."""
-    out = np.empty(index.shape, a.dtype)
-    for row, (values, i) in enumerate(zip(a, index)):
-        np.take(values, i, out=out[row])
-    return out
 
 
 def _scatter(out: np.ndarray, targets: Sequence[int] | np.ndarray, order: np.ndarray, ranks: np.ndarray) -> None:
@@ -251,9 +254,9 @@ def _keys(
         # (+ class * 2**shift) computed in float64, where every operand and result is a whole
         # number below 2**53 and so exact, then cast (exactly) to int64
         folded = fold and bool(rankings[0].class_bits.any())
-        addend = top * 2.0**idx_bits + ws["positions"]
+        addend = np.add(ws["positions"], top * 2.0**idx_bits, out=scratch.array("addend", (n,)))
         if folded:
-            addend += rankings[0].class_bits * 2.0**cls_shift
+            addend += np.multiply(rankings[0].class_bits, 2.0**cls_shift, out=scratch.array("class addend", (n,)))
         np.multiply(scaled, -(2.0**idx_bits), out=scaled)
         np.add(scaled, addend, out=keys, casting="unsafe")
         return keys, idx_bits, cls_shift, folded

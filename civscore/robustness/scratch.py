@@ -30,5 +30,12 @@ class Scratch(threading.local):
             buf = self.buffers[key] = np.empty(size, key[1])
         return buf[:size].reshape(shape)
 
+    def positions(self, n: int, dtype: type | np.dtype = np.int64) -> np.ndarray:
+        """``np.arange(n, dtype=dtype)``, made once per thread."""
+        key = (f"positions {n}", np.dtype(dtype))
+        if key not in self.buffers:
+            self.buffers[key] = np.arange(n, dtype=dtype)
+        return self.buffers[key]
+
 
 scratch = Scratch()

@@ -472,7 +472,8 @@ def _geometric_base(
     shape = (len(f), len(model.ids))
     by_dimension = dim_f is not None and dim_sums is not None
     A_shape = (len(f), 1 if applicable is None else len(model.ids))
-    A_total = np.zeros(A_shape)
+    A_total = scratch.array("A", A_shape)
+    A_total.fill(0.0)
     A_parts = []
     for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix per chunk
         if applicable is None:
