@@ -94,6 +94,7 @@ class Model:
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
     _each_applies: dict[str, bool] = field(default_factory=dict, repr=False)
     _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _dim_applies: dict[str, list[bool]] = field(default_factory=dict, repr=False)
     _rankings: dict[str | None, Ranking] = field(default_factory=dict, repr=False)
     _finishing: dict[str, Finishing] = field(default_factory=dict, repr=False)
 
@@ -122,6 +123,14 @@ class Model:
         run's applicable points A are > 0 (positive weights of applicable indicators)."""
         self.earned(policy)
         return self._each_applies[policy]
+
+    def dimension_applies(self, policy: str) -> list[bool]:
+        """Per top-level dimension: True when some base indicator of it applies to each unit
+        under ``policy``; with positive weights every run's A_d is then > 0 for every unit."""
+        if policy not in self._dim_applies:
+            applicable = self.earned(policy)[1]
+            self._dim_applies[policy] = [bool((applicable[:, cols] > 0).any(axis=1).all()) for cols in self.dim_slices]
+        return self._dim_applies[policy]
 
     def dimension_sums(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
         """Per unit and top-level dimension (units x dimensions): the earned points and the
@@ -325,6 +334,7 @@ def simulate(
         """Fill a policy's caches before any chunk of it reads them."""
         model.earned(name)
         model.finishing(name)
+        model.dimension_applies(name)
         if per_dimension is not None:
             model.dimension_sums(name)
 
@@ -368,7 +378,9 @@ def simulate(
                 A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(w, applicable.T, out=A_into)
             base = _rescale_in_place(E, A, model.rubric.total_points, positive and model.each_applies(name))
         else:
-            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums, into)
+            # A_d > 0 known beforehand for a dimension that applies to every unit: no min() pass
+            known = [positive and applies for applies in model.dimension_applies(name)]
+            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums, into, known)
         totals = model.finishing(name).apply(base)
         if out is not None and not (in_out and base is into):
             out[target] = base
@@ -456,6 +468,7 @@ def _geometric_base(
     dim_f: np.ndarray | None = None,
     dim_sums: tuple[np.ndarray, np.ndarray] | None = None,
     out: np.ndarray | None = None,
+    positive: list[bool] | None = None,
 ) -> np.ndarray:
     """total_points x the geometric mean of dimension attainment, weighted by applicable points.
 
@@ -463,7 +476,8 @@ def _geometric_base(
     arithmetic base E * T / A = T * sum_d (A_d / A) a_d. ``applicable`` None means every
     indicator applies to every unit, so A_d is one number per run. ``dim_f`` and ``dim_sums``
     (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products. Written into
-    ``out`` (runs x units) when given.
+    ``out`` (runs x units) when given. ``positive[d]``: the caller knows every A_d > 0 (then
+    the test ``A_d.min() > 0`` would pass, and is skipped).
 
     Every A_d first (their sum A is in every share), then one E_d at a time, each in this
     thread's scratch arrays: holding every dimension's E_d and A_d as fresh arrays made a chunk
@@ -493,7 +507,9 @@ def _geometric_base(
     E_d = scratch.array("E_d", shape)
     share = scratch.array("share", A_shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        all_total = bool(A_total.min() > 0)  # NaN-free: sums of non-negative points
+        known = positive or [False] * len(A_parts)
+        # NaN-free: sums of non-negative points, and A >= A_d
+        all_total = any(known) or bool(A_total.min() > 0)
         some_total = None if all_total else A_total > 0
         safe_total = A_total if some_total is None else np.where(some_total, A_total, 1.0)
         for d, (cols, A_d) in enumerate(zip(model.dim_slices, A_parts)):
@@ -502,7 +518,7 @@ def _geometric_base(
                 np.multiply(dim_f[:, d : d + 1], dim_sums[0][:, d], out=E_d)
             else:
                 np.matmul(f[:, cols], earned[:, cols].T, out=E_d)
-            if A_d.min() > 0:
+            if known[d] or A_d.min() > 0:
                 np.divide(E_d, A_d, out=E_d)
             else:
                 present = A_d > 0
