@@ -81,6 +81,9 @@ def cli_seconds(rubric: Path, data: Path, out_dir: Path) -> float:
 
 
 def main(runs: int = 3) -> int:
+    from run import precompile
+
+    precompile()  # commands start as a user's installed package does (bench/run.py)
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

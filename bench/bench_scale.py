@@ -60,6 +60,9 @@ LIMIT_ENV = {"CIVSCORE_MAX_INPUT_BYTES": str(8 * 2**30), "CIVSCORE_MAX_INPUT_CEL
 
 
 def main() -> dict:
+    from run import precompile
+
+    precompile()  # commands start as a user's installed package does (bench/run.py)
     sizes = [int(s) for s in os.environ.get("CIVSCORE_BENCH_SIZES", "").split(",") if s] or list(SIZES)
     xlsx_max = int(os.environ.get("CIVSCORE_BENCH_XLSX_MAX", "200000"))
     figures: dict = {}

@@ -94,6 +94,16 @@ def test_gaps_workbook_and_document_print_the_issuer(run, tmp_path, monkeypatch)
     assert HOSTILE in text and "环境单位" not in text
 
 
+def test_the_comparison_workbook_prints_the_issuer(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVSCORE_ISSUER", "环境单位")
+    out = tmp_path / "compare.xlsx"
+    before = ROOT / "data" / "communities_2024.csv"
+    ran = run(["compare", "-r", RUBRIC, "-d", before, "-d", DATA, "-o", out, "--issuer", HOSTILE], tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    lines = issue_lines(out)
+    assert lines and all(line.startswith(f"制表单位：{HOSTILE}　　") for line in lines)
+
+
 def test_word_report_prints_the_issuer(run, tmp_path):
     out = tmp_path / "通报.docx"
     assert run(["report", RUBRIC, DATA, "-o", out, "--issuer", "某某区文明办"], tmp_path).returncode == 0
@@ -123,7 +133,7 @@ def test_an_issuer_that_is_not_one_short_line_is_wrong_usage(run, tmp_path, bad)
     assert ran.returncode == 2 and "the issuing body must be one line of at most 100 characters" in ran.stderr
 
 
-@pytest.mark.parametrize("command", ["score", "gaps", "report"])
+@pytest.mark.parametrize("command", ["score", "gaps", "report", "compare"])
 def test_help_offers_issuer(run, tmp_path, command):
     assert "--issuer TEXT" in run([command, "--help"], tmp_path, lang="zh").stdout
     assert "CIVSCORE_ISSUER" in run([command, "--help"], tmp_path, lang="en").stdout

@@ -7,6 +7,7 @@ import sys
 
 import civscore
 from civscore.cli.common import (
+    add_issuer_arg,
     add_output_arg,
     add_problems_arg,
     add_records_args,
@@ -106,6 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "twice for before and after (e.g. two years of answers)",
         ),
     )
+    add_issuer_arg(p)
     add_problems_arg(p)
     p.set_defaults(run=run, parser=p)
 
