@@ -85,38 +85,42 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_mat
     policies = scoring.policies
     weights = np.array([ind.points for _, ind in base], dtype=float)
     veto_matrix = _veto_matrix(checked, rubric, n)
+    gated = bool(checked.gates)  # not `checked` itself: a Result must not keep every parsed column
     made: list[Matrices] = []
-    if keep_matrices or not sum_here:
-        made.append(scoring.matrices())
 
     def matrices() -> Matrices:
         if not made:
             made.append(scoring.matrices())
         return made[0]
 
-    if sum_here and not made:
-        # E, A and the bonus from one pass that keeps no points matrix (see points_pass)
-        summed = scoring.sums()
-        sums, bonus = summed.sums, summed.bonus
-        A = applicable_points(weights, summed.excluded, np.asarray(summed.columns, dtype=np.intp))
-    elif sum_here:
-        m = made[0]
-        sums, bonus = m.sums, m.points[:, k:]
-        filled = _filled(m, checked)
-        na_mask = m.not_applicable if scoring.any_na else None
-        out = excluded_columns(filled, policies, k, na_mask)
-        A = applicable_points(weights, excluded_cells(filled, policies, na_mask, out), np.asarray(out, dtype=np.intp))
-    if sum_here:
+    def masks() -> tuple[np.ndarray, np.ndarray | None]:
+        """The cells whose points the missing policy decided (missing, and no closed gate),
+        and the 不适用 cells when there are any."""
+        m = matrices()
+        return (m.missing & ~m.gated if gated else m.missing), (m.not_applicable if scoring.any_na else None)
+
+    if not sum_here:  # weighted: aggregate() sums per dimension from the matrices
+        m = matrices()
+        filled, na_mask = masks()
+        in_base = applicable_matrix(filled, policies, k, na_mask)
+        totals = aggregate(
+            m.points[:, :k], in_base[:, :k], weights, m.points[:, k:], rubric, veto_matrix, keep_stages=True
+        )
+        dims = {dim.id: totals["dimensions"][:, d] for d, dim in enumerate(rubric.dimensions)}
+    else:
+        if keep_matrices:
+            m = matrices()
+            sums, bonus = m.sums, m.points[:, k:]
+            filled, na_mask = masks()
+            out = excluded_columns(filled, policies, k, na_mask)
+            excluded = excluded_cells(filled, policies, na_mask, out)
+        else:  # E, A and the bonus from one pass that keeps no points matrix (see points_pass)
+            summed = scoring.sums()
+            sums, bonus, out, excluded = summed.sums, summed.bonus, summed.columns, summed.excluded
+        A = applicable_points(weights, excluded, np.asarray(out, dtype=np.intp))
         E = sums.get("", np.zeros(n))
         totals = totals_from_sums(E, A, bonus, rubric, veto_matrix, keep_stages=True)
         dims = {dim.id: sums.get(dim.id, np.zeros(n)) for dim in rubric.dimensions}
-    else:
-        m = made[0]
-        applicable = applicable_matrix(_filled(m, checked), policies, k, m.not_applicable if scoring.any_na else None)
-        totals = aggregate(
-            m.points[:, :k], applicable[:, :k], weights, m.points[:, k:], rubric, veto_matrix, keep_stages=True
-        )
-        dims = {dim.id: totals["dimensions"][:, d] for d, dim in enumerate(rubric.dimensions)}
 
     table = _result_table(frame, rubric, ids, totals, dims)
     ind_ids = [ind.id for ind in indicators]
@@ -125,17 +129,15 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_mat
     stages = pd.DataFrame({name: totals[name] for name in STAGES}, index=ids, copy=False)  # fresh arrays: no copy
     frames = _frames_builder(matrices, ids, ind_ids)
 
-    def masks() -> tuple[np.ndarray, np.ndarray | None]:
-        m = matrices()
-        return _filled(m, checked), m.not_applicable if scoring.any_na else None
+    def applicable() -> np.ndarray:
+        filled, na_mask = masks()
+        return applicable_matrix(filled, policies, k, na_mask)
 
     return Scored(
         rubric=rubric,
         table=table,
         build_matrices=frames,
-        build_applicable=_mask_builder(
-            lambda: applicable_matrix(masks()[0], policies, k, masks()[1]), ids=ids, columns=ind_ids
-        ),
+        build_applicable=_mask_builder(applicable, ids=ids, columns=ind_ids),
         build_imputed=_mask_builder(lambda: imputed_matrix(masks()[0], policies), ids=ids, columns=ind_ids),
         previous=_previous_values(checked, ids),
         current=_current_values(checked, ids),
@@ -145,11 +147,6 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_mat
         stages=stages,
         measures=checked.measures,
     )
-
-
-def _filled(m: Matrices, checked: Checked) -> np.ndarray:
-    """The cells whose points the missing policy decided: missing, and no closed gate."""
-    return m.missing & ~m.gated if checked.gates else m.missing
 
 
 def _frames_builder(
