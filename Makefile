@@ -22,12 +22,13 @@ demo: $(STAMP)
 	$(VENV)/bin/civscore validate rubrics/civilized-community-2025.yaml data/communities_2025.xlsx
 	$(VENV)/bin/civscore score rubrics/civilized-community-2025.yaml data/communities_2025.xlsx -o out/ranking.parquet
 	$(VENV)/bin/civscore report rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/report.html
+	$(VENV)/bin/civscore report rubrics/civilized-community-2026.yaml data/communities_2025.csv --previous data/communities_2024.csv -o out/2026/report.html
 	$(VENV)/bin/civscore gaps rubrics/civilized-community-2025.yaml data/communities_2025.csv -o out/gaps.xlsx
 	$(VENV)/bin/civscore compare -r rubrics/civilized-community-2025.yaml -d data/communities_2024.csv -d data/communities_2025.csv --labels 2024 2025 -o out/compare_2024_2025.xlsx
 	$(VENV)/bin/civscore extract --rubric rubrics/civilized-community-2025.yaml data/reports/SQ*.txt -o out/candidates.xlsx
 	$(VENV)/bin/civscore measure rubrics/area-satisfaction-2019.yaml data/records/areas.csv $(AREA_RECORDS) -o out/area_measures.xlsx
 	$(VENV)/bin/civscore score rubrics/area-satisfaction-2019.yaml data/records/areas.csv $(AREA_RECORDS) -o out/area_ranking.xlsx
-	@echo "demo outputs are in out/: report.html, ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx, area_measures.xlsx, area_ranking.xlsx"
+	@echo "demo outputs are in out/: report.html, 2026/report.html (the 2026 rubric, with last year as --previous), ranking.csv, ranking.xlsx, ranking.parquet, gaps.xlsx, compare_2024_2025.xlsx, candidates.xlsx, area_measures.xlsx, area_ranking.xlsx"
 
 ## lint: ruff (lint and format) and mypy, clean on the whole package
 lint: $(STAMP)
