@@ -34,12 +34,7 @@ def thread_count(wanted: int | None = None) -> int:
         try:
             limit = int(cap)
         except ValueError:
-            raise ValueError(
-                say(
-                    f"环境变量 CIVSCORE_THREADS 必须是正整数，不能是 {cap!r}",
-                    f"CIVSCORE_THREADS must be a whole number >= 1, not {cap!r}",
-                )
-            ) from None
+            limit = 0  # not a number: the same message as a number below 1
         if limit < 1:
             raise ValueError(
                 say(

@@ -342,7 +342,7 @@ def simulate(
     # pool ahead of the chunks when there is one, side by side instead of one after another;
     # dimension sums are BLAS products, made here as ever (outside the pool's BLAS limit)
     used = list(dict.fromkeys(name for _, name, _ in tasks))
-    parallel_prepare = per_dimension is None and default_workers(workers) > 1 and len(tasks) > 1
+    parallel_prepare = per_dimension is None and thread_count(workers) > 1 and len(tasks) > 1
     if not parallel_prepare:
         for name in used:
             prepare(name)
@@ -386,7 +386,7 @@ def simulate(
             out[target] = base
         consume(target, totals)
 
-    workers = default_workers(workers)
+    workers = thread_count(workers)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             run(task)
@@ -421,11 +421,6 @@ def _rescale_in_place(E: np.ndarray, A: np.ndarray, total_points: float, positiv
         np.divide(E, np.where(present, A, 1.0), out=E)
     np.copyto(E, 0.0, where=~present)
     return E
-
-
-def default_workers(workers: int | None) -> int:
-    """``workers`` as given, else one thread per core, at most 4 (``CIVSCORE_THREADS`` caps both)."""
-    return thread_count(workers)
 
 
 def _weighted_base(

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from civscore.parallel import thread_count
 from civscore.readers.data import read_data
 from civscore.robustness.ranking import rank_runs
 from civscore.robustness.sampling import check_sampling, draw_measures, run_chunks, unit_table
@@ -37,7 +38,6 @@ from civscore.robustness.simulation import (
     Model,
     build_model,
     choice_options,
-    default_workers,
     rescaled_dimension_weights,
     rescaled_weights,
     sample_multipliers,
@@ -267,7 +267,7 @@ def uncertainty(
         level=level,
         missing=list(policies),
         aggregation=list(aggregations),
-        workers=default_workers(workers),
+        workers=thread_count(workers),
         sampling=bool(sampling),
     )
     return Uncertainty(
@@ -321,7 +321,7 @@ def _simulate_sampled(
         )
 
     chunks = run_chunks(model, data, draws, previous, chunk_runs)
-    n_workers = default_workers(workers)
+    n_workers = thread_count(workers)
     if n_workers <= 1:
         for chunk in chunks:
             for task in chunk:

@@ -85,7 +85,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_mat
     policies = scoring.policies
     weights = np.array([ind.points for _, ind in base], dtype=float)
     veto_matrix = _veto_matrix(checked, rubric, n)
-    gated = bool(checked.gates)  # not `checked` itself: a Result must not keep every parsed column
+    has_gates = bool(checked.gates)  # not `checked` itself: a Result must not keep every parsed column
     made: list[Matrices] = []
 
     def matrices() -> Matrices:
@@ -97,7 +97,7 @@ def score_checked(data: pd.DataFrame, rubric: Rubric, checked: Checked, keep_mat
         """The cells whose points the missing policy decided (missing, and no closed gate),
         and the 不适用 cells when there are any."""
         m = matrices()
-        return (m.missing & ~m.gated if gated else m.missing), (m.not_applicable if scoring.any_na else None)
+        return (m.missing & ~m.gated if has_gates else m.missing), (m.not_applicable if scoring.any_na else None)
 
     if not sum_here:  # weighted: aggregate() sums per dimension from the matrices
         m = matrices()

@@ -117,7 +117,19 @@ def imputed_matrix(filled: np.ndarray, policies: list[str]) -> np.ndarray:
 
 
 def _excluded(filled: np.ndarray, policies: list[str], not_applicable: np.ndarray | None, j: int) -> np.ndarray:
-    out = filled[:, j] if policies[j] == "exclude" else np.zeros(filled.shape[0], bool)
+    na = None if not_applicable is None else not_applicable[:, j]
+    return excluded_into(np.empty(filled.shape[0], bool), filled[:, j], policies[j], na)
+
+
+def excluded_into(
+    out: np.ndarray, filled: np.ndarray, policy: str, not_applicable: np.ndarray | None = None
+) -> np.ndarray:
+    """Into ``out``, for cells of one base column: out of the unit's base, i.e. ``filled`` (the
+    missing policy decided the points) under ``exclude``, or 不适用."""
+    if policy == "exclude":
+        np.copyto(out, filled)
+    else:
+        out.fill(False)
     if not_applicable is not None:
-        out = out | not_applicable[:, j]
+        out |= not_applicable
     return out

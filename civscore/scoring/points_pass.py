@@ -27,7 +27,7 @@ import pandas as pd
 from civscore.methods import points_for
 from civscore.parallel import each
 from civscore.rubric.model import Indicator, Rubric
-from civscore.scoring.missing import column_mean, fill_column, fill_with_mean
+from civscore.scoring.missing import column_mean, excluded_into, fill_column, fill_with_mean
 from civscore.validation.check import Checked
 
 # rows scored at a time: one block of a column (512 KB of points) stays in cache through its steps
@@ -180,16 +180,9 @@ class PointsPass:
                     plain = self.nas[j] is None and self.gates[j] is None
                     fill_column(col, policy, None, nan=missing if plain else None)
                 if j in slot:
-                    # as scoring.missing._excluded: filled (missing, no closed gate) under
-                    # exclude, or 不适用
-                    cell = out[rows, slot[j]]
-                    if policy == "exclude":
-                        np.copyto(cell, missing)
-                        if self.gates[j] is not None:
-                            cell &= ~gated
-                    na = self.nas[j]
-                    if self.any_na and na is not None:
-                        cell |= na[rows]
+                    filled = missing if self.gates[j] is None else missing & ~gated  # no closed gate
+                    na = self.nas[j] if self.any_na else None
+                    excluded_into(out[rows, slot[j]], filled, policy, None if na is None else na[rows])
                 if j >= k:
                     bonus[rows, j - k] = col
                 self._add(j, rows, col, sums)
