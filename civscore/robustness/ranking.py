@@ -35,7 +35,7 @@ class Ranking:
     disqualified: np.ndarray  # (units,) bool
     groups: np.ndarray | None  # (units,) int64 group codes; None for the overall ranking
     class_bits: np.ndarray  # (units,) int64 class = group * 2 + disqualified
-    # (units,) int32: the rank at sorted position p when no totals tie, p + 1 - start of its group
+    # (units,) in rank_dtype: the rank at sorted position p when no totals tie, p + 1 - start of its group
     position_rank: np.ndarray
 
     @cached_property
@@ -64,6 +64,13 @@ class Ranking:
         return cached[1]
 
 
+def rank_dtype(n_units: int) -> np.dtype:
+    """The integer type the ranks of ``n_units`` units are stored in: int16 up to 32,767 units,
+    else int32. The Monte Carlo keeps runs x units ranks overall and per group column; int16
+    halves their memory and what the ranking writes and the statistics read (issue 16)."""
+    return np.dtype(np.int16 if n_units <= np.iinfo(np.int16).max else np.int32)
+
+
 def ranking(disqualified: np.ndarray, codes: np.ndarray | None = None) -> Ranking:
     """Prepare the ranking of runs x units totals: overall (``codes`` None) or within groups
     given as integer codes per unit (a missing value already a code of its own)."""
@@ -74,7 +81,7 @@ def ranking(disqualified: np.ndarray, codes: np.ndarray | None = None) -> Rankin
     # sorted by class first, every group fills the same block of positions in every run
     counts = np.bincount(group, minlength=1) if n else np.zeros(0, np.int64)
     group_start = np.repeat(np.cumsum(counts) - counts, counts)
-    position_rank = (np.arange(n) - group_start + 1).astype(np.int32)
+    position_rank = (np.arange(n) - group_start + 1).astype(rank_dtype(n))
     return Ranking(disq, None if codes is None else group, cls, position_rank)
 
 
@@ -106,7 +113,8 @@ def rank_runs(
     total: np.ndarray, rankings: list[Ranking], outs: list[np.ndarray], rows: Sequence[int] | np.ndarray | None = None
 ) -> None:
     """Write the competition ranks of ``total`` (runs x units) under each of ``rankings`` into
-    the matching ``outs`` (int32 arrays with one C-contiguous row per run): row ``i`` of
+    the matching ``outs`` (integer arrays at least :func:`rank_dtype` wide, with one C-contiguous
+    row per run): row ``i`` of
     ``total`` goes to row ``rows[i]`` of each out (default: row ``i``, outs shaped like total).
 
     One sort per row orders the units by (disqualified, total); a ranking within groups that

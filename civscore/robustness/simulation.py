@@ -94,7 +94,6 @@ class Model:
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
     _each_applies: dict[str, bool] = field(default_factory=dict, repr=False)
     _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
-    _dim_applies: dict[str, list[bool]] = field(default_factory=dict, repr=False)
     _rankings: dict[str | None, Ranking] = field(default_factory=dict, repr=False)
     _finishing: dict[str, Finishing] = field(default_factory=dict, repr=False)
 
@@ -123,14 +122,6 @@ class Model:
         run's applicable points A are > 0 (positive weights of applicable indicators)."""
         self.earned(policy)
         return self._each_applies[policy]
-
-    def dimension_applies(self, policy: str) -> list[bool]:
-        """Per top-level dimension: True when some base indicator of it applies to each unit
-        under ``policy``; with positive weights every run's A_d is then > 0 for every unit."""
-        if policy not in self._dim_applies:
-            applicable = self.earned(policy)[1]
-            self._dim_applies[policy] = [bool((applicable[:, cols] > 0).any(axis=1).all()) for cols in self.dim_slices]
-        return self._dim_applies[policy]
 
     def dimension_sums(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
         """Per unit and top-level dimension (units x dimensions): the earned points and the
@@ -188,13 +179,10 @@ class Model:
                 earned, applicable, _ = apply_missing(
                     self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=self.not_applicable
                 )
-            self._earned[policy] = (
-                np.ascontiguousarray(earned[:, :k]),
-                applicable[:, :k].astype(float),
-                earned[:, k:],
-            )
-            self._all_apply[policy] = bool(applicable[:, :k].all())
-            self._each_applies[policy] = bool(applicable[:, :k].any(axis=1).all())
+            base_applies = applicable[:, :k]
+            self._earned[policy] = (earned[:, :k], base_applies.astype(float), earned[:, k:])
+            self._all_apply[policy] = bool(base_applies.all())
+            self._each_applies[policy] = bool(base_applies.any(axis=1).all())
         return self._earned[policy]
 
 
@@ -244,7 +232,9 @@ def model_of(
     base = rubric.base_indicators()
     dim_ids = [d.id for d in rubric.dimensions]
     points = arrays["points"][rows]
-    raw = points.copy()
+    # column by column (as the frame's points are laid out): the missing policies fill a
+    # column at a time, and the runs' products read either layout
+    raw = points.copy(order="F")
     # the points before the missing policy: NaN where missing (a closed gate earns 0 whatever the
     # policy) and where 不适用 (left out under every policy)
     raw[arrays["missing"][rows] & ~arrays["gated"][rows]] = np.nan
@@ -334,7 +324,6 @@ def simulate(
         """Fill a policy's caches before any chunk of it reads them."""
         model.earned(name)
         model.finishing(name)
-        model.dimension_applies(name)
         if per_dimension is not None:
             model.dimension_sums(name)
 
@@ -378,8 +367,8 @@ def simulate(
                 A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(w, applicable.T, out=A_into)
             base = _rescale_in_place(E, A, model.rubric.total_points, positive and model.each_applies(name))
         else:
-            # A_d > 0 known beforehand for a dimension that applies to every unit: no min() pass
-            known = [positive and applies for applies in model.dimension_applies(name)]
+            # A > 0 known beforehand when some indicator applies to every unit: no min() pass
+            known = positive and model.each_applies(name)
             base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums, into, known)
         totals = model.finishing(name).apply(base)
         if out is not None and not (in_out and base is into):
@@ -463,70 +452,58 @@ def _geometric_base(
     dim_f: np.ndarray | None = None,
     dim_sums: tuple[np.ndarray, np.ndarray] | None = None,
     out: np.ndarray | None = None,
-    positive: list[bool] | None = None,
+    positive: bool = False,
 ) -> np.ndarray:
     """total_points x the geometric mean of dimension attainment, weighted by applicable points.
 
     With attainment a_d = E_d / A_d and shares A_d / A this is the geometric counterpart of the
-    arithmetic base E * T / A = T * sum_d (A_d / A) a_d. ``applicable`` None means every
-    indicator applies to every unit, so A_d is one number per run. ``dim_f`` and ``dim_sums``
-    (see :meth:`Model.dimension_factors`) give E_d and A_d as outer products. Written into
-    ``out`` (runs x units) when given. ``positive[d]``: the caller knows every A_d > 0 (then
-    the test ``A_d.min() > 0`` would pass, and is skipped).
+    arithmetic base E * T / A = T * sum_d (A_d / A) a_d: T * exp(sum_d A_d log a_d / A), a_d
+    floored at :data:`GEOMETRIC_FLOOR`, a dimension with A_d = 0 left out and a unit with A = 0
+    at 0, as score() does. ``applicable`` None means every indicator applies to every unit, so
+    A_d is one number per run. ``dim_f`` and ``dim_sums`` (see :meth:`Model.dimension_factors`)
+    give E_d and A_d as outer products. Written into ``out`` (runs x units) when given.
+    ``positive``: the caller knows every A > 0.
 
-    Every A_d first (their sum A is in every share), then one E_d at a time, each in this
-    thread's scratch arrays: holding every dimension's E_d and A_d as fresh arrays made a chunk
-    fault in ~20 MB of pages (issue 16). The same products and operations, in the same order.
+    One dimension at a time, in this thread's scratch arrays, and with A_d multiplied in rather
+    than each share A_d / A divided out: four runs x units arrays instead of one per dimension
+    and a pass less per dimension (issue 16).
     """
     shape = (len(f), len(model.ids))
     by_dimension = dim_f is not None and dim_sums is not None
     A_shape = (len(f), 1 if applicable is None else len(model.ids))
     A_total = scratch.array("A", A_shape)
     A_total.fill(0.0)
-    A_parts = []
-    for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix per chunk
-        if applicable is None:
-            A_d = w[:, cols].sum(axis=1, keepdims=True)
-        elif dim_f is not None and dim_sums is not None:
-            A_d = np.multiply(dim_f[:, d : d + 1], dim_sums[1][:, d], out=scratch.array(f"A_{d}", A_shape))
-        else:
-            A_d = np.matmul(w[:, cols], applicable[:, cols].T, out=scratch.array(f"A_{d}", A_shape))
-        A_total += A_d  # the same sums in the same order as A_total + A_d, in place
-        A_parts.append(A_d)
-    # in place on each runs x units E_d: the same operations in the same order as
-    # log(max(where(A_d > 0, E_d / A_d, 1), floor)) * where(A > 0, A_d / A, 0), with the
-    # where() only when some A_d or A is 0 (temporaries cost more than the arithmetic, issue 16)
+    A_d = scratch.array("A_d", A_shape)
+    E_d = scratch.array("E_d", shape)
     log_sum = np.zeros(shape) if out is None else out
     if out is not None:
         log_sum.fill(0.0)
-    E_d = scratch.array("E_d", shape)
-    share = scratch.array("share", A_shape)
+    # earned points need applicable ones, so A_d = 0 means E_d = 0: 0 / 0 is NaN, which fmax
+    # turns into the floor, and times A_d = 0 the dimension adds nothing
     with np.errstate(invalid="ignore", divide="ignore"):
-        known = positive or [False] * len(A_parts)
-        # NaN-free: sums of non-negative points, and A >= A_d
-        all_total = any(known) or bool(A_total.min() > 0)
-        some_total = None if all_total else A_total > 0
-        safe_total = A_total if some_total is None else np.where(some_total, A_total, 1.0)
-        for d, (cols, A_d) in enumerate(zip(model.dim_slices, A_parts)):
+        for d, cols in enumerate(model.dim_slices):  # slices are views: no copy of the points matrix
+            if applicable is None:
+                np.sum(w[:, cols], axis=1, keepdims=True, out=A_d)
+            elif by_dimension:
+                assert dim_f is not None and dim_sums is not None
+                np.multiply(dim_f[:, d : d + 1], dim_sums[1][:, d], out=A_d)
+            else:
+                np.matmul(w[:, cols], applicable[:, cols].T, out=A_d)
+            A_total += A_d
             if by_dimension:
                 assert dim_f is not None and dim_sums is not None
                 np.multiply(dim_f[:, d : d + 1], dim_sums[0][:, d], out=E_d)
             else:
                 np.matmul(f[:, cols], earned[:, cols].T, out=E_d)
-            if known[d] or A_d.min() > 0:
-                np.divide(E_d, A_d, out=E_d)
-            else:
-                present = A_d > 0
-                np.divide(E_d, np.where(present, A_d, 1.0), out=E_d)
-                np.copyto(E_d, 1.0, where=~present)
-            np.maximum(E_d, GEOMETRIC_FLOOR, out=E_d)
+            np.divide(E_d, A_d, out=E_d)
+            np.fmax(E_d, GEOMETRIC_FLOOR, out=E_d)
             np.log(E_d, out=E_d)
-            np.divide(A_d, safe_total, out=share)
-            if some_total is not None:
-                np.copyto(share, 0.0, where=~some_total)
-            E_d *= share
+            E_d *= A_d
             log_sum += E_d
-    np.exp(log_sum, out=log_sum)
+        # NaN-free: sums of non-negative points
+        some_total = None if positive or A_total.min() > 0 else A_total > 0
+        log_sum /= A_total  # A = 0: 0 / 0, set to 0 below
+        np.exp(log_sum, out=log_sum)
     log_sum *= model.rubric.total_points
     if some_total is not None:
         np.copyto(log_sum, 0.0, where=~some_total)  # A = 0: base 0, as score()

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from civscore.parallel import thread_count
 from civscore.readers.data import read_data
-from civscore.robustness.ranking import rank_runs
+from civscore.robustness.ranking import rank_dtype, rank_runs
 from civscore.robustness.sampling import check_sampling, draw_measures, run_chunks, unit_table
 from civscore.robustness.scratch import scratch
 from civscore.robustness.simulation import (
@@ -56,7 +56,8 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 @dataclass
 class Runs:
-    """Outputs of a batch of runs (rows) for every unit (columns)."""
+    """Outputs of a batch of runs (rows) for every unit (columns); ranks in
+    :func:`~civscore.robustness.ranking.rank_dtype`."""
 
     total: np.ndarray
     rank: np.ndarray
@@ -109,11 +110,13 @@ class Uncertainty:
 
     @cached_property
     def ranks(self) -> pd.DataFrame:
-        return self._frame(self.runs.rank)
+        # int32 whatever the stored width: arithmetic on int16 ranks (a squared rank shift, say)
+        # would wrap around silently
+        return self._frame(self.runs.rank.astype(np.int32))
 
     @cached_property
     def group_ranks(self) -> dict[str, pd.DataFrame]:
-        return {g: self._frame(r) for g, r in self.runs.group_rank.items()}
+        return {g: self._frame(r.astype(np.int32)) for g, r in self.runs.group_rank.items()}
 
     @cached_property
     def tiers(self) -> pd.DataFrame:
@@ -373,8 +376,8 @@ def _allocate(model: Model, runs: int) -> Runs:
     shape = (runs, len(model.ids))
     return Runs(
         total=np.empty(shape),
-        rank=np.empty(shape, dtype=np.int32),
-        group_rank={g: np.empty(shape, dtype=np.int32) for g in model.groups},
+        rank=np.empty(shape, dtype=rank_dtype(shape[1])),
+        group_rank={g: np.empty(shape, dtype=rank_dtype(shape[1])) for g in model.groups},
         tier=np.empty(shape, dtype=np.int8 if len(model.rubric.tiers) < 127 else np.int64),
     )
 
@@ -442,8 +445,6 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
     n_runs, n_units = runs.rank.shape
     block = max(1, SUMMARY_ELEMENTS // max(n_runs, 1))
     ranked = {"rank": runs.rank, **runs.group_rank}
-    # ranks are at most the number of units: sorted as int16 when they fit (a quarter less work)
-    narrow = np.int16 if n_units <= np.iinfo(np.int16).max else None
     # a rank is at most the number of units: the sum of a unit's ranks fits int32 if this does
     count = np.int32 if n_runs * max(n_units, 1) <= np.iinfo(np.int32).max else np.int64
     out: dict[str, Any] = {k: [np.empty(n_units, np.int64) for _ in QUANTILES] for k in ranked}
@@ -459,7 +460,7 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
         # is the float mean to the bit, without converting every rank to float first
         out["mean_rank"][cols] = runs.rank[:, cols].sum(axis=0, dtype=count) / n_runs
         for key, values in ranked.items():
-            rows = _sorted_per_unit(values[:, cols], narrow)
+            rows = _sorted_per_unit(values[:, cols])
             for target, q in zip(out[key], _order_statistics(rows, QUANTILES)):
                 target[cols] = q
             if key == "rank":
@@ -481,15 +482,15 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
     return out
 
 
-def _sorted_per_unit(values: np.ndarray, dtype: type[np.integer] | None = None) -> np.ndarray:
-    """units x runs, each row sorted (``values`` is runs x units), in ``dtype`` if given (wide
-    enough for every value: the caller knows). A full sort, not a partition at the handful of
+def _sorted_per_unit(values: np.ndarray) -> np.ndarray:
+    """units x runs, each row sorted (``values`` is runs x units; ranks are stored int16 when
+    they fit, so their sort is the cheap one). A full sort, not a partition at the handful of
     positions the statistics read: NumPy's vectorised sort of each unit's 1,000 runs is 3-4x
     cheaper than ``partition`` with several kth on these machines (issue 16), and gives the same
     values. The result is this thread's scratch array, valid until its next call.
     """
-    out = scratch.array("sorted per unit", values.shape[::-1], dtype or values.dtype)
-    out[...] = values.T  # the transposed copy, cast on the way
+    out = scratch.array("sorted per unit", values.shape[::-1], values.dtype)
+    out[...] = values.T
     out.sort(axis=1)
     return out
 
