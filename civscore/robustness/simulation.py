@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from civscore.parallel import thread_count
+from civscore.parallel import shared_pool, thread_count, wait_all
 from civscore.robustness.ranking import Ranking, ranking
 from civscore.robustness.scratch import scratch
 from civscore.rubric.model import Rubric
@@ -383,7 +382,8 @@ def simulate(
     # The chunks already keep every core busy: BLAS threads on top of them only wait for
     # each other (OpenBLAS spins while it waits), which on the 2-core machines doubled the
     # CPU time of the matrix products and slowed the whole Monte Carlo by a third (issue 16).
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = shared_pool(workers)
+    with threadpool_limits(limits=1, user_api="blas"):
         # submitted first, so started before any chunk waits for them: no worker waits on a
         # preparation that is still queued behind it
         ready = {name: pool.submit(prepare, name) for name in used} if parallel_prepare else {}
@@ -393,8 +393,7 @@ def simulate(
                 ready[task[1]].result()
             run(task)
 
-        for done in [pool.submit(run_when_ready, task) for task in tasks]:
-            done.result()  # re-raises a worker's exception here
+        wait_all([*ready.values(), *(pool.submit(run_when_ready, task) for task in tasks)])
 
 
 def _rescale_in_place(E: np.ndarray, A: np.ndarray, total_points: float, positive: bool = False) -> np.ndarray:

@@ -17,7 +17,7 @@ runs x units in :mod:`~civscore.robustness.ranking`), exactly as in ``score()``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from civscore.parallel import thread_count
+from civscore.parallel import shared_pool, thread_count, wait_all
 from civscore.readers.data import read_data
 from civscore.robustness.ranking import rank_dtype, rank_runs
 from civscore.robustness.sampling import check_sampling, draw_measures, run_chunks, unit_table
@@ -221,6 +221,11 @@ def uncertainty(
         check_sampling(rubric, records)
         if isinstance(previous, (str, Path)):
             previous = read_data(previous, rubric)
+    # the outputs (~130 MB for 1000 runs of 10,000 units) are faulted in on a worker while the
+    # nominal score runs here on one core: fresh pages cost as much as the runs' sorts on
+    # these machines, and taken in the runs they would hold up every core (issue 16)
+    n_workers = thread_count(workers)
+    prepared = shared_pool(n_workers).submit(_allocate, rubric, runs, len(data), True) if n_workers > 1 else None
     model = build_model(data, rubric, previous, records=records, engine=engine)
     rng = np.random.default_rng(seed)
     dim_weights = None
@@ -238,7 +243,9 @@ def uncertainty(
     agg_local = rng.integers(len(aggregations), size=runs) if len(aggregations) > 1 else np.zeros(runs, np.int64)
     agg = np.array([AGGREGATIONS.index(a) for a in aggregations])[agg_local]
 
-    out = _allocate(model, runs)
+    out = prepared.result() if prepared is not None else _allocate(rubric, runs, len(model.ids))
+    if out.total.shape[1] != len(model.ids):  # not expected: the nominal score keeps every row
+        out = _allocate(rubric, runs, len(model.ids))
     if sampling:
         _simulate_sampled(
             out, model, data, previous, rng, weights, policy, agg, policies, dim_weights, chunk_runs, workers
@@ -270,7 +277,7 @@ def uncertainty(
         level=level,
         missing=list(policies),
         aggregation=list(aggregations),
-        workers=thread_count(workers),
+        workers=n_workers,
         sampling=bool(sampling),
     )
     return Uncertainty(
@@ -330,14 +337,15 @@ def _simulate_sampled(
             for task in chunk:
                 run(task)
         return
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=n_workers) as pool:
+    pool = shared_pool(n_workers)
+    with threadpool_limits(limits=1, user_api="blas"):
         pending: list[Future[None]] = []
-        for chunk in chunks:  # scoring the next chunk here while the pool runs this one
-            for done in pending:
-                done.result()  # at most two chunks' models alive; re-raises a worker's error
-            pending = [pool.submit(run, task) for task in chunk]
-        for done in pending:
-            done.result()
+        try:
+            for chunk in chunks:  # scoring the next chunk here while the pool runs this one
+                wait_all(pending)  # at most two chunks' models alive; re-raises a worker's error
+                pending = [pool.submit(run, task) for task in chunk]
+        finally:
+            wait_all(pending)
 
 
 def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]:
@@ -372,14 +380,20 @@ def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]
     return int(runs), noise
 
 
-def _allocate(model: Model, runs: int) -> Runs:
-    shape = (runs, len(model.ids))
-    return Runs(
+def _allocate(rubric: Rubric, runs: int, units: int, touch: bool = False) -> Runs:
+    """Every run's outputs, uninitialised; ``touch`` writes each page once, so that the kernel
+    hands them over here rather than in the middle of the runs."""
+    shape = (runs, units)
+    out = Runs(
         total=np.empty(shape),
-        rank=np.empty(shape, dtype=rank_dtype(shape[1])),
-        group_rank={g: np.empty(shape, dtype=rank_dtype(shape[1])) for g in model.groups},
-        tier=np.empty(shape, dtype=np.int8 if len(model.rubric.tiers) < 127 else np.int64),
+        rank=np.empty(shape, dtype=rank_dtype(units)),
+        group_rank={g: np.empty(shape, dtype=rank_dtype(units)) for g in rubric.unit.group_columns},
+        tier=np.empty(shape, dtype=np.int8 if len(rubric.tiers) < 127 else np.int64),
     )
+    if touch:
+        for array in (out.total, out.rank, *out.group_rank.values(), out.tier):
+            array.fill(0)
+    return out
 
 
 def _store(out: Runs, rows: np.ndarray | slice, totals: dict[str, np.ndarray], model: Model) -> None:
@@ -476,9 +490,8 @@ def _unit_quantiles(runs: Runs, nominal_tier: np.ndarray, workers: int) -> dict[
         for start in starts:
             summarise(start)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for done in [pool.submit(summarise, start) for start in starts]:
-                done.result()
+        pool = shared_pool(workers)
+        wait_all([pool.submit(summarise, start) for start in starts])
     return out
 
 
