@@ -334,7 +334,7 @@ def test_runs_are_finished_in_place_to_the_bits_of_the_engine(data, rubric):
     rng = np.random.default_rng(5)
     n = len(model.ids)
     for policy in ("rubric", "zero", "mean", "exclude"):
-        earned_bonus = model.earned(policy)[2]
+        earned_bonus = model.earned(policy)[1]
         base = rng.uniform(-5, 100, size=(9, n))
         base[0, :3] = [np.nan, 0.0, -0.0]
         expected = finish_totals(base.copy(), earned_bonus, rubric, model.veto_matrix)

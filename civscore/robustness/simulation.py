@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,9 @@ class Model:
     ids: pd.Index
     points: np.ndarray  # (k,) base indicator points as written
     dim_codes: np.ndarray  # (k,) index of each base indicator's top-level dimension
-    raw: np.ndarray  # (units x all indicators) points before the missing policy, NaN = missing
+    # (units x all indicators) True where the points are the missing policy's or 不适用's: a
+    # missing value no closed gate set to 0 (a closed gate earns 0 whatever the policy), or 不适用
+    unfilled: np.ndarray
     veto_matrix: np.ndarray
     nominal_rank: np.ndarray
     groups: dict[str, pd.Series]  # group column -> integer group code of each unit
@@ -90,11 +93,22 @@ class Model:
     # (dimensions,) the rubric's top-level dimension weights (contract section 9), None if unweighted
     dim_weights: np.ndarray | None = None
     _earned: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _applicable: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _all_apply: dict[str, bool] = field(default_factory=dict, repr=False)
     _each_applies: dict[str, bool] = field(default_factory=dict, repr=False)
     _dim_sums: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _rankings: dict[str | None, Ranking] = field(default_factory=dict, repr=False)
     _finishing: dict[str, Finishing] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def raw(self) -> np.ndarray:
+        """Units x all indicators: the points before the missing policy, NaN where
+        :attr:`unfilled`. Made when a run draws another missing policy than the rubric's."""
+        # column by column (as the frame's points are laid out): the policies fill a column at
+        # a time, and the runs' products read either layout
+        raw = self.rubric_points.copy(order="F")
+        raw[self.unfilled] = np.nan
+        return raw
 
     @property
     def n_base(self) -> int:
@@ -126,7 +140,7 @@ class Model:
         """Per unit and top-level dimension (units x dimensions): the earned points and the
         points of the applicable indicators, under a missing policy (see :meth:`earned`)."""
         if policy not in self._dim_sums:
-            earned, applicable, _ = self.earned(policy)
+            earned, applicable = self.earned(policy)[0], self.applicable(policy)
             E_dim = np.column_stack([earned[:, cols].sum(axis=1) for cols in self.dim_slices])
             A_dim = np.column_stack([applicable[:, cols] @ self.points[cols] for cols in self.dim_slices])
             self._dim_sums[policy] = (E_dim, A_dim)
@@ -144,7 +158,7 @@ class Model:
     def finishing(self, policy: str) -> Finishing:
         """The per-unit bonus and veto effects under a missing policy (the same in every run)."""
         if policy not in self._finishing:
-            bonus = self.earned(policy)[2]
+            bonus = self.earned(policy)[1]
             # finish_totals on a single row gives the capped bonus, deductions, caps and fails
             # exactly as score() applies them; the runs then reuse them (see Finishing.apply)
             capped = finish_totals(np.zeros(len(self.ids)), bonus, self.rubric, self.veto_matrix)["bonus"]
@@ -164,8 +178,18 @@ class Model:
                 return None
         return first
 
-    def earned(self, policy: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(earned base points, applicable as float, earned bonus points) under a missing policy.
+    def applicable(self, policy: str) -> np.ndarray:
+        """Units x base indicators, 1.0 where the indicator is in the unit's base under
+        ``policy`` and 0.0 where it is not: the runs' applicable points are ``w @ applicable.T``.
+        Made on first use: a policy under which every indicator applies never needs it."""
+        if policy not in self._applicable:
+            self.earned(policy)
+            self._applicable[policy] = self._earned[policy][2].astype(float)
+        return self._applicable[policy]
+
+    def earned(self, policy: str) -> tuple[np.ndarray, np.ndarray]:
+        """(earned base points, earned bonus points) under a missing policy; which base
+        indicators apply is :meth:`applicable`.
 
         ``"rubric"`` is the nominal result itself; any other policy replaces the policy of every
         indicator (indicators under ``missing: error`` have no missing values once validated).
@@ -179,10 +203,11 @@ class Model:
                     self.raw, [policy] * self.raw.shape[1], n_base=k, not_applicable=self.not_applicable
                 )
             base_applies = applicable[:, :k]
-            self._earned[policy] = (earned[:, :k], base_applies.astype(float), earned[:, k:])
+            self._earned[policy] = (earned[:, :k], earned[:, k:], base_applies)
             self._all_apply[policy] = bool(base_applies.all())
             self._each_applies[policy] = bool(base_applies.any(axis=1).all())
-        return self._earned[policy]
+        earned, bonus, _ = self._earned[policy]
+        return earned, bonus
 
 
 def build_model(
@@ -231,26 +256,20 @@ def model_of(
     base = rubric.base_indicators()
     dim_ids = [d.id for d in rubric.dimensions]
     points = arrays["points"][rows]
-    # column by column (as the frame's points are laid out): the missing policies fill a
-    # column at a time, and the runs' products read either layout
-    raw = points.copy(order="F")
-    # the points before the missing policy: NaN where missing (a closed gate earns 0 whatever the
-    # policy) and where 不适用 (left out under every policy)
-    raw[arrays["missing"][rows] & ~arrays["gated"][rows]] = np.nan
-    raw[arrays["not_applicable"][rows]] = np.nan
+    not_applicable = arrays["not_applicable"][rows]
     return Model(
         rubric=rubric,
         nominal=scored,
         ids=scored.points.index[rows] if ids is None else ids,
         points=np.array([ind.points for _, ind in base], dtype=float),
         dim_codes=np.array([dim_ids.index(path[0]) for path, _ in base], dtype=np.int64),
-        raw=raw,
+        unfilled=(arrays["missing"][rows] & ~arrays["gated"][rows]) | not_applicable,
         veto_matrix=arrays["vetoes"][rows],
         nominal_rank=arrays["rank"][rows],
         groups={g: pd.Series(arrays[f"group:{g}"][rows]) for g in rubric.unit.group_columns},
         rubric_points=points,
         rubric_applicable=arrays["applicable"][rows],
-        not_applicable=arrays["not_applicable"][rows],
+        not_applicable=not_applicable,
         dim_weights=np.array([d.weight or 0.0 for d in rubric.dimensions]) if rubric.weighted else None,
     )
 
@@ -322,6 +341,8 @@ def simulate(
     def prepare(name: str) -> None:
         """Fill a policy's caches before any chunk of it reads them."""
         model.earned(name)
+        if not model.all_apply(name):
+            model.applicable(name)
         model.finishing(name)
         if per_dimension is not None:
             model.dimension_sums(name)
@@ -334,6 +355,8 @@ def simulate(
     if not parallel_prepare:
         for name in used:
             prepare(name)
+    elif any(name != "rubric" for name in used):
+        model.raw  # noqa: B018  # made once here, not by each policy's preparation at once
 
     if model.dim_weights is not None and dimension_weights is None:
         dimension_weights = np.broadcast_to(model.dim_weights, (len(weights), len(model.dim_weights)))
@@ -343,9 +366,10 @@ def simulate(
         target: np.ndarray | slice = rows
         if rows[-1] - rows[0] + 1 == len(rows):  # consecutive runs: views instead of copies
             target = slice(int(rows[0]), int(rows[-1]) + 1)
-        earned, applicable, _ = model.earned(name)
+        earned = model.earned(name)[0]
         f, w = factors[target], weights[target]
         all_apply = model.all_apply(name)
+        applicable = None if all_apply else model.applicable(name)
         dim_f = per_dimension[target] if per_dimension is not None else None
         dim_sums = model.dimension_sums(name) if dim_f is not None else None
         shape = (len(rows), n_units)
@@ -355,7 +379,7 @@ def simulate(
         into = out[target] if out is not None and in_out else scratch.array("totals", shape)
         if dimension_weights is not None:
             W = dimension_weights[target]
-            base = _weighted_base(model, earned, None if all_apply else applicable, f, w, W, geometric=a == 1)
+            base = _weighted_base(model, earned, applicable, f, w, W, geometric=a == 1)
         elif a == 0:
             A_into = scratch.array("applicable", shape)
             if dim_f is not None and dim_sums is not None:
@@ -363,12 +387,12 @@ def simulate(
                 A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(dim_f, dim_sums[1].T, out=A_into)
             else:
                 E = np.matmul(f, earned.T, out=into)
-                A = w.sum(axis=1, keepdims=True) if all_apply else np.matmul(w, applicable.T, out=A_into)
+                A = w.sum(axis=1, keepdims=True) if applicable is None else np.matmul(w, applicable.T, out=A_into)
             base = _rescale_in_place(E, A, model.rubric.total_points, positive and model.each_applies(name))
         else:
             # A > 0 known beforehand when some indicator applies to every unit: no min() pass
             known = positive and model.each_applies(name)
-            base = _geometric_base(model, earned, None if all_apply else applicable, f, w, dim_f, dim_sums, into, known)
+            base = _geometric_base(model, earned, applicable, f, w, dim_f, dim_sums, into, known)
         totals = model.finishing(name).apply(base)
         if out is not None and not (in_out and base is into):
             out[target] = base

@@ -221,11 +221,6 @@ def uncertainty(
         check_sampling(rubric, records)
         if isinstance(previous, (str, Path)):
             previous = read_data(previous, rubric)
-    # the outputs (~130 MB for 1000 runs of 10,000 units) are faulted in on a worker while the
-    # nominal score runs here on one core: fresh pages cost as much as the runs' sorts on
-    # these machines, and taken in the runs they would hold up every core (issue 16)
-    n_workers = thread_count(workers)
-    prepared = shared_pool(n_workers).submit(_allocate, rubric, runs, len(data), True) if n_workers > 1 else None
     model = build_model(data, rubric, previous, records=records, engine=engine)
     rng = np.random.default_rng(seed)
     dim_weights = None
@@ -243,9 +238,7 @@ def uncertainty(
     agg_local = rng.integers(len(aggregations), size=runs) if len(aggregations) > 1 else np.zeros(runs, np.int64)
     agg = np.array([AGGREGATIONS.index(a) for a in aggregations])[agg_local]
 
-    out = prepared.result() if prepared is not None else _allocate(rubric, runs, len(model.ids))
-    if out.total.shape[1] != len(model.ids):  # not expected: the nominal score keeps every row
-        out = _allocate(rubric, runs, len(model.ids))
+    out = _allocate(model, runs)
     if sampling:
         _simulate_sampled(
             out, model, data, previous, rng, weights, policy, agg, policies, dim_weights, chunk_runs, workers
@@ -277,7 +270,7 @@ def uncertainty(
         level=level,
         missing=list(policies),
         aggregation=list(aggregations),
-        workers=n_workers,
+        workers=thread_count(workers),
         sampling=bool(sampling),
     )
     return Uncertainty(
@@ -380,20 +373,14 @@ def _check_args(runs: int, weight_noise: float, level: str) -> tuple[int, float]
     return int(runs), noise
 
 
-def _allocate(rubric: Rubric, runs: int, units: int, touch: bool = False) -> Runs:
-    """Every run's outputs, uninitialised; ``touch`` writes each page once, so that the kernel
-    hands them over here rather than in the middle of the runs."""
-    shape = (runs, units)
-    out = Runs(
+def _allocate(model: Model, runs: int) -> Runs:
+    shape = (runs, len(model.ids))
+    return Runs(
         total=np.empty(shape),
-        rank=np.empty(shape, dtype=rank_dtype(units)),
-        group_rank={g: np.empty(shape, dtype=rank_dtype(units)) for g in rubric.unit.group_columns},
-        tier=np.empty(shape, dtype=np.int8 if len(rubric.tiers) < 127 else np.int64),
+        rank=np.empty(shape, dtype=rank_dtype(shape[1])),
+        group_rank={g: np.empty(shape, dtype=rank_dtype(shape[1])) for g in model.groups},
+        tier=np.empty(shape, dtype=np.int8 if len(model.rubric.tiers) < 127 else np.int64),
     )
-    if touch:
-        for array in (out.total, out.rank, *out.group_rank.values(), out.tier):
-            array.fill(0)
-    return out
 
 
 def _store(out: Runs, rows: np.ndarray | slice, totals: dict[str, np.ndarray], model: Model) -> None:
