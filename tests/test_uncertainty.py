@@ -230,6 +230,16 @@ def test_geometric_aggregation_leaves_out_a_dimension_that_does_not_apply():
     np.testing.assert_allclose(geo, [10 * 0.5, 10 * 0.5**0.6 * 0.8**0.4, 10 * GEOMETRIC_FLOOR], rtol=1e-12)
 
 
+def test_geometric_aggregation_gives_0_where_nothing_applies():
+    rub = make_rubric(
+        GEO.replace("points: 6}", "points: 6, missing: exclude}").replace("points: 4}", "points: 4, missing: exclude}")
+    )
+    df = frame(x=[0.5, None, None], y=[None, 0.8, None])
+    geo = uncertainty(df, rub, runs=3, aggregation=["geometric"]).totals.to_numpy()
+    np.testing.assert_allclose(geo[:, :2], [[5.0, 8.0]] * 3, rtol=1e-12)  # one dimension each: its attainment
+    assert (geo[:, 2] == 0).all() and not np.signbit(geo[:, 2]).any()
+
+
 def test_opt_in_choices_are_drawn_per_run(data, rubric):
     u = uncertainty(data, rubric, runs=400, missing=True, aggregation=True, seed=2)
     assert set(u.choices["missing"]) == {"rubric", "zero", "mean", "exclude"}
@@ -406,3 +416,12 @@ def test_rank_interval_chart_has_one_bar_per_unit_in_nominal_order(mc, rubric):
     assert labels == mc.rank_stats[rubric.unit.name_column].tolist()
     assert len(ax.collections[0].get_segments()) == len(mc.rank_stats)
     fig.clear()
+
+
+def test_ranks_are_read_as_int32_whatever_width_they_are_stored_in(data, rubric):
+    u = uncertainty(data, rubric, runs=20, seed=1)
+    assert u.runs.rank.dtype == np.int16  # stored narrow: the sample has 60 units
+    assert set(u.ranks.dtypes) == {np.dtype(np.int32)}
+    assert all(set(frame.dtypes) == {np.dtype(np.int32)} for frame in u.group_ranks.values())
+    squared = (u.ranks - 300) ** 2  # would wrap around in int16
+    assert (squared.to_numpy() >= 0).all()

@@ -141,3 +141,37 @@ def test_group_ranks_partitioned_from_the_overall_sort_match_the_engine(n, group
         np.testing.assert_array_equal(outs[0][run], competition_rank(totals[run], disq))
         np.testing.assert_array_equal(outs[1][run], competition_rank(totals[run], disq, pd.Series(g1)))
         np.testing.assert_array_equal(outs[2][run], competition_rank(totals[run], disq, pd.Series(g2)))
+
+
+def test_geometric_totals_are_the_weighted_geometric_mean_of_attainment(data, rubric):
+    """Geometric runs under each missing policy against the formula written out plainly: shares
+    A_d / A, attainment E_d / A_d floored at 1 %, a dimension with A_d = 0 left out, then the
+    engine's finish_totals. Under ``exclude`` two units have a dimension that does not apply."""
+    frame = data.copy()
+    culture = ["文化活动场次", "健身设施完好率", "文化活动室面积(平方米)", "文艺团队数"]
+    frame.loc[[6, 7], culture] = np.nan
+    policies = ["rubric", "zero", "mean", "exclude"]
+    u = uncertainty(frame, rubric, runs=80, seed=3, missing=policies, aggregation=["geometric"], workers=2)
+    model = u.model
+    drawn = u.choices["missing"].to_numpy()
+    T = rubric.total_points
+    for policy in policies:
+        rows = np.flatnonzero(drawn == policy)
+        w = u.weights.to_numpy()[rows]
+        earned, bonus = model.earned(policy)
+        applicable = model.applicable(policy)
+        E = [(w[:, c] / model.points[c]) @ earned[:, c].T for c in model.dim_slices]
+        A = [w[:, c] @ applicable[:, c].T for c in model.dim_slices]
+        A_total = np.sum(A, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_mean = sum(
+                np.where(A_d > 0, A_d / A_total, 0.0) * np.log(np.maximum(np.where(A_d > 0, E_d / A_d, 1.0), 0.01))
+                for E_d, A_d in zip(E, A)
+            )
+        base = np.where(A_total > 0, T * np.exp(log_mean), 0.0)
+        expected = finish_totals(base, bonus, rubric, model.veto_matrix)["total"]
+        np.testing.assert_allclose(u.totals.to_numpy()[rows], expected, rtol=1e-12, atol=1e-12)
+        if policy == "exclude":
+            d = [dim.id for dim in rubric.dimensions].index("culture")
+            positions = model.ids.get_indexer(frame.loc[[6, 7], rubric.unit.id_column])
+            assert (A[d][:, positions] == 0).all() and (A_total[:, positions] > 0).all()
