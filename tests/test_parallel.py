@@ -5,12 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
-import numpy as np
 import pytest
 
 from civscore.parallel import shared_pool, wait_all
-from civscore.robustness.ranking import rank_dtype, rank_runs, ranking
-from civscore.scoring.ranks import competition_rank
 
 
 def test_the_pool_is_kept_and_its_threads_with_it():
@@ -51,19 +48,3 @@ def test_waiting_cancels_the_work_not_started_after_an_error():
         assert sum(not f.cancelled() for f in futures[1:]) <= 1
     finally:
         release.set()
-
-
-@pytest.mark.parametrize("n,dtype", [(1, np.int16), (32767, np.int16), (32768, np.int32)])
-def test_ranks_are_stored_as_narrow_as_they_fit(n, dtype):
-    assert rank_dtype(n) == dtype
-    assert ranking(np.zeros(n, bool)).position_rank.dtype == dtype
-
-
-def test_ranks_past_32767_units_do_not_wrap():
-    n = 40_000
-    totals = np.random.default_rng(1).uniform(0, 100, size=(2, n))
-    disq = np.zeros(n, bool)
-    out = np.empty(totals.shape, rank_dtype(n))
-    rank_runs(totals, [ranking(disq)], [out])
-    assert out.max() == n
-    np.testing.assert_array_equal(out[1], competition_rank(totals[1], disq))

@@ -129,14 +129,16 @@ def test_arithmetic_totals_are_the_engines_to_the_bit(data, rubric):
 
 @pytest.mark.parametrize("n,groups", [(70_000, 40_000), (2_000, 7)])  # int64 and int32 group keys
 def test_group_ranks_partitioned_from_the_overall_sort_match_the_engine(n, groups):
-    """Two group columns ranked from one overall sort, with ties, against competition_rank."""
+    """Two group columns ranked from one overall sort, with ties, against competition_rank,
+    into ranks as wide as the Monte Carlo stores them (int32 past 32,767 units, else int16)."""
     rng = np.random.default_rng(3)
     totals = np.round(rng.uniform(0, 100, size=(3, n)), 2)  # many totals tie at 2 decimals
     disq = rng.random(n) < 0.05
     g1, g2 = rng.integers(0, groups, n), rng.integers(0, 3, n)
     rankings = [ranking_module.ranking(disq), ranking_module.ranking(disq, g1), ranking_module.ranking(disq, g2)]
-    outs = [np.empty(totals.shape, np.int32) for _ in rankings]
+    outs = [np.empty(totals.shape, ranking_module.rank_dtype(n)) for _ in rankings]
     ranking_module.rank_runs(totals, rankings, outs)
+    assert outs[0].max() > 32_767 if n > 32_767 else outs[0].dtype == np.int16
     for run in range(3):
         np.testing.assert_array_equal(outs[0][run], competition_rank(totals[run], disq))
         np.testing.assert_array_equal(outs[1][run], competition_rank(totals[run], disq, pd.Series(g1)))
@@ -175,3 +177,9 @@ def test_geometric_totals_are_the_weighted_geometric_mean_of_attainment(data, ru
             d = [dim.id for dim in rubric.dimensions].index("culture")
             positions = model.ids.get_indexer(frame.loc[[6, 7], rubric.unit.id_column])
             assert (A[d][:, positions] == 0).all() and (A_total[:, positions] > 0).all()
+
+
+@pytest.mark.parametrize("n,dtype", [(1, np.int16), (32_767, np.int16), (32_768, np.int32)])
+def test_ranks_are_stored_as_narrow_as_they_fit(n, dtype):
+    assert ranking_module.rank_dtype(n) == dtype
+    assert ranking_module.ranking(np.zeros(n, bool)).position_rank.dtype == dtype
