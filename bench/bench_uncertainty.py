@@ -6,9 +6,10 @@ Data: the synthetic rubric of ``bench/synthetic.py`` (100 base indicators in 5 d
 every method, exclude / mean / zero policies, bonus, fail / cap / deduct vetoes, tiers, one
 group column) and 10,000 random units. Prints:
 
-- one score() call and each analysis as a ratio to it, wall-clock and CPU: every one of them
-  called once first (imports, set-up, the pool's threads and their scratch arrays; that first
-  call's time is printed too) and then the median of 5 calls;
+- each analysis as a ratio to one score() call, wall-clock and CPU: the analysis and score()
+  each called once first (imports, set-up, the pool's threads and their scratch arrays; that
+  first call's time is printed too), then 5 rounds of one score() call and one analysis call,
+  medians of each (the score() calls printed under each analysis);
 - uncertainty(runs=1000): weights, totals, ranks, group ranks, tiers of every run and the
   rank statistics; goal <= 10x one score() call;
 - the same with the opt-in choices (missing policies, geometric aggregation) drawn per run, and
@@ -24,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,32 +36,54 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_data, make_rubric  # noqa: E402
 
 import civscore  # noqa: E402
+from civscore.robustness import rowsort  # noqa: E402
 
 N_UNITS = 10_000
 RUNS = 1000
 SOBOL_N = 1024
 
 
-def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, float, float, Any]:
-    """Median wall-clock and CPU seconds of ``repeat`` calls after a first one, that first
-    call's wall-clock seconds, and the last result.
+def timed(fn: Callable[[], Any], yardstick: Callable[[], Any], repeat: int = 5) -> tuple[Timing, Timing, Any]:
+    """``fn``'s and the yardstick's timings, called in turn: each once first (set-up that later
+    calls do not pay: the yardstick's pandera schemas, the analyses' worker threads and scratch
+    arrays), then ``repeat`` rounds of one yardstick call and one ``fn`` call; and ``fn``'s
+    last result.
 
-    The same for the yardstick and for every analysis, so that the ratios compare like with
-    like on a shared machine: a first call pays for set-up that later ones do not (the
-    yardstick's pandera schemas, the analyses' worker threads and scratch arrays). CPU time
-    (all threads of this process) is printed too because wall-clock includes time spent
-    waiting for other processes.
+    Taking turns puts each analysis and the score() calls it is compared with under the same
+    load: on these shared machines one score() took 0.05 s in some minutes and 0.09 s in
+    others, which moved a ratio from separate medians by half. CPU time (all threads of this
+    process) is printed too, as wall-clock includes time spent waiting for other processes.
     """
-    w0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - w0
-    walls, cpus = [], []
+    timings = []
+    out = None
+    for f in (yardstick, fn):
+        w0 = time.perf_counter()
+        out = f()
+        timings.append(Timing(first=time.perf_counter() - w0))
     for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls), statistics.median(cpus), first, out
+        for timing, f in zip(timings, (yardstick, fn)):
+            w0, c0 = time.perf_counter(), time.process_time()
+            out = f()
+            timing.walls.append(time.perf_counter() - w0)
+            timing.cpus.append(time.process_time() - c0)
+    return timings[0], timings[1], out
+
+
+@dataclass
+class Timing:
+    """A first call's wall-clock seconds, then each later call's wall-clock and CPU seconds."""
+
+    first: float
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
 
 def with_stats(u: civscore.Uncertainty) -> civscore.Uncertainty:
@@ -68,9 +92,13 @@ def with_stats(u: civscore.Uncertainty) -> civscore.Uncertainty:
     return u
 
 
-def line(label: str, wall: float, cpu: float, ref: tuple[float, float] | None, note: str = "") -> None:
-    ratio = f"  = {wall / ref[0]:5.1f}x score() wall, {cpu / ref[1]:5.1f}x CPU" if ref else ""
-    print(f"{label:<46}{wall:7.2f} s wall {cpu:7.2f} s CPU{ratio}{note}")
+def line(label: str, t: Timing, ref: Timing | None = None, goal: str = "", note: str = "") -> None:
+    ratio = f"  = {t.wall / ref.wall:5.1f}x score() wall, {t.cpu / ref.cpu:5.1f}x CPU" if ref else ""
+    goal = f"goal <= {goal}; " if goal else ""
+    print(f"{label:<46}{t.wall:7.2f} s wall {t.cpu:7.2f} s CPU{ratio}  ({goal}first call {t.first:.2f} s{note})")
+    if ref:
+        calls = f"median of {len(ref.walls)}, first call {ref.first:.2f} s"
+        print(f"    score() between its calls: {ref.wall:.3f} s wall, {ref.cpu:.3f} s CPU ({calls})")
 
 
 def main(n_units: int = N_UNITS, runs: int = RUNS) -> int:
@@ -86,17 +114,17 @@ def main(n_units: int = N_UNITS, runs: int = RUNS) -> int:
     )
 
     # the yardstick of issue 16: one score() call on the same units and rubric, in memory
-    wall, cpu, first, _ = timed(lambda: civscore.score(data, rubric))
-    ref = (wall, cpu)
-    line("score() (median of 5)", wall, cpu, None, f"  (first call {first:.2f} s)")
+    def yardstick() -> Any:
+        return civscore.score(data, rubric)
 
-    wall, cpu, first, u = timed(lambda: with_stats(civscore.uncertainty(data, rubric, runs=runs, seed=0)))
-    line(f"uncertainty(runs={runs}) + rank_stats", wall, cpu, ref, f"  (goal <= 10x; first call {first:.2f} s)")
+    ys, t, u = timed(lambda: with_stats(civscore.uncertainty(data, rubric, runs=runs, seed=0)), yardstick)
+    line(f"uncertainty(runs={runs}) + rank_stats", t, ys, "10x")
 
-    wall, cpu, first, u = timed(
-        lambda: with_stats(civscore.uncertainty(data, rubric, runs=runs, seed=0, missing=True, aggregation=True))
+    ys, t, u = timed(
+        lambda: with_stats(civscore.uncertainty(data, rubric, runs=runs, seed=0, missing=True, aggregation=True)),
+        yardstick,
     )
-    line("  + missing policies, geometric aggregation", wall, cpu, ref, f"  (goal <= 10x; first call {first:.2f} s)")
+    line("  + missing policies, geometric aggregation", t, ys, "10x")
     # the runs do the work they claim: every choice drawn in about its share of the runs, and
     # every unit's total moves between runs
     drawn = u.choices.value_counts().rename("runs").reset_index()
@@ -104,15 +132,12 @@ def main(n_units: int = N_UNITS, runs: int = RUNS) -> int:
     moving = (u.totals.nunique() > 1).mean()
     print(f"    units whose total differs between runs: {moving:.0%}")
 
-    wall, cpu, first, s = timed(lambda: civscore.sensitivity(data, rubric, samples=SOBOL_N, seed=0))
-    line(
-        f"sensitivity(samples={SOBOL_N}): {s.settings['runs']:,} runs",
-        wall,
-        cpu,
-        ref,
-        f"  (goal <= 20x; {wall / s.settings['runs'] * 1000:.2f} ms wall per run; first call {first:.2f} s)",
-    )
+    ys, t, s = timed(lambda: civscore.sensitivity(data, rubric, samples=SOBOL_N, seed=0), yardstick)
+    per_run = f"; {t.wall / s.settings['runs'] * 1000:.2f} ms wall per run"
+    line(f"sensitivity(samples={SOBOL_N}): {s.settings['runs']:,} runs", t, ys, "20x", per_run)
     print(s.indices.drop(columns="label_en").round(3).to_string(index=False))
+    # the row sort each kind of keys got on this CPU (civscore/robustness/rowsort.py)
+    print("row sorts kept: " + ", ".join(f"{kind}: {way}" for kind, way in rowsort.kept().items()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak resident memory of this process: {peak:,.0f} MB "

@@ -10,6 +10,7 @@ from conftest import ROOT, frame, make_rubric
 
 import civscore
 import civscore.robustness.ranking as ranking_module
+from civscore.robustness import rowsort
 from civscore.robustness.ranking import mean_abs_shift, rank_runs, ranking
 from civscore.robustness.simulation import GEOMETRIC_FLOOR, _rescale_in_place, build_model
 from civscore.robustness.uncertainty import uncertainty
@@ -319,8 +320,12 @@ def test_batched_competition_rank_matches_the_definition(scale):
 # 1: keys built in float64; 1e5: too wide for that, built as integers; 1e7: the generic fall-back
 @pytest.mark.parametrize("scale", [1.0, 1e5, 1e7])
 @pytest.mark.parametrize("block", [1, 7, 1 << 17])  # rows per block: one run, a few, all
-def test_run_ranking_matches_the_definition(scale, block, monkeypatch):
+# each way of sorting the rows of keys, and the group codes sorted a row at a time (as for long rows)
+@pytest.mark.parametrize("sort", ["quick", "bucketed"])
+def test_run_ranking_matches_the_definition(scale, block, sort, monkeypatch):
     monkeypatch.setattr(ranking_module, "BLOCK_ELEMENTS", block)
+    monkeypatch.setattr(rowsort, "METHOD", sort)
+    monkeypatch.setattr(rowsort, "MIN_LENGTH", 1 if sort == "bucketed" else rowsort.MIN_LENGTH)
     rng = np.random.default_rng(2)
     for _ in range(30):
         n = int(rng.integers(1, 30))

@@ -127,7 +127,8 @@ def test_arithmetic_totals_are_the_engines_to_the_bit(data, rubric):
             np.testing.assert_array_equal(u.totals.to_numpy()[part], expected, strict=True)
 
 
-@pytest.mark.parametrize("n,groups", [(70_000, 40_000), (2_000, 7)])  # int64 and int32 group keys
+# group codes of two 16-bit digits, of one, of 8 bits; long rows sorted a row at a time, short a block at a time
+@pytest.mark.parametrize("n,groups", [(70_000, 68_000), (5_000, 300), (2_000, 7)])
 def test_group_ranks_partitioned_from_the_overall_sort_match_the_engine(n, groups):
     """Two group columns ranked from one overall sort, with ties, against competition_rank,
     into ranks as wide as the Monte Carlo stores them (int32 past 32,767 units, else int16)."""
@@ -136,6 +137,10 @@ def test_group_ranks_partitioned_from_the_overall_sort_match_the_engine(n, group
     disq = rng.random(n) < 0.05
     g1, g2 = rng.integers(0, groups, n), rng.integers(0, 3, n)
     rankings = [ranking_module.ranking(disq), ranking_module.ranking(disq, g1), ranking_module.ranking(disq, g2)]
+    digits = rankings[1].group_digits
+    assert digits is not None and [d.dtype.itemsize for d in digits] == (
+        [2, 2] if groups > 65_536 else [1 + (groups > 256)]
+    )
     outs = [np.empty(totals.shape, ranking_module.rank_dtype(n)) for _ in rankings]
     ranking_module.rank_runs(totals, rankings, outs)
     assert outs[0].max() > 32_767 if n > 32_767 else outs[0].dtype == np.int16
