@@ -179,6 +179,10 @@ def test_display_widths_count_wide_characters_twice():
     assert display_widths(texts).tolist() == [3, 4, 4, 0, 2, 2, 3, 2]
     assert display_width(12.5) == 4
     assert line_counts(["社区" * 10, "a\nbb\n", ""], room=6).tolist() == [7, 3, 1]
+    # a Latin word is not broken, so a line may end short by up to the longest one: 66 widths in
+    # 37.8 take three lines when words of 10 are among them, 64 two when every character may break
+    latin = "必须填“是”或“否”（可写作 true/false、1/0、是/否、有/无 或 yes/no）"
+    assert line_counts([latin, "社区" * 16], room=37.8).tolist() == [3, 2]
 
 
 def test_points_beyond_the_limit_go_beside_the_workbook(sample, tmp_path, monkeypatch):

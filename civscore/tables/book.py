@@ -49,6 +49,7 @@ class Sheet:
     key_columns: int = 1
     landscape: bool = True
     header_notes: dict[str, str] = field(default_factory=dict)
+    autofilter: bool = False  # a hand-out sheet people also sort and filter (data sheets always are)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from civscore.tables.book import Sheet, Workbook
 from civscore.words import language, say
 
 PROBLEM_HEADERS = {
@@ -37,10 +38,28 @@ def write_problems(problems: pd.DataFrame, path: str | Path) -> Path:
     """Write every problem to ``path`` (.xlsx with headers in the language of messages, on a
     sheet 问题清单 / problems; .csv or .parquet with the machine names), atomically."""
     from civscore.writers.output import check_output_path, write_table
+    from civscore.writers.xlsx import write_book
 
     if check_output_path(path) != ".xlsx":
         return write_table(problems, path, sheet="problems")
-    return write_table(problem_headers(problems), path, sheet=say("问题清单", "problems"))
+    return write_book(problems_book(problems), path)
+
+
+def problems_book(problems: pd.DataFrame) -> Workbook:
+    """The problem list as people print it to fix their data and filter it on screen: a title
+    with the count, the text columns wrapped, one A4 landscape page wide, header on every page."""
+    table = problem_headers(problems)
+    text = frozenset(str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c].dtype))
+    n = len(table)
+    sheet = Sheet(
+        name=say("问题清单", "problems"),
+        table=table,
+        title=say(f"数据问题清单（共 {n:,} 条）", f"Data problems ({n:,})"),
+        wrap=text,
+        key_columns=0,
+        autofilter=True,
+    )
+    return Workbook((sheet,))
 
 
 def write_candidates(sheet: pd.DataFrame, path: str | Path) -> Path:
@@ -51,4 +70,4 @@ def write_candidates(sheet: pd.DataFrame, path: str | Path) -> Path:
     return write_table(sheet, path, sheet=say("候选数据", "candidates"))
 
 
-__all__ = ["PROBLEM_HEADERS", "problem_headers", "write_candidates", "write_problems"]
+__all__ = ["PROBLEM_HEADERS", "problem_headers", "problems_book", "write_candidates", "write_problems"]

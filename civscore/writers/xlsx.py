@@ -322,6 +322,7 @@ def _data_sheet(book, sheet: Sheet) -> None:
     n = len(table)
     flagged = sheet.flagged if sheet.flagged is not None and sheet.flagged.any() else np.zeros(n, dtype=bool)
     styles = []
+    widths: list[float] = []
     for j, col in enumerate(table.columns):
         ws.write_string(0, j, neutralise(str(col)), header)
         values = table.iloc[:, j]
@@ -334,6 +335,7 @@ def _data_sheet(book, sheet: Sheet) -> None:
         )
         column = formats.get(num_format=number) if number else None
         ws.set_column(j, j, width, column)
+        widths.append(width)
         # a cell without a format of its own shows its column's, as xlsxwriter writes it;
         # a vetoed unit's whole row in dark red bold: static formats, exportable to PDF
         flag = formats.get(bold=True, font_color=FLAG_FONT, **({"num_format": number} if number else {}))
@@ -345,9 +347,28 @@ def _data_sheet(book, sheet: Sheet) -> None:
     ws.freeze_panes(1, sheet.key_columns)
     if n:
         ws.autofilter(0, 0, n, max(table.shape[1] - 1, 0))
-    ws.set_paper(9)
+    _data_page_setup(ws, sheet.key_columns, sum(widths))
+
+
+# The most column width shrunk to one landscape A4 page wide with 11 pt text printed at 8.5 pt
+# or more: a width unit is ~7.1 pt of paper (see text_room), the page 842 pt less 2 x 0.4 in of
+# margins, so ~110 units fit at 100 % and 142 at 77 %.
+FIT_WIDTH_CHARS = (842 - 2 * 0.4 * 72) / 7.1 * BODY_PT / 8.5
+
+
+def _data_page_setup(ws, key_columns: int, total_width: float) -> None:
+    """A data sheet printed as people print a problem list or a candidate sheet: A4 landscape,
+    the header row (and key columns) on every page, 第 x 页 共 y 页 below; one page wide when
+    that keeps the text readable, else its columns run on over pages beside the key columns."""
+    ws.set_paper(9)  # A4
     ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.repeat_rows(0)
+    if total_width <= FIT_WIDTH_CHARS:
+        ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
+    elif key_columns:
+        ws.repeat_columns(0, key_columns - 1)
+    ws.set_footer(say("&C第 &P 页 共 &N 页", "&CPage &P of &N"))
 
 
 def _widest(header: object, sample: pd.Series) -> int:
@@ -509,6 +530,8 @@ class _HandoutWriter:
         top, bottom = self.header_rows
         ws.freeze_panes(bottom + 1, sheet.key_columns)
         ws.repeat_rows(top, bottom)
+        if sheet.autofilter and len(self.table):
+            ws.autofilter(bottom, 0, first_body + len(self.table) - 1, max(len(self.columns) - 1, 0))
         if sheet.key_columns:
             ws.repeat_columns(0, sheet.key_columns - 1)
         ws.set_paper(9)  # A4

@@ -113,12 +113,41 @@ def line_counts(texts: Iterable[str] | pa.Array, room: float) -> np.ndarray:
 
 def _line_counts(texts: pa.Array, room: float) -> np.ndarray:
     data, offsets = utf8_bytes(texts)
-    lines = np.maximum(1, np.ceil(_widths(data, offsets) / room)).astype(np.int64)
+    # a line breaks before a Latin word that does not fit (between any two CJK characters
+    # otherwise), so a line can end short by up to the longest word less one, and all lines
+    # together by at most every word's length less one: the smaller of the two bounds (rows a
+    # little tall rather than text cut off, as "yes/no" once was in print)
+    widths = _widths(data, offsets).astype(np.float64)
+    longest, waste = _words(data, offsets)
+    shortest_line = np.maximum(room - np.maximum(longest - 1, 0), 1.0)
+    lines = np.maximum(1, np.ceil(np.minimum(widths / shortest_line, (widths + waste) / room))).astype(np.int64)
     broken = np.unique(np.searchsorted(offsets, np.flatnonzero(data == 10), side="right") - 1)
     for i in broken:  # texts with line breaks: count each line on its own
         text = bytes(data[offsets[i] : offsets[i + 1]]).decode("utf-8")
         lines[i] = sum(max(1, math.ceil(w / room)) for w in _widths(*utf8_bytes(text.split("\n"))))
     return lines
+
+
+def _words(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: its longest run of printable ASCII other than space (a word the line break
+    keeps whole) and the sum over its runs of their length less one, in display widths."""
+    n = len(offsets) - 1
+    longest, waste = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    filled = offsets[:-1] < offsets[1:]
+    if not len(data):
+        return longest, waste
+    position = np.arange(len(data))
+    word = (data > 0x20) & (data < 0x7F)
+    starts = offsets[:-1][filled]
+    # the last place before each byte where a run starts over: a space, a non-ASCII byte, or
+    # the end of the text before
+    reset = np.where(word, -1, position)
+    reset[starts] = np.maximum(reset[starts], starts - 1)
+    run = np.where(word, position - np.maximum.accumulate(reset), 0)
+    longest[filled] = np.maximum.reduceat(run, starts)
+    runs = np.add.reduceat((run == 1).astype(np.int64), starts)
+    waste[filled] = np.add.reduceat(word.astype(np.int64), starts) - runs
+    return longest, waste
 
 
 __all__ = ["display_width", "display_widths", "line_counts", "utf8_bytes"]

@@ -68,7 +68,8 @@ def soffice():
 
 @pytest.fixture(scope="session")
 def sample_outputs(tmp_path_factory) -> Path:
-    """Everything `make demo` hands out, for the sample data: report.html, ranking/gaps/compare .xlsx, .docx."""
+    """Everything `make demo` hands out, for the sample data: report.html, ranking/gaps/compare .xlsx, .docx;
+    and the problem list and candidate sheet people print to fix their data."""
     out = tmp_path_factory.mktemp("outputs")
     rubric, data = str(RUBRIC), str(DATA)
     assert main(["report", rubric, data, "-o", str(out / "report.html")]) == 0
@@ -78,6 +79,10 @@ def sample_outputs(tmp_path_factory) -> Path:
     previous = str(ROOT / "data/communities_2024.csv")
     args = ["compare", "-r", rubric, "-d", previous, "-d", data, "--labels", "2024", "2025"]
     assert main([*args, "-o", str(out / "compare_2024_2025.xlsx")]) == 0
+    broken = str(ROOT / "data/communities_2025_broken.csv")
+    assert main(["validate", rubric, broken, "--problems", str(out / "problems.xlsx")]) == 1
+    reports = [str(p) for p in sorted((ROOT / "data/reports").glob("SQ*.txt"))]
+    assert main(["extract", "--rubric", rubric, *reports, "-o", str(out / "candidates.xlsx")]) == 0
     return out
 
 

@@ -15,6 +15,8 @@ WORKBOOKS = [
     ("ranking.xlsx", "各维度得分", 2),
     ("gaps.xlsx", "当前情况", None),
     ("compare_2024_2025.xlsx", "社区名称", 8),
+    ("problems.xlsx", "规则", 1),  # one page wide: the 8 problems of the broken sample
+    ("candidates.xlsx", "社区代码", None),  # 65 columns: over pages, the unit code on each
 ]
 
 
