@@ -136,17 +136,18 @@ def _words(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarra
     filled = offsets[:-1] < offsets[1:]
     if not len(data):
         return longest, waste
-    position = np.arange(len(data))
+    position = np.arange(len(data), dtype=np.int32 if len(data) < 2**31 else np.int64)
     word = (data > 0x20) & (data < 0x7F)
     starts = offsets[:-1][filled]
-    # the last place before each byte where a run starts over: a space, a non-ASCII byte, or
-    # the end of the text before
-    reset = np.where(word, -1, position)
-    reset[starts] = np.maximum(reset[starts], starts - 1)
-    run = np.where(word, position - np.maximum.accumulate(reset), 0)
+    # the last place before each byte where a run starts over (a space, a non-ASCII byte, or
+    # the end of the text before), then each byte's place in its run: 0 outside runs
+    run = np.where(word, -1, position)
+    run[starts] = np.maximum(run[starts], starts - 1)
+    np.maximum.accumulate(run, out=run)
+    np.subtract(position, run, out=run)
+    run *= word
     longest[filled] = np.maximum.reduceat(run, starts)
-    runs = np.add.reduceat((run == 1).astype(np.int64), starts)
-    waste[filled] = np.add.reduceat(word.astype(np.int64), starts) - runs
+    waste[filled] = np.add.reduceat(word, starts, dtype=np.int64) - np.add.reduceat(run == 1, starts, dtype=np.int64)
     return longest, waste
 
 
