@@ -183,6 +183,9 @@ def test_display_widths_count_wide_characters_twice():
     # 37.8 take three lines when words of 10 are among them, 64 two when every character may break
     latin = "必须填“是”或“否”（可写作 true/false、1/0、是/否、有/无 或 yes/no）"
     assert line_counts([latin, "社区" * 16], room=37.8).tolist() == [3, 2]
+    # a text with line breaks takes the lines of each of its lines, counted the same way
+    first, second = latin[:30], latin[30:]
+    assert line_counts([f"{first}\n{second}"], room=14).tolist() == [sum(line_counts([first, second], room=14))] == [7]
 
 
 def test_points_beyond_the_limit_go_beside_the_workbook(sample, tmp_path, monkeypatch):

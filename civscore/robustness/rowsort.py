@@ -115,5 +115,6 @@ def sort_rows(block: np.ndarray) -> np.ndarray:
 
 
 def kept() -> dict[str, str]:
-    """The way this process sorts each kind of row, once measured (``"<dtype> up to <n>"``)."""
+    """The way this process sorts each kind of row, once measured (``"int64 rows of < 16,384"``:
+    ``"bucketed"``)."""
     return {f"{np.dtype(dtype).name} rows of < {2**bits:,}": name for (dtype, bits), name in _choice.kept.items()}

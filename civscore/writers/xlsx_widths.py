@@ -9,7 +9,6 @@ one table for the Basic Multilingual Plane; no Python object per text.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -124,7 +123,7 @@ def _line_counts(texts: pa.Array, room: float) -> np.ndarray:
     broken = np.unique(np.searchsorted(offsets, np.flatnonzero(data == 10), side="right") - 1)
     for i in broken:  # texts with line breaks: count each line on its own
         text = bytes(data[offsets[i] : offsets[i + 1]]).decode("utf-8")
-        lines[i] = sum(max(1, math.ceil(w / room)) for w in _widths(*utf8_bytes(text.split("\n"))))
+        lines[i] = int(_line_counts(pa.array(text.split("\n"), type=pa.string()), room).sum())
     return lines
 
 
