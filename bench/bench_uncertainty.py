@@ -51,7 +51,8 @@ def timed(fn: Callable[[], Any], yardstick: Callable[[], Any], repeat: int = 5) 
 
     Taking turns puts each analysis and the score() calls it is compared with under the same
     load: on these shared machines one score() took 0.05 s in some minutes and 0.09 s in
-    others, which moved a ratio from separate medians by half. CPU time (all threads of this
+    others (and is slower right after an analysis that freed a lot of memory, which it then
+    faults back in), which moved a ratio from separate medians by half. CPU time (all threads of this
     process) is printed too, as wall-clock includes time spent waiting for other processes.
     """
     timings = []

@@ -15,8 +15,9 @@ BROKEN = ROOT / "data" / "communities_2025_broken.csv"
 
 
 def civscore(*args, cwd=None, lang=None):
-    """Run the command; messages in Chinese (the default) unless ``lang`` sets CIVSCORE_LANG."""
-    env = {k: v for k, v in os.environ.items() if k != "CIVSCORE_LANG"}
+    """Run the command; messages in Chinese (the default) unless ``lang`` sets CIVSCORE_LANG.
+    Its streams are buffered, as in a user's pipeline (the machines here set PYTHONUNBUFFERED)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CIVSCORE_LANG", "PYTHONUNBUFFERED")}
     if lang:
         env["CIVSCORE_LANG"] = lang
     return subprocess.run(
@@ -31,6 +32,19 @@ def civscore(*args, cwd=None, lang=None):
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_process_ends_with_the_commands_status_and_all_it_printed(capsys):
+    """The console script ends without the interpreter's teardown (civscore.cli._end_process):
+    what it wrote to a buffered pipe still arrives whole, and the status is the command's."""
+    from civscore.cli import main
+
+    assert main(["explain", str(RUBRIC), str(DATA), "SQ001"]) == 0
+    expected = capsys.readouterr().out
+    r = civscore("explain", RUBRIC, DATA, "SQ001")
+    assert r.returncode == 0 and r.stdout == expected and expected.count("\n") > 20
+    r = civscore("validate", RUBRIC, BROKEN)
+    assert r.returncode == 1 and r.stderr.count("\n") + r.stdout.count("\n") == 9
 
 
 def test_validate_ok():

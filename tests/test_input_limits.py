@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from civscore.errors import DataError
 from civscore.readers import safety
@@ -78,13 +79,22 @@ def test_the_byte_limit_comes_from_the_environment(value, expected):
 
 
 def test_a_raised_limit_lets_a_large_csv_through_the_command_line(tmp_path):
+    """The console script, as users run it: refused one byte under the file's size, read at it."""
     path = tmp_path / "d.csv"
-    _frame(rows=200).to_csv(path, index=False)
+    path.write_bytes((ROOT / "data" / "communities_2025.csv").read_bytes())
     size = path.stat().st_size
-    code = f"from civscore.readers.table import read_table; print(read_table({str(path)!r}).shape)"
+    command = [
+        sys.executable,
+        "-m",
+        "civscore.cli",
+        "validate",
+        str(ROOT / "rubrics/civilized-community-2025.yaml"),
+        str(path),
+    ]
     small = dict(os.environ, CIVSCORE_MAX_INPUT_BYTES=str(size - 1), CIVSCORE_LANG="en")
-    proc = subprocess.run([sys.executable, "-c", code], env=small, capture_output=True, text=True)
-    assert proc.returncode != 0 and f"is {size:,} bytes; data files are limited to {size - 1:,} bytes" in proc.stderr
+    proc = subprocess.run(command, env=small, capture_output=True, text=True)
+    assert proc.returncode == 1 and f"is {size:,} bytes; data files are limited to {size - 1:,} bytes" in proc.stderr
     enough = dict(small, CIVSCORE_MAX_INPUT_BYTES=str(size))
-    proc = subprocess.run([sys.executable, "-c", code], env=enough, capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "(200, 4)"
+    proc = subprocess.run(command, env=enough, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "60 units" in proc.stdout + proc.stderr

@@ -11,6 +11,7 @@ import argparse
 import gc
 import importlib
 import io
+import logging
 import os
 import pkgutil
 import re
@@ -20,6 +21,7 @@ import traceback
 from collections.abc import Sequence
 from contextlib import nullcontext
 from types import ModuleType
+from typing import NoReturn
 
 import civscore
 from civscore.cli.common import check_outputs
@@ -160,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
     try:
-        return _main(argv)
+        code = _main(argv)
     finally:
         sys.stdout, sys.stderr = streams
         if argv is None:
@@ -168,6 +170,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             # frames, the modules) would only find garbage the exit frees anyway, 0.1-0.2 s of a
             # command's run. Outputs are closed and renamed before this point.
             gc.freeze()
+    if argv is None:
+        _end_process(code)
+    return code
+
+
+def _end_process(code: int) -> NoReturn:
+    """End the command's process with ``code`` once its output is flushed, without the
+    interpreter's teardown: there Arrow's and DuckDB's native thread pools are destroyed while a
+    worker may still be alive, which now and then aborts a process that has done all its work
+    ("terminate called without an active exception", exit status 134; apache/arrow#34314, seen
+    once in `make test`). Every output is closed and renamed by now, and nothing of civscore's
+    waits on an exit handler (a Spark JVM ends when its Python process does)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader left (`| head`) or the stream is closed
+            pass
+    logging.shutdown()
+    os._exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
