@@ -157,7 +157,9 @@ def _take_language(argv: list[str]) -> tuple[list[str], str | None, str | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script: with ``argv`` None (the process's own arguments) it
+    ends the process with the exit status (see :func:`_end_process`); given a list of
+    arguments (tests, other programs) it returns the status."""
     _utf8_streams()
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)
