@@ -168,9 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         sys.stdout, sys.stderr = streams
         if argv is None:
-            # The process ends now: the collector's last pass over every object left (pandas'
-            # frames, the modules) would only find garbage the exit frees anyway, 0.1-0.2 s of a
-            # command's run. Outputs are closed and renamed before this point.
+            # The process ends now. A command ends through _end_process, without a teardown;
+            # argparse's --help and usage errors leave by SystemExit, and there the collector's
+            # last pass over every object left (pandas' frames, the modules) would only find
+            # garbage the exit frees anyway, 0.1-0.2 s.
             gc.freeze()
     if argv is None:
         _end_process(code)

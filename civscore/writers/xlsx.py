@@ -350,25 +350,35 @@ def _data_sheet(book, sheet: Sheet) -> None:
     _data_page_setup(ws, sheet.key_columns, sum(widths))
 
 
+# Inches of paper left and right of every printed sheet.
+SIDE_MARGIN = 0.4
 # The most column width shrunk to one landscape A4 page wide with 11 pt text printed at 8.5 pt
-# or more: a width unit is ~7.1 pt of paper (see text_room), the page 842 pt less 2 x 0.4 in of
+# or more: a width unit is ~7.1 pt of paper (see text_room), the page 842 pt less the side
 # margins, so ~110 units fit at 100 % and 142 at 77 %.
-FIT_WIDTH_CHARS = (842 - 2 * 0.4 * 72) / 7.1 * BODY_PT / 8.5
+FIT_WIDTH_CHARS = (842 - 2 * SIDE_MARGIN * 72) / 7.1 * BODY_PT / 8.5
+
+
+def _on_a4(ws, landscape: bool, footer: str) -> None:
+    """A4 in the given orientation, the margins of every printed sheet, ``footer`` below."""
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
+    ws.set_footer(footer)
 
 
 def _data_page_setup(ws, key_columns: int, total_width: float) -> None:
     """A data sheet printed as people print a problem list or a candidate sheet: A4 landscape,
     the header row (and key columns) on every page, 第 x 页 共 y 页 below; one page wide when
     that keeps the text readable, else its columns run on over pages beside the key columns."""
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    _on_a4(ws, landscape=True, footer=say("&C第 &P 页 共 &N 页", "&CPage &P of &N"))
     ws.repeat_rows(0)
     if total_width <= FIT_WIDTH_CHARS:
         ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
     elif key_columns:
         ws.repeat_columns(0, key_columns - 1)
-    ws.set_footer(say("&C第 &P 页 共 &N 页", "&CPage &P of &N"))
 
 
 def _widest(header: object, sample: pd.Series) -> int:
@@ -534,15 +544,9 @@ class _HandoutWriter:
             ws.autofilter(bottom, 0, first_body + len(self.table) - 1, max(len(self.columns) - 1, 0))
         if sheet.key_columns:
             ws.repeat_columns(0, sheet.key_columns - 1)
-        ws.set_paper(9)  # A4
-        if sheet.landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        _on_a4(ws, sheet.landscape, footer="&C第 &P 页 共 &N 页")
         ws.center_horizontally()
         ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
-        ws.set_footer("&C第 &P 页 共 &N 页")
 
 
 __all__ = [
