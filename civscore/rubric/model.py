@@ -6,10 +6,14 @@ so that they run even when some item is malformed.
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import math
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
@@ -33,6 +37,44 @@ __all__ = [
     "Veto",
     "is_close",
 ]
+
+# (rubric, method, arguments) -> (the rubric, the answer) while facts_once() runs; the rubric is
+# held so that its id is not reused by another one meanwhile
+_FACTS: ContextVar[dict[tuple, tuple[Any, Any]] | None] = ContextVar("civscore rubric facts", default=None)
+_Fact = TypeVar("_Fact", bound=Callable[..., Any])
+
+
+@contextmanager
+def facts_once() -> Iterator[None]:
+    """Inside, each rubric works out what its expressions read (:meth:`Rubric.column_uses`,
+    :meth:`Rubric.arithmetic_columns`, :meth:`Rubric.label_columns`) once, however often it is
+    asked: a check asks from several steps, and each walk of every expression is ~0.5 ms for
+    100 indicators (issue 16). Outside, every call walks them again, so a rubric changed between
+    two checks is never answered from the walk of the first."""
+    if _FACTS.get() is not None:
+        yield
+        return
+    token = _FACTS.set({})
+    try:
+        yield
+    finally:
+        _FACTS.reset(token)
+
+
+def _fact(method: _Fact) -> _Fact:
+    """``method``'s answer kept while :func:`facts_once` runs; each caller gets its own copy."""
+
+    @functools.wraps(method)
+    def kept(self: Any, *args: Any, **kwargs: Any) -> Any:
+        memo = _FACTS.get()
+        if memo is None:
+            return method(self, *args, **kwargs)
+        key = (id(self), method.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = (self, method(self, *args, **kwargs))
+        return copy.copy(memo[key][1])
+
+    return kept  # type: ignore[return-value]
 
 
 class Dimension(Strict):
@@ -270,6 +312,7 @@ class Rubric(Strict):
                 kinds.setdefault(col, set()).update(ks)
         return kinds
 
+    @_fact
     def arithmetic_columns(self, previous: bool = False) -> set[str]:
         """Columns that are operands of arithmetic somewhere (yes/no data count 1 / 0 there)."""
         out: set[str] = set()
@@ -277,6 +320,7 @@ class Rubric(Strict):
             out |= expr.previous_arithmetic if previous else expr.arithmetic
         return out
 
+    @_fact
     def label_columns(self, label: str) -> set[str]:
         """Columns where ``label`` (e.g. 不适用) is read as a label of its own: read bare by a
         categorical indicator whose map has it, or compared with it as text (``g == "不适用"``)."""
@@ -308,6 +352,7 @@ class Rubric(Strict):
     def bonus_cap(self) -> float:
         return self.bonus.cap if self.bonus else 0.0
 
+    @_fact
     def column_uses(self) -> list[tuple[str, str, str]]:
         """(column, kind of value needed, indicator or veto id) for every column an expression reads.
 

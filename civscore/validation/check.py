@@ -15,7 +15,7 @@ from civscore.methods import method_of
 from civscore.readers.data import read_data
 from civscore.rubric.evaluate import PreviousMissing, evaluate
 from civscore.rubric.expr import Expression
-from civscore.rubric.model import Indicator, Rubric
+from civscore.rubric.model import Indicator, Rubric, facts_once
 from civscore.validation.arrow_text import as_string, converting_once, holding
 from civscore.validation.cells import NOT_APPLICABLE, ColumnCache, count_columns, rubric_kinds
 from civscore.validation.previous import PreviousTable, match_previous
@@ -77,7 +77,7 @@ def check(
 def _check_units(data: pd.DataFrame, rubric: Rubric, previous: pd.DataFrame | str | Path | None) -> Checked:
     if isinstance(previous, (str, Path)):
         previous = read_data(previous, rubric)
-    with converting_once():
+    with converting_once(), facts_once():
         return _check_frame(data, rubric, previous)
 
 
