@@ -287,3 +287,14 @@ def test_guarantees_document_states_the_limits_in_the_code():
     text = (ROOT / "docs" / "guarantees.md").read_text(encoding="utf-8")
     for number in (MAX_DATA_BYTES, MAX_CELL_CHARS, MAX_RUBRIC_BYTES, MAX_NODES, MAX_DEPTH, MAX_EXPRESSION_LENGTH):
         assert f"{number:,}" in text, number
+
+
+@pytest.mark.parametrize("slice_bytes", [1, 2, 3, 7, 1 << 22])
+def test_wide_characters_are_found_alike_whatever_the_slice(monkeypatch, slice_bytes):
+    from civscore.readers import safety
+
+    text = "社区A，繁體字𠀋x\n" * 5 + "ascii only\n" + "區域𩸽代碼"
+    monkeypatch.setattr(safety, "_SLICE", slice_bytes)
+    wide, beyond = safety._wide_characters(text.encode("utf-8"))
+    assert [chr(c) for c in wide] == [ch for ch in text if 0x2E80 < ord(ch) <= 0xFFFF]
+    assert beyond == sum(1 for ch in text if ord(ch) > 0xFFFF)

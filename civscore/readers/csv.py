@@ -53,9 +53,9 @@ def _read_csv(path: Path, label: str) -> pd.DataFrame:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         frame = _read_fast(data)
         if not isinstance(frame, pd.DataFrame):
-            text = decode_text(data, label)
+            text, utf8 = decode_text(data, label)
             if frame is fast.NOT_UTF8:  # GBK/GB18030, checked and decoded above: parsed as UTF-8 all the same
-                frame = _read_fast(text.encode("utf-8"))
+                frame = _read_fast(utf8)
             if not isinstance(frame, pd.DataFrame):
                 frame = _read_careful(text, label)
         frame.attrs["sha256"] = digest.result()

@@ -223,14 +223,15 @@ def refuse_binary(data: bytes, label: str) -> None:
         )
 
 
-def decode_text(data: bytes, label: str) -> str:
+def decode_text(data: bytes, label: str) -> tuple[str, bytes]:
     """Decode strictly as UTF-8 (BOM or not), then GB18030 (a superset of GBK/GB2312), and say
     so plainly when the bytes are neither: UTF-8 with lines pasted from a GBK file, Big5
     (Traditional Chinese, which GB18030 would turn into nonsense without an error), UTF-16
-    without a byte-order mark."""
+    without a byte-order mark. Returns the text and the same text as UTF-8 bytes (``data``
+    itself when it was UTF-8), encoded once for the Big5 check and the reader."""
     refuse_binary(data, label)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
         utf8_error = exc
     mixed = _first_non_utf8_line(data)
@@ -258,7 +259,8 @@ def decode_text(data: bytes, label: str) -> str:
                 "save it as 'CSV UTF-8' from Excel",
             ),
         ) from None
-    big5_line = _looks_like_big5(data, text)
+    utf8 = text.encode("utf-8")
+    big5_line = _looks_like_big5(data, text, utf8)
     if big5_line is not None:
         raise DataError(
             label,
@@ -268,7 +270,7 @@ def decode_text(data: bytes, label: str) -> str:
                 "as 'CSV UTF-8'",
             ),
         )
-    return text
+    return text, utf8
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -319,10 +321,11 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _looks_like_big5(data: bytes, text: str) -> int | None:
-    """The first line whose GB18030 reading is mostly outside GB2312 (the characters of everyday
-    simplified Chinese) while the bytes read cleanly as Big5; None for plausible GBK text."""
-    wide, beyond = _wide_characters(text.encode("utf-8"))
+def _looks_like_big5(data: bytes, text: str, utf8: bytes) -> int | None:
+    """The first line whose GB18030 reading (``text``, and ``utf8`` encoded) is mostly outside
+    GB2312 (the characters of everyday simplified Chinese) while the bytes read cleanly as Big5;
+    None for plausible GBK text."""
+    wide, beyond = _wide_characters(utf8)
     if len(wide) + beyond < 4:
         return None
     distinct, counts = np.unique(wide, return_counts=True)
@@ -340,12 +343,18 @@ def _looks_like_big5(data: bytes, text: str) -> int | None:
     return 1
 
 
+_SLICE = 1 << 22  # bytes looked at per pass of _wide_characters: its mask stays in cache
+
+
 def _wide_characters(utf8: bytes) -> tuple[np.ndarray, int]:
     """The code points above U+2E80 (CJK and beyond) of UTF-8 text of up to three bytes, and how
     many characters of four bytes (never in GB2312) there are: whole arrays, not a loop over a
     200-million-character file."""
     b = np.frombuffer(utf8, dtype=np.uint8)
-    leads = np.flatnonzero(b >= 0xE0)  # the first bytes of three- and four-byte characters
+    # the first bytes of three- and four-byte characters, a slice at a time: one mask of a whole
+    # 200 MB file is fresh memory that the kernel hands over page by page (0.5 s of 0.6 here)
+    found = [np.flatnonzero(b[i : i + _SLICE] >= 0xE0) + i for i in range(0, len(b), _SLICE)]
+    leads = np.concatenate(found) if found else np.zeros(0, np.intp)
     lead = leads[b[leads] < 0xF0]
     points = (b[lead].astype(np.uint32) & 0x0F) << 12 | (b[lead + 1].astype(np.uint32) & 0x3F) << 6 | b[lead + 2] & 0x3F
     return points[points > 0x2E80], len(leads) - len(lead)
